@@ -1,0 +1,43 @@
+"""Exceptions raised by leaksim.
+
+Every exception subclasses :class:`LeaksimError` and a builtin, so callers can catch either
+(``except ValueError`` keeps working for bad input).
+"""
+
+from __future__ import annotations
+
+__all__ = ["LeaksimError", "ScenarioError", "SolverError"]
+
+
+class LeaksimError(Exception):
+    """Base class of every error leaksim raises on purpose."""
+
+
+class ScenarioError(LeaksimError, ValueError):
+    """A scenario, station or parameter breaks a rule.
+
+    The message names where the value came from (file, table, key), the rule and the value
+    received, for example ``two_modules.toml: [[leak]] 1 'hole': diameter must be > 0 m, got
+    -2 mm``.
+
+    Parameters
+    ----------
+    message : str
+        The rule and the value received.
+    source : str, optional
+        Where the value came from: a file name, a table and key, or a parameter path.
+    """
+
+    def __init__(self, message: str, source: str | None = None) -> None:
+        self.rule = message
+        self.source = source
+        super().__init__(f"{source}: {message}" if source else message)
+
+    def located(self, prefix: str) -> ScenarioError:
+        """Return the same error with ``prefix`` put in front of its source."""
+        source = f"{prefix}: {self.source}" if self.source else prefix
+        return ScenarioError(self.rule, source)
+
+
+class SolverError(LeaksimError, RuntimeError):
+    """The integrator could not finish a case (raised only when the caller asks to raise)."""
