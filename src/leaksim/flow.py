@@ -57,7 +57,7 @@ def critical_pressure_ratio(gamma):
     numpy.ndarray
         ``(2 / (gamma + 1)) ** (gamma / (gamma - 1))``; 0.5283 for gamma = 1.4.
     """
-    gamma = np.asarray(gamma, dtype=float)
+    gamma = np.asarray(gamma)
     return (2.0 / (gamma + 1.0)) ** (gamma / (gamma - 1.0))
 
 
@@ -78,16 +78,19 @@ def flow_function(pressure_ratio, gamma):
 
     Notes
     -----
-    ``1 - r**((gamma-1)/gamma)`` is evaluated as ``-expm1(((gamma-1)/gamma) log r)`` so that it
+    Comparisons act on real parts only, so the function also takes complex arguments and
+    complex-step differentiation through it is exact. ``1 - r**((gamma-1)/gamma)`` is evaluated as ``-expm1(((gamma-1)/gamma) log r)`` so that it
     stays accurate as ``r -> 1``, where the subsonic flow is computed from a small difference.
     """
-    gamma = np.asarray(gamma, dtype=float)
-    r = np.clip(np.asarray(pressure_ratio, dtype=float), 0.0, 1.0)
-    r = np.maximum(r, critical_pressure_ratio(gamma))
+    gamma = np.asarray(gamma)
+    r = np.asarray(pressure_ratio)
+    r = np.where(r.real > 1.0, 1.0, r)
+    r_star = critical_pressure_ratio(gamma)
+    r = np.where(r.real < r_star, r_star, r)
     log_r = np.log(r)
     one_minus = -np.expm1((gamma - 1.0) / gamma * log_r)
     psi2 = 2.0 * gamma / (gamma - 1.0) * np.exp(2.0 / gamma * log_r) * one_minus
-    return np.sqrt(np.maximum(psi2, 0.0))
+    return np.sqrt(np.where(psi2.real > 0.0, psi2, 0.0))
 
 
 def choked_flow_function(gamma):
@@ -142,16 +145,17 @@ def orifice_mass_flow(
     >>> round(float(orifice_mass_flow(101325.0, 295.0, 0.0, 1e-4, 1.0, 287.05, 1.4)), 4)
     0.0238
     """
-    p_u = np.maximum(np.asarray(upstream_pressure, dtype=float), 0.0)
-    ratio = np.divide(
-        downstream_pressure, p_u, out=np.ones(np.broadcast(p_u, downstream_pressure).shape),
-        where=p_u > 0,
-    )
+    p_u = np.asarray(upstream_pressure)
+    p_u = np.where(p_u.real > 0.0, p_u, 0.0)
+    p_d = np.asarray(downstream_pressure)
+    shape = np.broadcast(p_u, p_d).shape
+    ratio = np.divide(p_d, p_u, out=np.ones(shape, dtype=np.result_type(p_u, p_d, float)),
+                      where=p_u.real > 0)
     return (
         discharge_coefficient
         * area
         * p_u
-        / np.sqrt(gas_constant * np.asarray(upstream_temperature, dtype=float))
+        / np.sqrt(gas_constant * np.asarray(upstream_temperature))
         * flow_function(ratio, gamma)
     )
 
@@ -174,7 +178,8 @@ def regularisation_factor(pressure_difference, regularisation_pressure):
     dp2 = np.square(pressure_difference)
     denominator = dp2 + np.square(regularisation_pressure)
     shape = np.broadcast(dp2, denominator).shape
-    ratio = np.divide(dp2, denominator, out=np.ones(shape), where=denominator > 0)
+    out = np.ones(shape, dtype=np.result_type(dp2, denominator, float))
+    ratio = np.divide(dp2, denominator, out=out, where=denominator.real > 0)
     return np.sqrt(np.sqrt(ratio))
 
 
@@ -221,8 +226,8 @@ def regularised_orifice_mass_flow(
     """
     gas_constant_b = gas_constant_a if gas_constant_b is None else gas_constant_b
     gamma_b = gamma_a if gamma_b is None else gamma_b
-    p_a = np.asarray(pressure_a, dtype=float)
-    p_b = np.asarray(pressure_b, dtype=float)
+    p_a = np.asarray(pressure_a)
+    p_b = np.asarray(pressure_b)
     forward = p_a >= p_b
     p_u = np.where(forward, p_a, p_b)
     p_d = np.where(forward, p_b, p_a)

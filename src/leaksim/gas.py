@@ -72,7 +72,8 @@ SPECIES: dict[str, Species] = {
 
 #: Dry air by mole fraction, U.S. Standard Atmosphere 1976 [3] (N2, O2, Ar, CO2; the trace gases
 #: below 20 ppm are left out and the four renormalised to sum to one).
-AIR: dict[str, float] = {"N2": 0.78084, "O2": 0.209476, "Ar": 0.00934, "CO2": 0.000314}
+_AIR_1976 = {"N2": 0.78084, "O2": 0.209476, "Ar": 0.00934, "CO2": 0.000314}
+AIR: dict[str, float] = {k: v / sum(_AIR_1976.values()) for k, v in _AIR_1976.items()}
 
 
 def mole_fractions(gas: str | Mapping[str, float]) -> dict[str, float]:

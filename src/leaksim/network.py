@@ -169,12 +169,16 @@ class Network:
                     f"{name} has shape {np.shape(getattr(self, name))}, which does not broadcast "
                     f"to ({n_cases}, {', '.join(map(str, tail))})"
                 ) from None
-            setattr(self, name, np.ascontiguousarray(full))
+            setattr(self, name, np.array(full))
         if self.link_b.size != n_links or self.event_open.size != self.event_link.size:
             raise ValueError("link_a/link_b and event_link/event_open must have equal lengths")
         if n_links and (self.link_a.min() < 0 or max(self.link_a.max(), self.link_b.max())
                         >= n_modules or self.link_b.min() < -1):
             raise ValueError("link_a and link_b must index modules (link_b may be -1)")
+        sums = self.initial_mole_fraction.sum(axis=-1)
+        if np.any(np.abs(sums - 1.0) > 1e-6) or np.any(self.initial_mole_fraction < 0):
+            raise ValueError("initial_mole_fraction must be >= 0 and sum to 1 in every module")
+        self.initial_mole_fraction = self.initial_mole_fraction / sums[..., None]
         if not self.module_names:
             self.module_names = tuple(f"module {i}" for i in range(n_modules))
         if not self.link_names:
@@ -225,19 +229,22 @@ class NetworkModel:
     ----------
     network : Network
         The compiled station.
+    reduce_composition : bool, optional
+        Collapse uniform compositions into one pseudo-species (default True). False keeps
+        every species in the state; both give the same answer, the reduced one faster.
     """
 
-    def __init__(self, network: Network) -> None:
+    def __init__(self, network: Network, reduce_composition: bool = True) -> None:
         self.network = network
         net = network
         molar_mass, cp = species_properties(net.species)
         x0 = net.initial_mole_fraction
-        self.uniform = bool(np.all(np.abs(x0 - x0[:, :1, :]) <= 1e-12))
+        self.uniform = reduce_composition and bool(np.all(np.abs(x0 - x0[:, :1, :]) <= 1e-12))
         if self.uniform:
             # One pseudo-species per case with the mixture's molar mass and heat capacity.
             x_case = x0[:, 0, :]
-            self.molar_mass = (x_case @ molar_mass)[:, None]
-            self.cp = (x_case @ cp)[:, None]
+            self.molar_mass = np.sum(x_case * molar_mass, axis=-1)[:, None]
+            self.cp = np.sum(x_case * cp, axis=-1)[:, None]
             self.composition = x_case[:, None, :]  # (C, S', S): species per pseudo-mole
         else:
             n_cases = net.n_cases
@@ -250,7 +257,6 @@ class NetworkModel:
         self.has_energy = net.energy != "isothermal"
         self.n_per_module = self.n_state_species + int(self.has_energy)
         self.n_state = net.n_modules * self.n_per_module
-        self._incidence = self._build_incidence()
         self._boundary = net.link_b < 0
         # Leaks to vacuum are smooth without regularisation (r = 0, always choked).
         self._delta = np.where(
@@ -259,19 +265,13 @@ class NetworkModel:
             net.regularisation_pressure[:, None],
         )
         self._x0_mole = self.initial_state_fractions()
+        initial_moles = net.initial_pressure * net.volume / (
+            MOLAR_GAS_CONSTANT * net.initial_temperature
+        )
+        self._vacuum_moles = 1e-9 * np.max(initial_moles, axis=1, keepdims=True)
         self.o2_index = net.species.index("O2") if "O2" in net.species else None
 
     # -- set-up ---------------------------------------------------------------------------
-    def _build_incidence(self) -> np.ndarray:
-        """Matrix D (K, M) with D[k, a] = -1 and D[k, b] = +1: module rates = flows @ D."""
-        net = self.network
-        incidence = np.zeros((net.n_links, net.n_modules))
-        links = np.arange(net.n_links)
-        incidence[links, net.link_a] -= 1.0
-        inner = net.link_b >= 0
-        incidence[links[inner], net.link_b[inner]] += 1.0
-        return incidence
-
     def initial_state_fractions(self) -> np.ndarray:
         """Initial mole fractions over the state species, shape (C, M, S')."""
         net = self.network
@@ -291,10 +291,20 @@ class NetworkModel:
         return np.concatenate(parts, axis=-1).reshape(net.n_cases, self.n_state)
 
     def state_scale(self) -> np.ndarray:
-        """Per-component magnitude used to scale absolute tolerances, shape (C, F)."""
-        y0 = np.abs(self.initial_state()).reshape(self.network.n_cases, -1, self.n_per_module)
-        largest = np.max(y0, axis=1, keepdims=True)
-        return np.broadcast_to(largest, y0.shape).reshape(self.network.n_cases, self.n_state)
+        """Per-component magnitude used to scale absolute tolerances, shape (C, F).
+
+        Every amount is scaled by the largest total amount in any module of the case, and the
+        energy by the largest module energy, so that species absent at the start still get a
+        meaningful absolute tolerance.
+        """
+        n_cases, k = self.network.n_cases, self.n_per_module
+        y0 = np.abs(self.initial_state()).reshape(n_cases, -1, k)
+        scale = np.empty_like(y0)
+        s = self.n_state_species
+        scale[:, :, :s] = np.max(np.sum(y0[:, :, :s], axis=2), axis=1)[:, None, None]
+        if self.has_energy:
+            scale[:, :, s] = np.max(y0[:, :, s], axis=1)[:, None]
+        return np.maximum(scale, np.finfo(float).tiny).reshape(n_cases, self.n_state)
 
     def neighbours(self) -> list[set[int]]:
         """For each module, the modules whose state enters its derivative (itself included)."""
@@ -312,9 +322,10 @@ class NetworkModel:
         net = self.network
         n = y.shape[0]
         state = y.reshape(n, net.n_modules, self.n_per_module)
-        moles = np.maximum(state[:, :, : self.n_state_species], 0.0)
+        moles = state[:, :, : self.n_state_species]
+        moles = np.where(moles.real > 0.0, moles, 0.0)
         total = np.sum(moles, axis=-1)
-        positive = total > 0.0
+        positive = total.real > 0.0
         safe_total = np.where(positive, total, 1.0)
         x = np.where(positive[..., None], moles / safe_total[..., None], self._x0_mole[cases])
         molar_mass = np.sum(x * self.molar_mass[cases][:, None, :], axis=-1)
@@ -323,11 +334,18 @@ class NetworkModel:
         if self.has_energy:
             energy = state[:, :, -1]
             temperature = np.where(
-                positive & (energy > 0.0), energy / (safe_total * cv), net.initial_temperature[cases]
+                positive & (energy.real > 0.0),
+                energy / (safe_total * cv),
+                net.initial_temperature[cases],
+            )
+            # p V = N Ru T = (Ru / cv) U: taken from U alone it stays smooth as N and U -> 0,
+            # where their ratio T is round-off.
+            pressure = np.where(energy.real > 0.0, energy, 0.0) * MOLAR_GAS_CONSTANT / (
+                cv * net.volume[cases]
             )
         else:
             temperature = net.initial_temperature[cases]
-        pressure = total * MOLAR_GAS_CONSTANT * temperature / net.volume[cases]
+            pressure = total * MOLAR_GAS_CONSTANT * temperature / net.volume[cases]
         return {
             "pressure": pressure,
             "temperature": temperature,
@@ -337,38 +355,76 @@ class NetworkModel:
             "cv": cv,
         }
 
-    def link_molar_flow(self, th: dict, is_open: np.ndarray, cases) -> tuple:
-        """Molar flow through every link from side a to side b [mol/s], and upstream state."""
+    def _link_sides(self, th: dict, cases) -> tuple[dict, dict]:
+        """State on side a and side b of every link, each array (n, K[, S'])."""
         net = self.network
-        a, b = net.link_a, net.link_b
-        bnd = self._boundary
-        inner_b = np.where(bnd, 0, b)
-        p_a = th["pressure"][:, a]
-        p_b = np.where(bnd, net.boundary_pressure[cases], th["pressure"][:, inner_b])
-        forward = p_a >= p_b
+        a, bnd = net.link_a, self._boundary
+        b = np.where(bnd, 0, net.link_b)
+        side_a = {key: th[key][:, a] for key in ("pressure", "temperature", "molar_mass", "cp",
+                                                  "mole_fraction")}
         # A back pressure holds the module's initial gas at its initial temperature.
-        t_b = np.where(bnd, net.initial_temperature[cases][:, a], th["temperature"][:, inner_b])
-        mm_b = np.where(bnd, self.molar_mass_initial(cases)[:, a], th["molar_mass"][:, inner_b])
-        cp_b = np.where(bnd, self.cp_initial(cases)[:, a], th["cp"][:, inner_b])
-        t_u = np.where(forward, th["temperature"][:, a], t_b)
-        mm_u = np.where(forward, th["molar_mass"][:, a], mm_b)
-        cp_u = np.where(forward, th["cp"][:, a], cp_b)
+        boundary = {
+            "pressure": net.boundary_pressure[cases],
+            "temperature": net.initial_temperature[cases][:, a],
+            "molar_mass": self.molar_mass_initial(cases)[:, a],
+            "cp": self.cp_initial(cases)[:, a],
+            "mole_fraction": self._x0_mole[cases][:, a],
+        }
+        side_b = {}
+        for key, value in boundary.items():
+            mask = bnd[None, :, None] if value.ndim == 3 else bnd[None, :]
+            side_b[key] = np.where(mask, value, th[key][:, b])
+        return side_a, side_b
+
+    def link_molar_flow(self, th: dict, is_open: np.ndarray, cases) -> tuple[np.ndarray, dict]:
+        """Molar flow through every link from side a to side b [mol/s], and the upstream state.
+
+        The flow's magnitude uses a smooth blend of the two sides' temperature and gas
+        properties, weight ``w = (1 + dp / sqrt(dp^2 + delta^2)) / 2`` on side a: exactly the
+        upstream side for ``|dp| >> delta`` (the other side's weight is ``delta^2 / (4 dp^2)``),
+        and no kink in the flow at ``dp = 0`` when the sides differ in temperature, which would
+        cost a stiff solver its order. Swapping the sides swaps the weights, so the flow stays
+        antisymmetric. The composition and enthalpy carried are the upstream side's.
+        """
+        net = self.network
+        side_a, side_b = self._link_sides(th, cases)
+        p_a, p_b = side_a["pressure"], side_b["pressure"]
+        dp = p_a - p_b
+        delta = self._delta[cases]
+        w = np.where(dp.real >= 0.0, 1.0, 0.0)
+        smooth = delta > 0.0
+        w = np.where(smooth, 0.5 * (1.0 + dp / np.sqrt(dp**2 + np.where(smooth, delta, 1.0) ** 2)),
+                     w)
+        upstream = {
+            key: w * side_a[key] + (1.0 - w) * side_b[key]
+            for key in ("temperature", "molar_mass", "cp")
+        }
+        # What the flow carries is taken from the side it leaves, exactly: an outflow may only
+        # remove what a module holds, so amounts stay non-negative.
+        forward = p_a.real >= p_b.real
+        upstream["mole_fraction"] = np.where(
+            forward[..., None], side_a["mole_fraction"], side_b["mole_fraction"]
+        )
+        upstream["enthalpy"] = np.where(
+            forward,
+            side_a["cp"] * side_a["temperature"],
+            side_b["cp"] * side_b["temperature"],
+        )
         p_u = np.where(forward, p_a, p_b)
         p_d = np.where(forward, p_b, p_a)
+        cp_u, mm_u = upstream["cp"], upstream["molar_mass"]
         gamma_u = cp_u / (cp_u - MOLAR_GAS_CONSTANT)
-        ratio = np.divide(p_d, p_u, out=np.ones_like(p_u), where=p_u > 0.0)
-        # Orifice law (leaksim.flow) written out here in molar form to share the upstream
-        # selection with the species and enthalpy fluxes.
+        ratio = np.divide(p_d, p_u, out=np.ones_like(p_u), where=p_u.real > 0.0)
+        # The orifice law of leaksim.flow, in molar form, on the blended upstream state.
         mass_flux = (
             p_u
-            * np.sqrt(mm_u / (MOLAR_GAS_CONSTANT * t_u))
+            * np.sqrt(mm_u / (MOLAR_GAS_CONSTANT * upstream["temperature"]))
             * flow_function(ratio, gamma_u)
-            * regularisation_factor(p_u - p_d, self._delta[cases])
+            * regularisation_factor(dp, delta)
         )
         conductance = net.area[cases] * net.discharge_coefficient[cases] * is_open
-        molar_flow = conductance * mass_flux / mm_u
-        molar_flow = np.where(forward, molar_flow, -molar_flow)
-        return molar_flow, forward, t_u, cp_u
+        molar_flow = np.sign(dp.real) * conductance * mass_flux / mm_u
+        return molar_flow, upstream
 
     def molar_mass_initial(self, cases) -> np.ndarray:
         """Molar mass of each module's initial gas [kg/mol], shape (C, M)."""
@@ -397,24 +453,48 @@ class NetworkModel:
         net = self.network
         n = y.shape[0]
         th = self.thermo(y, cases)
-        flow, forward, t_u, cp_u = self.link_molar_flow(th, is_open, cases)
-        a = net.link_a
-        inner_b = np.where(self._boundary, 0, net.link_b)
-        x_b = np.where(
-            self._boundary[None, :, None], self._x0_mole[cases][:, a], th["mole_fraction"][:, inner_b]
-        )
-        x_u = np.where(forward[..., None], th["mole_fraction"][:, a], x_b)
-        species_flow = flow[..., None] * x_u  # (n, K, S')
-        d_moles = np.einsum("nks,km->nms", species_flow, self._incidence)
+        flow, upstream = self.link_molar_flow(th, is_open, cases)
+        species_flow = flow[..., None] * upstream["mole_fraction"]  # (n, K, S')
+        d_moles = self._scatter(species_flow)
         parts = [d_moles]
         if self.has_energy:
-            d_energy = (flow * cp_u * t_u) @ self._incidence
+            d_energy = self._scatter(flow * upstream["enthalpy"])
             if net.energy == "wall":
-                d_energy = d_energy + net.wall_heat_transfer[cases] * net.wall_area[cases] * (
-                    net.wall_temperature[cases] - th["temperature"]
-                )
+                d_energy = d_energy + self._wall_heat_flow(th, y, cases)
             parts.append(d_energy[..., None])
         return np.concatenate(parts, axis=-1).reshape(n, self.n_state)
+
+    def _wall_heat_flow(self, th: dict, y: np.ndarray, cases) -> np.ndarray:
+        """Heat from the walls into each module's gas, ``h_w A_w (T_w - T)`` [W], (n, M).
+
+        Departure from the plain law: it is faded out by ``N / (N + N_vac)`` with ``N_vac`` a
+        billionth of the case's largest initial module content. As a module empties, its gas
+        heat capacity vanishes and the thermal time constant ``N c_v / (h_w A_w)`` goes to
+        zero; the fade keeps the energy equation smooth and finite there, below about 1e-4 Pa,
+        and changes nothing measurable above.
+        """
+        net = self.network
+        state = y.reshape(y.shape[0], net.n_modules, self.n_per_module)
+        total = np.sum(state[:, :, : self.n_state_species], axis=-1)
+        total = np.where(total.real > 0.0, total, 0.0)
+        fade = total / (total + self._vacuum_moles[cases])
+        conductance = net.wall_heat_transfer[cases] * net.wall_area[cases]
+        return conductance * (net.wall_temperature[cases] - th["temperature"]) * fade
+
+    def _scatter(self, link_flow: np.ndarray) -> np.ndarray:
+        """Sum link flows (n, K, ...) into module rates (n, M, ...): out of a, into b.
+
+        A loop over links rather than a matrix product: BLAS kernels sum in an order that
+        depends on the batch size, and a case's answer must not depend on its neighbours.
+        """
+        net = self.network
+        rate = np.zeros((link_flow.shape[0], net.n_modules) + link_flow.shape[2:],
+                        dtype=link_flow.dtype)
+        for k in range(net.n_links):
+            rate[:, net.link_a[k]] -= link_flow[:, k]
+            if net.link_b[k] >= 0:
+                rate[:, net.link_b[k]] += link_flow[:, k]
+        return rate
 
     def observe(self, y: np.ndarray, cases=slice(None)) -> tuple[np.ndarray, ...]:
         """Pressure [Pa], temperature [K] and O2 partial pressure [Pa], each (n, M)."""
@@ -422,12 +502,14 @@ class NetworkModel:
         pressure = th["pressure"]
         if self.o2_index is None:
             return pressure, th["temperature"], np.zeros_like(pressure)
-        x_o2 = th["mole_fraction"] @ self.composition[cases][:, :, self.o2_index][..., None]
-        return pressure, th["temperature"], pressure * x_o2[..., 0]
+        x_o2 = np.sum(
+            th["mole_fraction"] * self.composition[cases][:, None, :, self.o2_index], axis=-1
+        )
+        return pressure, th["temperature"], pressure * x_o2
 
     def species_moles(self, y: np.ndarray, cases=slice(None)) -> np.ndarray:
         """Amount of each real species in each module [mol], shape (n, M, S)."""
         net = self.network
         state = y.reshape(y.shape[0], net.n_modules, self.n_per_module)
         moles = state[:, :, : self.n_state_species]
-        return np.einsum("nmp,nps->nms", moles, self.composition[cases])
+        return np.sum(moles[..., None] * self.composition[cases][:, None, :, :], axis=2)

@@ -1,0 +1,226 @@
+"""Conversion and checks of the parameter values users give to stations and scenarios.
+
+Private helpers shared by :mod:`leaksim.station` and :mod:`leaksim.scenario`. Every value may be
+one value or a list with one value per case; the helpers return a 0-d array for one value and a
+1-d array for a list (even a list of one), so the scenario can tell case lists from scalars.
+
+Errors are :class:`~leaksim.errors.ScenarioError` whose rule names the key, the rule and the value
+received; a list entry also gets its position, since the list may be long.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pint
+
+from .errors import ScenarioError
+from .units import SI_UNITS, _show, to_si
+
+#: A dimensional value: a pint quantity or a string pint parses (``"760 mmHg"``).
+QuantityLike = str | pint.Quantity
+#: One value, or one value per case.
+CaseValue = QuantityLike | Sequence[QuantityLike]
+
+#: Words that mean "this event never happens" in an event-time list.
+NEVER = "never"
+
+
+def fail(label: str | None, rule: str, item: tuple[str, int] | None = None) -> ScenarioError:
+    """Build a ScenarioError at ``label``; ``item`` (kind, index) lets a file name its table."""
+    err = ScenarioError(rule, label)
+    # The scenario file maps (kind, index) back to "[[leak]] #2 'hole'".
+    err.item = item
+    return err
+
+
+def show(value: Any) -> str:
+    """The value as the user wrote it: strings quoted, quantities with their unit."""
+    return _show(value.item() if isinstance(value, np.generic) else value)
+
+
+def unit_text(kind: str) -> str:
+    """The SI unit of ``kind`` as users write it (``m^3``)."""
+    return SI_UNITS[kind].replace("**", "^")
+
+
+def entries(value: Any, key: str, label: str | None) -> tuple[list[Any], bool]:
+    """Split one value or a per-case list into its entries and say whether it was a list."""
+    if isinstance(value, list | tuple):
+        items, is_list = list(value), True
+    elif isinstance(value, pint.Quantity | np.ndarray) and np.ndim(_magnitude(value)) > 0:
+        if np.ndim(_magnitude(value)) > 1:
+            raise fail(
+                label,
+                f"{key} must be one value or a list of values, got an array of "
+                f"shape {np.shape(_magnitude(value))}",
+            )
+        items, is_list = list(value), True
+    else:
+        return [value], False
+    if not items:
+        raise fail(label, f"{key} list must hold at least one value, got []")
+    for v in items:
+        if isinstance(v, list | tuple):
+            raise fail(
+                label, f"{key} must be one value or a flat list of values, got {show(value)}"
+            )
+    return items, is_list
+
+
+def convert(value: Any, key: str, label: str | None, one: Callable[[Any], Any]) -> np.ndarray:
+    """Apply ``one`` to each entry of ``value``; 0-d array for one value, 1-d for a list."""
+    items, is_list = entries(value, key, label)
+    out = []
+    for i, v in enumerate(items):
+        try:
+            out.append(one(v))
+        except ScenarioError as err:
+            where = f" (entry {i + 1} of {len(items)})" if is_list else ""
+            raise fail(label, err.rule + where) from None
+    return np.array(out) if is_list else np.array(out[0])
+
+
+def quantity(
+    value: Any,
+    kind: str,
+    key: str,
+    label: str | None,
+    *,
+    above: float | None = None,
+    at_least: float | None = None,
+    never: bool = False,
+) -> np.ndarray:
+    """Convert a dimensional value (or per-case list) to SI floats and check its range.
+
+    Parameters
+    ----------
+    value : str, pint.Quantity, or a list of these
+        The value as the user gave it.
+    kind : str
+        Key of :data:`leaksim.units.SI_UNITS` giving the dimension.
+    key : str
+        Parameter name used in messages.
+    label : str or None
+        Where the value belongs, e.g. ``"leak 'hole'"``.
+    above, at_least : float, optional
+        Strict and inclusive lower bounds in the SI unit of ``kind``.
+    never : bool
+        Accept ``None`` or ``"never"`` entries, returned as ``inf`` (an event that does not
+        happen in that case).
+
+    Returns
+    -------
+    numpy.ndarray
+        0-d for one value, 1-d for a list, in the SI unit of ``kind``.
+    """
+
+    def one(v: Any) -> float:
+        if never and (v is None or (isinstance(v, str) and v.strip().lower() == NEVER)):
+            return math.inf
+        x = _si_float(v, kind, key)
+        if above is not None and not x > above:
+            raise ScenarioError(f"{key} must be > {above:g} {unit_text(kind)}, got {show(v)}")
+        if at_least is not None and not x >= at_least:
+            raise ScenarioError(f"{key} must be >= {at_least:g} {unit_text(kind)}, got {show(v)}")
+        return x
+
+    return convert(value, key, label, one)
+
+
+def number(
+    value: Any, key: str, label: str | None, *, low: float, high: float, high_open: bool = False
+) -> np.ndarray:
+    """Convert a dimensionless number (or per-case list) and check it lies in ``(low, high]``.
+
+    ``high_open`` makes the interval ``(low, high)``.
+    """
+    interval = f"({low:g}, {high:g}{')' if high_open else ']'}"
+
+    def one(v: Any) -> float:
+        x = _plain_float(v, key)
+        if not (low < x < high or (x == high and not high_open)):
+            raise ScenarioError(f"{key} must be in {interval}, got {show(v)}")
+        return x
+
+    return convert(value, key, label, one)
+
+
+def boolean(value: Any, key: str, label: str | None) -> np.ndarray:
+    """Convert ``True``/``False`` (or a per-case list of them) to a bool array."""
+
+    def one(v: Any) -> bool:
+        if not isinstance(v, bool | np.bool_):
+            raise ScenarioError(f"{key} must be true or false, got {show(v)}")
+        return bool(v)
+
+    return convert(value, key, label, one)
+
+
+def name(value: Any, key: str, label: str | None) -> str:
+    """Check that a name is a non-empty string and return it."""
+    if not isinstance(value, str) or not value.strip():
+        raise fail(label, f"{key} must be a non-empty string, got {show(value)}")
+    return value
+
+
+def exactly_one(label: str | None, given: dict[str, Any]) -> str:
+    """Return the one key of ``given`` whose value is not None, else raise naming them all."""
+    present = [k for k, v in given.items() if v is not None]
+    if len(present) != 1:
+        keys = " and ".join(given)
+        got = (
+            "neither"
+            if not present
+            else "both " + " and ".join(f"{k} = {show(given[k])}" for k in present)
+        )
+        raise fail(label, f"give exactly one of {keys}, got {got}")
+    return present[0]
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def per_case(values: np.ndarray, n_cases: int) -> np.ndarray:
+    """Broadcast a 0-d value or a list of one to ``(n_cases,)``; a full list is kept."""
+    values = np.asarray(values)
+    return np.full(n_cases, values.reshape(-1)[0]) if values.size == 1 else values.copy()
+
+
+def _si_float(v: Any, kind: str, key: str) -> float:
+    try:
+        return float(to_si(v, kind))
+    except ScenarioError as err:
+        raise ScenarioError(_renamed(err.rule, kind, key)) from None
+
+
+def _renamed(rule: str, kind: str, key: str) -> str:
+    # units.to_si speaks of the dimension ("length"); users know the key ("diameter").
+    if key == kind:
+        return rule
+    if rule.startswith(kind + " "):
+        return key + rule[len(kind) :]
+    return f"{key}: {rule}"
+
+
+def _plain_float(v: Any, key: str) -> float:
+    if isinstance(v, pint.Quantity):
+        if not v.dimensionless:
+            raise ScenarioError(f"{key} must be dimensionless, got {show(v)}")
+        v = v.m_as("")
+    if isinstance(v, bool | np.bool_) or not isinstance(v, int | float | np.integer | np.floating):
+        raise ScenarioError(f"{key} must be a plain number, got {show(v)}")
+    if not math.isfinite(v):
+        raise ScenarioError(f"{key} must be finite, got {show(v)}")
+    return float(v)
+
+
+def _magnitude(value: Any) -> Any:
+    return value.magnitude if isinstance(value, pint.Quantity) else value

@@ -1,0 +1,477 @@
+"""The outcome of a run: solver arrays with units put back on, thresholds and exports.
+
+A :class:`Result` wraps a :class:`leaksim.solver.Solution` (plain SI arrays) and adds the names
+the scenario gave to modules and thresholds. Every array keeps the axis order
+``(case, module, time)``, even with one case or one module; accessors never squeeze.
+
+Exports follow the public contract of ``SCENARIO-FORMAT.md``: :meth:`Result.summary` and
+:meth:`Result.write_json` give SUMMARY.json, :meth:`Result.write_csv` and
+:meth:`Result.to_dataframe` give the long SERIES.csv table.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+import numpy as np
+import pint
+
+from ._io import atomic_open, atomic_write_text
+from .errors import LeaksimError
+from .solver import Solution
+from .units import ureg
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+__all__ = ["Result", "UnknownModuleError", "THRESHOLD_QUANTITIES", "SERIES_COLUMNS"]
+
+#: Quantities a threshold may watch.
+THRESHOLD_QUANTITIES = ("pressure", "partial_pressure_O2")
+
+#: Columns of SERIES.csv and of :meth:`Result.to_dataframe`, in order.
+SERIES_COLUMNS = (
+    "case",
+    "module",
+    "time_s",
+    "pressure_Pa",
+    "temperature_K",
+    "partial_pressure_O2_Pa",
+)
+
+
+class UnknownModuleError(LeaksimError, KeyError):
+    """A module name that the result does not hold."""
+
+    def __str__(self) -> str:
+        # KeyError would show the message in quotes, as the repr of a key
+        return str(self.args[0]) if self.args else ""
+
+
+class Result:
+    """Time series, final states and threshold times of every case of a run.
+
+    Parameters
+    ----------
+    solution : leaksim.solver.Solution
+        Arrays returned by :func:`leaksim.solver.solve`, SI units, axes (case, module, time) [-].
+    module_names : sequence of str
+        Name of each module, in the order of the solution's module axis [-].
+    threshold_names : sequence of str, optional
+        Name of each threshold, in the order of the solution's threshold axis [-].
+    threshold_quantities : sequence of str, optional
+        What each threshold watches: ``"pressure"`` or ``"partial_pressure_O2"`` [-].
+    threshold_levels : sequence of array_like, optional
+        Level of each threshold, a scalar or one value per case; used to draw thresholds on
+        plots and may be omitted [Pa].
+    parameters : mapping of str to array_like, optional
+        Value of each case parameter in each case, keyed by its path such as
+        ``"leak.hole.diameter"``, shape (C,) [SI unit of the parameter].
+
+    Raises
+    ------
+    ValueError
+        If names or parameters do not match the shapes of ``solution``.
+
+    Examples
+    --------
+    >>> from leaksim.scenario_file import load_scenario  # doctest: +SKIP
+    >>> result = load_scenario("two_modules.toml").run()  # doctest: +SKIP
+    >>> result.final_pressure.to("mmHg")  # doctest: +SKIP
+    >>> result.threshold_times["evacuate"]["Lab"]  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        solution: Solution,
+        *,
+        module_names: Sequence[str],
+        threshold_names: Sequence[str] = (),
+        threshold_quantities: Sequence[str] = (),
+        threshold_levels: Sequence[Any] = (),
+        parameters: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._solution = solution
+        self._modules = [str(name) for name in module_names]
+        self._threshold_names = [str(name) for name in threshold_names]
+        self._threshold_quantities = [str(q) for q in threshold_quantities]
+        self._check_shapes()
+        self._check_thresholds()
+        self._threshold_levels = self._broadcast_levels(threshold_levels)
+        self._parameters = self._check_parameters(parameters or {})
+
+    # ------------------------------------------------------------------ validation
+
+    def _check_shapes(self) -> None:
+        s = self._solution
+        n_cases, n_modules, n_times = np.shape(s.pressure)
+        if len(self._modules) != n_modules:
+            raise ValueError(
+                f"module_names must name the {n_modules} modules of the solution, "
+                f"got {len(self._modules)}: {self._modules}"
+            )
+        if len(set(self._modules)) != n_modules:
+            raise ValueError(f"module_names must be unique, got {self._modules}")
+        if np.shape(s.time) != (n_times,):
+            raise ValueError(f"solution.time must have shape ({n_times},), got {np.shape(s.time)}")
+        for name in ("temperature", "partial_pressure_O2"):
+            if np.shape(getattr(s, name)) != (n_cases, n_modules, n_times):
+                raise ValueError(
+                    f"solution.{name} must have shape {(n_cases, n_modules, n_times)}, "
+                    f"got {np.shape(getattr(s, name))}"
+                )
+
+    def _check_thresholds(self) -> None:
+        n_thresholds = len(self._threshold_names)
+        expected = (self.n_cases, n_thresholds, len(self._modules))
+        if np.shape(self._solution.threshold_time) != expected and n_thresholds:
+            raise ValueError(
+                f"solution.threshold_time must have shape {expected} for thresholds "
+                f"{self._threshold_names}, got {np.shape(self._solution.threshold_time)}"
+            )
+        if len(self._threshold_quantities) != n_thresholds:
+            raise ValueError(
+                f"threshold_quantities must give one quantity per threshold "
+                f"({n_thresholds}), got {self._threshold_quantities}"
+            )
+        bad = [q for q in self._threshold_quantities if q not in THRESHOLD_QUANTITIES]
+        if bad:
+            raise ValueError(
+                f"threshold_quantities must be in {THRESHOLD_QUANTITIES}, got {bad[0]!r}"
+            )
+        if len(set(self._threshold_names)) != n_thresholds:
+            raise ValueError(f"threshold_names must be unique, got {self._threshold_names}")
+
+    def _broadcast_levels(self, levels: Sequence[Any]) -> list[np.ndarray] | None:
+        if len(levels) == 0:
+            return None
+        if len(levels) != len(self._threshold_names):
+            raise ValueError(
+                f"threshold_levels must give one level per threshold "
+                f"({len(self._threshold_names)}), got {len(levels)}"
+            )
+        return [np.broadcast_to(np.asarray(lv, dtype=float), (self.n_cases,)) for lv in levels]
+
+    def _check_parameters(self, parameters: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        checked = {}
+        for path, values in parameters.items():
+            array = np.asarray(values)
+            if array.shape != (self.n_cases,):
+                raise ValueError(
+                    f"parameter {path!r} must hold one value per case ({self.n_cases},), "
+                    f"got shape {array.shape}"
+                )
+            checked[str(path)] = array
+        return checked
+
+    # ------------------------------------------------------------------ plain facts
+
+    @property
+    def solution(self) -> Solution:
+        """The solver's arrays, SI units, no quantities."""
+        return self._solution
+
+    @property
+    def n_cases(self) -> int:
+        """Number of cases ``C``."""
+        return int(np.shape(self._solution.pressure)[0])
+
+    @property
+    def modules(self) -> list[str]:
+        """Module names, in the order of the module axis."""
+        return list(self._modules)
+
+    @property
+    def thresholds(self) -> list[str]:
+        """Threshold names, in the order given."""
+        return list(self._threshold_names)
+
+    @property
+    def threshold_quantities(self) -> dict[str, str]:
+        """What each threshold watches: ``"pressure"`` or ``"partial_pressure_O2"``."""
+        return dict(zip(self._threshold_names, self._threshold_quantities, strict=True))
+
+    @property
+    def threshold_levels(self) -> dict[str, pint.Quantity] | None:
+        """Level of each threshold in each case, shape (C,) [Pa]; None if not given."""
+        if self._threshold_levels is None:
+            return None
+        return {
+            name: _quantity(level, "Pa")
+            for name, level in zip(self._threshold_names, self._threshold_levels, strict=True)
+        }
+
+    @property
+    def parameters(self) -> dict[str, np.ndarray]:
+        """Case parameters: path -> values in SI units, shape (C,)."""
+        return dict(self._parameters)
+
+    @property
+    def status(self) -> list[str]:
+        """``"ok"`` for each case that reached its duration, else why it failed."""
+        messages = list(self._solution.message) or [""] * self.n_cases
+        return [
+            "ok" if ok else (msg or "failed") for ok, msg in zip(self.ok, messages, strict=True)
+        ]
+
+    @property
+    def ok(self) -> np.ndarray:
+        """True for each case that reached its duration, shape (C,)."""
+        return np.asarray(self._solution.status).reshape(self.n_cases) == 0
+
+    def module(self, name: str) -> int:
+        """Index of module ``name`` on the module axis.
+
+        Parameters
+        ----------
+        name : str
+            A module name [-].
+
+        Returns
+        -------
+        int
+
+        Raises
+        ------
+        UnknownModuleError
+            A ``KeyError`` listing the valid names.
+        """
+        try:
+            return self._modules.index(name)
+        except ValueError:
+            raise UnknownModuleError(
+                f"no module named {name!r}; modules are {', '.join(map(repr, self._modules))}"
+            ) from None
+
+    # ------------------------------------------------------------------ quantities
+
+    @property
+    def time(self) -> pint.Quantity:
+        """Output times shared by all cases, shape (T,) [s]."""
+        return _quantity(self._solution.time, "s")
+
+    @property
+    def pressure(self) -> pint.Quantity:
+        """Total pressure, shape (C, M, T) [Pa]; NaN after a case's end."""
+        return _quantity(self._solution.pressure, "Pa")
+
+    @property
+    def temperature(self) -> pint.Quantity:
+        """Gas temperature, shape (C, M, T) [K]; NaN after a case's end."""
+        return _quantity(self._solution.temperature, "K")
+
+    @property
+    def partial_pressure_O2(self) -> pint.Quantity:
+        """O2 partial pressure, shape (C, M, T) [Pa]; NaN after a case's end."""
+        return _quantity(self._solution.partial_pressure_O2, "Pa")
+
+    @property
+    def final_pressure(self) -> pint.Quantity:
+        """Total pressure at each case's end, shape (C, M) [Pa]."""
+        return _quantity(self._solution.final_pressure, "Pa")
+
+    @property
+    def final_temperature(self) -> pint.Quantity:
+        """Gas temperature at each case's end, shape (C, M) [K]."""
+        return _quantity(self._solution.final_temperature, "K")
+
+    @property
+    def end_time(self) -> pint.Quantity:
+        """Time each case reached: its duration, or when it failed, shape (C,) [s]."""
+        return _quantity(self._solution.end_time, "s")
+
+    @property
+    def threshold_times(self) -> dict[str, dict[str, pint.Quantity]]:
+        """First time each module fell to each threshold, shape (C,) [s]; NaN if never.
+
+        Keyed by threshold name, then module name.
+        """
+        times = np.asarray(self._solution.threshold_time, dtype=float)
+        return {
+            name: {m: _quantity(times[:, h, i], "s") for i, m in enumerate(self._modules)}
+            for h, name in enumerate(self._threshold_names)
+        }
+
+    # ------------------------------------------------------------------ exports
+
+    def summary(self) -> dict[str, Any]:
+        """The SUMMARY.json content: per-case lists in SI units, None for NaN.
+
+        Returns
+        -------
+        dict
+            Keys ``cases``, ``modules``, ``final``, ``thresholds``, ``status`` and, when the
+            run has case parameters, ``parameters``. Every per-case value is a list of length
+            ``n_cases``.
+        """
+        s = self._solution
+        final = {
+            m: {
+                "pressure_Pa": _json_list(s.final_pressure[:, i]),
+                "temperature_K": _json_list(s.final_temperature[:, i]),
+            }
+            for i, m in enumerate(self._modules)
+        }
+        thresholds = {
+            name: {m: _json_list(t.m_as("s")) for m, t in per_module.items()}
+            for name, per_module in self.threshold_times.items()
+        }
+        out: dict[str, Any] = {
+            "cases": self.n_cases,
+            "modules": self.modules,
+            "final": final,
+            "thresholds": thresholds,
+            "status": self.status,
+        }
+        if self._parameters:
+            out["parameters"] = {p: _json_list(v) for p, v in self._parameters.items()}
+        return out
+
+    def write_json(self, path: str | os.PathLike[str] | TextIO) -> None:
+        """Write :meth:`summary` as strict JSON (no NaN), atomically when given a path.
+
+        Parameters
+        ----------
+        path : str, os.PathLike or text file object
+            File to create or replace, or an open file to write to [-].
+        """
+        text = json.dumps(self.summary(), indent=2, allow_nan=False) + "\n"
+        if hasattr(path, "write"):
+            path.write(text)
+        else:
+            atomic_write_text(path, text)
+
+    def write_csv(self, path: str | os.PathLike[str] | TextIO) -> None:
+        """Write the long SERIES.csv table, atomically when given a path.
+
+        Rows after a case's end, where every value is NaN, are left out; a NaN in a kept row
+        is written as an empty field.
+
+        Parameters
+        ----------
+        path : str, os.PathLike or text file object
+            File to create or replace, or an open file to write to (opened with
+            ``newline=""``, as the :mod:`csv` module asks) [-].
+        """
+        if hasattr(path, "write"):
+            self._write_csv_rows(path)
+        else:
+            with atomic_open(path, "w", newline="") as f:
+                self._write_csv_rows(f)
+
+    def _write_csv_rows(self, f: TextIO) -> None:
+        writer = csv.writer(f)
+        writer.writerow(SERIES_COLUMNS)
+        writer.writerows(self._csv_rows())
+
+    def _csv_rows(self) -> Iterator[list[Any]]:
+        s = self._solution
+        time = np.asarray(s.time, dtype=float)
+        columns = (s.pressure, s.temperature, s.partial_pressure_O2)
+        for c in range(self.n_cases):
+            for i, module in enumerate(self._modules):
+                values = np.stack([np.asarray(a[c, i], dtype=float) for a in columns])
+                keep = ~np.all(np.isnan(values), axis=0)
+                for k in np.flatnonzero(keep):
+                    yield [c, module, _csv_float(time[k]), *map(_csv_float, values[:, k])]
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """The long SERIES.csv table as a pandas DataFrame.
+
+        One row per (case, module, output time), in that order, including NaN rows after a
+        case's end. Columns as :data:`SERIES_COLUMNS`; ``module`` is categorical.
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed.
+        """
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise ImportError(
+                "Result.to_dataframe needs pandas, which is not installed; install it with "
+                "`pip install pandas` (or `pip install leaksim[dataframe]`)"
+            ) from exc
+        s = self._solution
+        n_cases, n_modules, n_times = np.shape(s.pressure)
+        module_index = np.tile(np.repeat(np.arange(n_modules), n_times), n_cases)
+        data = {
+            "case": np.repeat(np.arange(n_cases), n_modules * n_times),
+            "module": pd.Categorical.from_codes(module_index, categories=self._modules),
+            "time_s": np.tile(np.asarray(s.time, dtype=float), n_cases * n_modules),
+            "pressure_Pa": np.asarray(s.pressure, dtype=float).ravel(),
+            "temperature_K": np.asarray(s.temperature, dtype=float).ravel(),
+            "partial_pressure_O2_Pa": np.asarray(s.partial_pressure_O2, dtype=float).ravel(),
+        }
+        return pd.DataFrame(data, columns=list(SERIES_COLUMNS))
+
+    def plot(
+        self, ax: Axes | None = None, pressure_unit: str = "mmHg", **kwargs: Any
+    ) -> dict[str, list[Any]]:
+        """Plot module pressures against time; see :func:`leaksim.plotting.plot_pressure`.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on; a new figure is made when None [-].
+        pressure_unit : str, optional
+            Unit of the pressure axis [pressure unit, e.g. "mmHg", "kPa"].
+        **kwargs
+            Passed on to :func:`leaksim.plotting.plot_pressure`.
+
+        Returns
+        -------
+        dict
+            Artists drawn: ``"lines"``, ``"bands"``, ``"thresholds"``.
+        """
+        from .plotting import plot_pressure
+
+        return plot_pressure(self, ax=ax, pressure_unit=pressure_unit, **kwargs)
+
+    def __repr__(self) -> str:
+        modules = self._modules if len(self._modules) <= 4 else [*self._modules[:3], "..."]
+        n_failed = int(np.count_nonzero(~self.ok))
+        return (
+            f"<Result: {self.n_cases} case{'s' if self.n_cases != 1 else ''}, "
+            f"modules {', '.join(modules)}, {np.size(self._solution.time)} output times, "
+            f"{len(self._threshold_names)} thresholds, {n_failed} failed>"
+        )
+
+
+def _quantity(values: Any, unit: str) -> pint.Quantity:
+    """Wrap ``values`` in a quantity over a read-only view, so callers cannot edit the run."""
+    array = np.asarray(values, dtype=float).view()
+    array.flags.writeable = False
+    return ureg.Quantity(array, unit)
+
+
+def _json_value(value: Any) -> Any:
+    """A JSON-ready scalar: float (None for NaN or inf), int, bool or str."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    return str(value)
+
+
+def _json_list(values: Any) -> list[Any]:
+    """One JSON-ready entry per element of a 1-d array."""
+    return [_json_value(v) for v in np.asarray(values).reshape(-1)]
+
+
+def _csv_float(value: float) -> str:
+    """Shortest text that reads back to the same float; empty for NaN."""
+    return "" if math.isnan(value) else repr(float(value))

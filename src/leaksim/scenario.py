@@ -1,0 +1,499 @@
+"""Scenarios: a station, how long to simulate, and what to watch; compiled to SI and run.
+
+A :class:`Scenario` holds quantities as the user gave them. :meth:`Scenario.compile` turns it
+into a :class:`CompiledScenario`: a :class:`leaksim.network.Network` of float64 SI arrays with
+the case axis first, the durations, the output times and the threshold levels, which is what
+:func:`leaksim.solver.solve` takes. :meth:`Scenario.run` compiles, solves and wraps the
+solution in a :class:`leaksim.result.Result`.
+
+Cases: any parameter given as a list (or an array quantity) holds one value per case. All such
+lists have the same length ``C`` and are paired element by element; a list of one value and a
+single value apply to every case.
+
+Examples
+--------
+>>> from leaksim.station import Hatch, Leak, Module, Station
+>>> station = Station(
+...     modules=[Module("Lab", "60 m^3"), Module("Node1", "40 m^3")],
+...     hatches=[Hatch(["Lab", "Node1"], area="0.5 m^2")],
+...     leaks=[Leak("Lab", diameter=["2 mm", "5 mm", "12 mm"], name="hole")],
+... )
+>>> scenario = Scenario(station, duration="6 h", thresholds=[Threshold("evacuate", "490 mmHg")])
+>>> compiled = scenario.compile()
+>>> scenario.n_cases, compiled.network.volume.shape, float(compiled.output_time[-1])
+(3, (3, 2), 21600.0)
+>>> compiled.case_parameters["leak.hole.diameter"]
+array([0.002, 0.005, 0.012])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from . import _params as p
+from . import solver
+from .errors import ScenarioError
+from .gas import SPECIES
+from .network import ENERGY_MODES, Network
+from .station import Hatch, Leak, Module, Station
+
+if TYPE_CHECKING:
+    from .result import Result
+
+__all__ = ["Threshold", "Scenario", "CompiledScenario", "output_times"]
+
+#: Output times per duration when no output interval is given.
+DEFAULT_OUTPUT_POINTS = 200
+
+
+@dataclass(frozen=True, eq=False)
+class Threshold:
+    """A level to watch: the first time each module's value falls to it or below.
+
+    Parameters
+    ----------
+    name : str
+        Name of the threshold, unique within the scenario, e.g. ``"evacuate"``.
+    pressure : str or pint.Quantity, or a list of these, optional
+        Total-pressure level [Pa].
+    partial_pressure_O2 : str or pint.Quantity, or a list of these, optional
+        Oxygen partial-pressure level [Pa]. Give exactly one of the two levels.
+
+    Raises
+    ------
+    leaksim.errors.ScenarioError
+        On both or neither level, or a level that is negative, not finite or not a pressure.
+
+    Examples
+    --------
+    >>> floor = Threshold("ppO2-floor", partial_pressure_O2="16 kPa")
+    >>> floor.quantity, float(floor.level)
+    ('partial_pressure_O2', 16000.0)
+    """
+
+    kind: ClassVar[str] = "threshold"
+
+    name: str
+    pressure: p.CaseValue | None = None
+    partial_pressure_O2: p.CaseValue | None = None
+    si: dict[str, np.ndarray] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        p.name(self.name, "name", "threshold")
+        label = f"threshold {self.name!r}"
+        levels = {"pressure": self.pressure, "partial_pressure_O2": self.partial_pressure_O2}
+        key = p.exactly_one(label, levels)
+        si = {key: p.quantity(levels[key], "pressure", key, label, at_least=0.0)}
+        object.__setattr__(self, "si", si)
+
+    @property
+    def quantity(self) -> str:
+        """What the threshold watches: ``"pressure"`` or ``"partial_pressure_O2"``."""
+        return next(iter(self.si))
+
+    @property
+    def level(self) -> np.ndarray:
+        """The level [Pa], 0-d or one per case."""
+        return self.si[self.quantity]
+
+    def case_values(self) -> dict[str, np.ndarray]:
+        """Parameters that may vary between cases: SI arrays, 0-d or 1-d."""
+        return dict(self.si)
+
+
+@dataclass
+class CompiledScenario:
+    """A scenario as SI arrays, ready for :func:`leaksim.solver.solve`.
+
+    Attributes
+    ----------
+    network : leaksim.network.Network
+        The station, case axis first.
+    duration : numpy.ndarray, shape (C,)
+        Simulated time of each case [s].
+    output_time : numpy.ndarray, shape (T,)
+        Output times shared by all cases, from 0 to the longest duration [s].
+    thresholds : list of (str, numpy.ndarray of shape (C,))
+        ``(quantity, level)`` of each threshold: ``"pressure"`` or ``"partial_pressure_O2"``,
+        and its level in each case [Pa].
+    threshold_names : list of str
+        Names of the thresholds, in order.
+    module_names : list of str
+        Names of the modules, in order.
+    case_parameters : dict of str to numpy.ndarray of shape (C,)
+        Every parameter given as a list, by path ``"<kind>.<name>.<key>"`` (``kind`` one of
+        simulation, module, hatch, leak, threshold), in SI units: lengths [m], areas [m^2],
+        pressures [Pa], temperatures [K], times [s] (``inf`` for an event that does not
+        happen); ``open`` as bool and ``gas`` as text.
+    relative_tolerance : numpy.ndarray, shape (C,)
+        Relative tolerance of the integration in each case [-].
+    """
+
+    network: Network
+    duration: np.ndarray
+    output_time: np.ndarray
+    thresholds: list[tuple[str, np.ndarray]]
+    threshold_names: list[str]
+    module_names: list[str]
+    case_parameters: dict[str, np.ndarray]
+    relative_tolerance: np.ndarray = field(default_factory=lambda: np.array([1e-6]))
+
+    @property
+    def n_cases(self) -> int:
+        """Number of cases ``C``."""
+        return self.network.n_cases
+
+    @property
+    def threshold_quantities(self) -> list[str]:
+        """What each threshold watches, in order."""
+        return [quantity for quantity, _ in self.thresholds]
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """A station, how long to simulate it, and the thresholds to watch.
+
+    Parameters
+    ----------
+    station : leaksim.station.Station
+        The modules, hatches and leaks.
+    duration : str or pint.Quantity, or a list of these
+        Simulated time [s].
+    energy : {"isothermal", "adiabatic", "wall"}, default "isothermal"
+        Energy equation: gas at fixed temperature (slow leaks), no heat exchange (fast
+        decompression), or exchange with a fixed-temperature wall (needs the modules'
+        ``wall_area`` and ``wall_heat_transfer``).
+    output_interval : str or pint.Quantity, optional
+        Spacing of the output times [s], shared by all cases; default the longest duration
+        divided by 200. The solver chooses its own steps; this is only the output grid.
+    thresholds : sequence of Threshold, optional
+        Levels whose first crossing time is reported per case and module.
+    relative_tolerance : float or list of float, default 1e-6
+        Relative tolerance of the integration, in (0, 1) [-].
+
+    Raises
+    ------
+    leaksim.errors.ScenarioError
+        On a non-positive duration or output interval, an unknown energy mode, a tolerance
+        outside (0, 1), duplicate threshold names, missing wall parameters in ``"wall"`` mode,
+        or case lists of unequal lengths.
+
+    Examples
+    --------
+    >>> from leaksim.station import Leak, Module, Station
+    >>> cabin = Station([Module("Cabin", "100 m^3")], leaks=[Leak("Cabin", diameter="10 mm")])
+    >>> Scenario(cabin, duration="2 h").compile().output_time.shape
+    (201,)
+    """
+
+    station: Station
+    duration: p.CaseValue
+    energy: str = "isothermal"
+    output_interval: p.QuantityLike | None = None
+    thresholds: Sequence[Threshold] = ()
+    relative_tolerance: float | Sequence[float] = 1e-6
+    si: dict[str, np.ndarray] = field(init=False, repr=False)
+    _n_cases: int = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.station, Station):
+            raise p.fail(
+                "scenario", f"station must be a Station, got {type(self.station).__name__}"
+            )
+        try:
+            si = _simulation_values(self)
+        except ScenarioError as err:
+            raise p.fail(err.source, err.rule, ("simulation", 0)) from None
+        thresholds = _thresholds(self.thresholds)
+        object.__setattr__(self, "si", si)
+        object.__setattr__(self, "thresholds", thresholds)
+        if self.energy == "wall":
+            _check_wall(self.station.modules)
+        object.__setattr__(self, "_n_cases", _count_cases(self.case_values()))
+
+    @property
+    def n_cases(self) -> int:
+        """Number of cases ``C``: the length of the parameter lists, 1 if there are none."""
+        return self._n_cases
+
+    def case_values(self) -> dict[str, np.ndarray]:
+        """Every parameter that may vary between cases, by path, in SI units, 0-d or 1-d."""
+        values = {f"simulation.{k}": v for k, v in self.si.items()}
+        station = self.station
+        for item in (*station.modules, *station.hatches, *station.leaks, *self.thresholds):
+            for key, v in item.case_values().items():
+                values[f"{item.kind}.{item.name}.{key}"] = v
+        return values
+
+    def compile(self) -> CompiledScenario:
+        """Cross-check the station and compile the scenario to SI arrays.
+
+        Returns
+        -------
+        CompiledScenario
+
+        Raises
+        ------
+        leaksim.errors.ScenarioError
+            If the station breaks a rule.
+        """
+        self.station.check()
+        n_cases = self.n_cases
+        station = self.station
+        network = Network(
+            **_module_arrays(station.modules, n_cases, self.energy),
+            **_link_arrays(station, n_cases),
+            energy=self.energy,
+            module_names=station.module_names,
+            link_names=tuple(link.name for link in (*station.hatches, *station.leaks)),
+        )
+        duration = p.per_case(self.si["duration"], n_cases)
+        interval = self.si.get("output_interval", duration.max() / DEFAULT_OUTPUT_POINTS)
+        return CompiledScenario(
+            network=network,
+            duration=duration,
+            output_time=output_times(duration.max(), float(interval)),
+            thresholds=[(t.quantity, p.per_case(t.level, n_cases)) for t in self.thresholds],
+            threshold_names=[t.name for t in self.thresholds],
+            module_names=list(station.module_names),
+            case_parameters={
+                path: p.per_case(v, n_cases)
+                for path, v in self.case_values().items()
+                if v.ndim == 1
+            },
+            relative_tolerance=p.per_case(self.si["relative_tolerance"], n_cases),
+        )
+
+    def run(self, **solve_options: Any) -> Result:
+        """Compile, solve every case, and return the result.
+
+        Parameters
+        ----------
+        **solve_options
+            Passed to :func:`leaksim.solver.solve` (``atol``, ``max_steps``, ``on_failure``).
+
+        Returns
+        -------
+        leaksim.result.Result
+        """
+        # result sits above this layer (it imports plotting and pandas): load it on use.
+        from .result import Result
+
+        compiled = self.compile()
+        solution = solver.solve(
+            compiled.network,
+            compiled.duration,
+            compiled.output_time,
+            thresholds=compiled.thresholds,
+            rtol=compiled.relative_tolerance,
+            **solve_options,
+        )
+        return Result(
+            solution,
+            module_names=compiled.module_names,
+            threshold_names=compiled.threshold_names,
+            threshold_quantities=compiled.threshold_quantities,
+            threshold_levels=[level for _, level in compiled.thresholds],
+            parameters=compiled.case_parameters,
+        )
+
+
+def output_times(end: float, interval: float) -> np.ndarray:
+    """Output times ``0, dt, 2 dt, ...`` up to and including ``end``.
+
+    Parameters
+    ----------
+    end : float
+        Last output time [s].
+    interval : float
+        Spacing ``dt`` [s]; the last step is shortened so that the grid ends at ``end``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (T,)
+        Increasing times from 0 to ``end`` [s].
+
+    Examples
+    --------
+    >>> output_times(100.0, 30.0)
+    array([  0.,  30.,  60.,  90., 100.])
+    """
+    # The tolerance keeps 21600 s / 300 s at 72 steps despite rounding in the division.
+    n_steps = max(int(np.ceil(end / interval - 1e-9)), 1)
+    time = np.arange(n_steps + 1) * interval
+    time[-1] = end
+    return time
+
+
+def _simulation_values(scenario: Scenario) -> dict[str, np.ndarray]:
+    label = "scenario"
+    si = {"duration": p.quantity(scenario.duration, "time", "duration", label, above=0.0)}
+    energy = scenario.energy
+    if not isinstance(energy, str) or energy not in ENERGY_MODES:
+        modes = ", ".join(repr(m) for m in ENERGY_MODES)
+        raise p.fail(
+            label,
+            f"energy must be one of {modes}, got {p.show(energy)}"
+            f"{p.did_you_mean(energy, ENERGY_MODES) if isinstance(energy, str) else ''}",
+        )
+    if scenario.output_interval is not None:
+        if len(p.entries(scenario.output_interval, "output_interval", label)[0]) > 1:
+            raise p.fail(
+                label,
+                "output_interval must be one value (all cases share the output "
+                f"times), got {p.show(scenario.output_interval)}",
+            )
+        si["output_interval"] = p.quantity(
+            scenario.output_interval, "time", "output_interval", label, above=0.0
+        ).reshape(())
+    si["relative_tolerance"] = p.number(
+        scenario.relative_tolerance,
+        "relative_tolerance",
+        label,
+        low=0.0,
+        high=1.0,
+        high_open=True,
+    )
+    return si
+
+
+def _thresholds(thresholds: Any) -> tuple[Threshold, ...]:
+    if isinstance(thresholds, Threshold | str) or not isinstance(thresholds, Sequence):
+        raise p.fail(
+            "scenario", f"thresholds must be a list of Threshold, got {type(thresholds).__name__}"
+        )
+    first: dict[str, int] = {}
+    for i, threshold in enumerate(thresholds):
+        if not isinstance(threshold, Threshold):
+            raise p.fail(
+                "scenario",
+                f"thresholds must hold only Threshold objects, got {type(threshold).__name__}",
+            )
+        if threshold.name in first:
+            raise p.fail(
+                f"threshold {threshold.name!r}",
+                f"name must be unique, got {threshold.name!r} for threshold "
+                f"#{first[threshold.name] + 1} and threshold #{i + 1}",
+                ("threshold", i),
+            )
+        first[threshold.name] = i
+    return tuple(thresholds)
+
+
+def _check_wall(modules: Sequence[Module]) -> None:
+    for i, module in enumerate(modules):
+        for key in ("wall_area", "wall_heat_transfer"):
+            if key not in module.si:
+                raise p.fail(
+                    f"module {module.name!r}",
+                    f"{key} is required when energy = 'wall', got none",
+                    ("module", i),
+                )
+
+
+def _count_cases(values: dict[str, np.ndarray]) -> int:
+    lengths = {path: v.shape[0] for path, v in values.items() if v.ndim == 1 and v.shape[0] != 1}
+    if not lengths:
+        return 1
+    (first, n_cases), *others = lengths.items()
+    for path, n in others:
+        if n != n_cases:
+            raise p.fail(
+                "scenario",
+                "lists of cases must have equal lengths, got "
+                f"{n_cases} values for {first} and {n} for {path}",
+            )
+    return n_cases
+
+
+def _stack(values: Sequence[Any], n_cases: int) -> np.ndarray:
+    """Stack per-item values (0-d or per case) to shape (C, len(values))."""
+    if not values:
+        return np.zeros((n_cases, 0))
+    return np.stack([p.per_case(v, n_cases) for v in values], axis=1)
+
+
+def _module_arrays(modules: Sequence[Module], n_cases: int, energy: str) -> dict[str, Any]:
+    species = _species(modules)
+    arrays: dict[str, Any] = {
+        "volume": _stack([m.si["volume"] for m in modules], n_cases),
+        "initial_pressure": _stack([m.si["pressure"] for m in modules], n_cases),
+        "initial_temperature": _stack([m.si["temperature"] for m in modules], n_cases),
+        "initial_mole_fraction": np.stack(
+            [_mole_fractions(m, species, n_cases) for m in modules], axis=1
+        ),
+        "species": species,
+    }
+    if energy == "wall":
+        arrays["wall_area"] = _stack([m.si["wall_area"] for m in modules], n_cases)
+        arrays["wall_heat_transfer"] = _stack(
+            [m.si["wall_heat_transfer"] for m in modules], n_cases
+        )
+        arrays["wall_temperature"] = _stack(
+            [m.si.get("wall_temperature", m.si["temperature"]) for m in modules], n_cases
+        )
+    return arrays
+
+
+def _species(modules: Sequence[Module]) -> tuple[str, ...]:
+    """Species present anywhere, in the fixed order of SPECIES so module order does not matter."""
+    present = {name for m in modules for fractions in m.composition for name in fractions}
+    return tuple(name for name in SPECIES if name in present)
+
+
+def _mole_fractions(module: Module, species: Sequence[str], n_cases: int) -> np.ndarray:
+    """Initial mole fractions of one module, shape (C, S)."""
+    rows = np.array([[fractions.get(s, 0.0) for s in species] for fractions in module.composition])
+    return np.broadcast_to(rows, (n_cases, len(species))) if len(rows) == 1 else rows
+
+
+def _link_arrays(station: Station, n_cases: int) -> dict[str, Any]:
+    """Hatches then leaks as links; a leak out of the station has ``link_b = -1``."""
+    index = station.module_index
+    links: tuple[Hatch | Leak, ...] = (*station.hatches, *station.leaks)
+    link_b = [index(h.between[1]) for h in station.hatches] + [
+        -1 if leak.to_module is None else index(leak.to_module) for leak in station.leaks
+    ]
+    initially_open = [h.si["open"] for h in station.hatches] + [
+        leak.si["start"] == 0.0 for leak in station.leaks
+    ]
+    return {
+        "link_a": np.array(
+            [index(h.between[0]) for h in station.hatches]
+            + [index(leak.module) for leak in station.leaks],
+            dtype=np.intp,
+        ),
+        "link_b": np.array(link_b, dtype=np.intp),
+        "boundary_pressure": _stack([link.si.get("to", 0.0) for link in links], n_cases),
+        "area": _stack([link.flow_area for link in links], n_cases),
+        "discharge_coefficient": _stack(
+            [link.si["discharge_coefficient"] for link in links], n_cases
+        ),
+        "initially_open": _stack(initially_open, n_cases).astype(bool),
+        **_events(station, n_cases),
+    }
+
+
+def _events(station: Station, n_cases: int) -> dict[str, np.ndarray]:
+    """Scheduled openings and closings; ``inf`` marks a case where the event does not happen."""
+    events: list[tuple[int, bool, np.ndarray]] = []
+    for k, hatch in enumerate(station.hatches):
+        for key, opens in (("close_at", False), ("open_at", True)):
+            if key in hatch.si:
+                events.append((k, opens, p.per_case(hatch.si[key], n_cases)))
+    for j, leak in enumerate(station.leaks):
+        start = p.per_case(leak.si["start"], n_cases)
+        # A leak starting at 0 is open from the outset and needs no event.
+        events.append((len(station.hatches) + j, True, np.where(start > 0.0, start, np.inf)))
+    events = [e for e in events if np.isfinite(e[2]).any()]
+    return {
+        "event_time": (
+            np.stack([e[2] for e in events], axis=1) if events else np.zeros((n_cases, 0))
+        ),
+        "event_link": np.array([e[0] for e in events], dtype=np.intp),
+        "event_open": np.array([e[1] for e in events], dtype=bool),
+    }

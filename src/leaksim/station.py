@@ -1,0 +1,510 @@
+"""Stations: modules joined by hatches, with leaks, described with quantities.
+
+These objects are the public edge of leaksim. Every dimensional argument takes a pint quantity or
+a string pint parses (``"60 m^3"``, ``"760 mmHg"``, ``"22 degC"``); a list of them (or an array
+quantity) gives one value per case. Values are checked and converted to SI once, when the object
+is built, so a bad value fails at the line that wrote it. :class:`leaksim.scenario.Scenario`
+compiles a station to the SI arrays of :class:`leaksim.network.Network`.
+
+Examples
+--------
+>>> from leaksim.station import Hatch, Leak, Module, Station
+>>> station = Station(
+...     modules=[Module("Lab", "60 m^3"), Module("Node1", "40 m^3")],
+...     hatches=[Hatch(("Lab", "Node1"), area="0.5 m^2")],
+...     leaks=[Leak("Lab", diameter=["2 mm", "5 mm"], name="hole")],
+... )
+>>> station.hatches[0].name
+'Lab-Node1'
+>>> station.module_names
+('Lab', 'Node1')
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
+
+import numpy as np
+import pint
+
+from . import _params as p
+from .errors import ScenarioError
+from .gas import mole_fractions
+
+__all__ = ["Module", "Hatch", "Leak", "Station"]
+
+GasLike = str | Mapping[str, float]
+
+
+@dataclass(frozen=True, eq=False)
+class Module:
+    """A pressurised module: one well-mixed volume of gas.
+
+    Parameters
+    ----------
+    name : str
+        Name of the module, unique within its station, e.g. ``"Lab"``.
+    volume : str or pint.Quantity, or a list of these
+        Free gas volume [m^3].
+    pressure : str or pint.Quantity, or a list of these, default "760 mmHg"
+        Total pressure at t = 0 [Pa].
+    temperature : str or pint.Quantity, or a list of these, default "22 degC"
+        Gas temperature at t = 0 [K]; offset units such as degC are converted to K.
+    gas : str or mapping of str to float, or a list of these, default "air"
+        Composition at t = 0: ``"air"``, a species name such as ``"N2"``, or mole fractions
+        by species such as ``{"N2": 0.79, "O2": 0.21}`` [-].
+    wall_area : str or pint.Quantity, or a list of these, optional
+        Wall area exchanging heat with the gas [m^2]; required when the scenario's energy mode
+        is ``"wall"``, ignored otherwise.
+    wall_heat_transfer : str or pint.Quantity, or a list of these, optional
+        Wall-to-gas heat-transfer coefficient [W/(m^2 K)]; required in ``"wall"`` mode.
+    wall_temperature : str or pint.Quantity, or a list of these, optional
+        Fixed wall temperature [K]; default the initial gas temperature.
+
+    Attributes
+    ----------
+    si : dict of str to numpy.ndarray
+        The dimensional parameters given, in SI units: 0-d for one value, 1-d for a list.
+    composition : tuple of dict
+        Mole fractions of the initial gas [-]: one dict, or one per case when ``gas`` is a list.
+
+    Raises
+    ------
+    leaksim.errors.ScenarioError
+        On a value without a unit, of the wrong dimension, not finite, or out of range
+        (volume <= 0, pressure < 0, temperature <= 0 K), or an unknown gas.
+
+    Examples
+    --------
+    >>> lab = Module("Lab", volume="60 m^3", temperature="22 degC")
+    >>> round(float(lab.si["temperature"]), 2)
+    295.15
+    """
+
+    kind: ClassVar[str] = "module"
+
+    name: str
+    volume: p.CaseValue
+    pressure: p.CaseValue = "760 mmHg"
+    temperature: p.CaseValue = "22 degC"
+    gas: GasLike | Sequence[GasLike] = "air"
+    wall_area: p.CaseValue | None = None
+    wall_heat_transfer: p.CaseValue | None = None
+    wall_temperature: p.CaseValue | None = None
+    si: dict[str, np.ndarray] = field(init=False, repr=False)
+    composition: tuple[dict[str, float], ...] = field(init=False, repr=False)
+    _gas_is_list: bool = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        p.name(self.name, "name", "module")
+        label = f"module {self.name!r}"
+        si = {
+            "volume": p.quantity(self.volume, "volume", "volume", label, above=0.0),
+            "pressure": p.quantity(self.pressure, "pressure", "pressure", label, at_least=0.0),
+            "temperature": p.quantity(
+                self.temperature, "temperature", "temperature", label, above=0.0
+            ),
+        }
+        for key, kind, bound in _WALL_KEYS:
+            value = getattr(self, key)
+            if value is not None:
+                si[key] = p.quantity(value, kind, key, label, **bound)
+        composition, is_list = _composition(self.gas, label)
+        object.__setattr__(self, "si", si)
+        object.__setattr__(self, "composition", composition)
+        object.__setattr__(self, "_gas_is_list", is_list)
+
+    def case_values(self) -> dict[str, np.ndarray]:
+        """Parameters that may vary between cases: SI arrays, 0-d or 1-d (``gas`` as text)."""
+        values = dict(self.si)
+        if self._gas_is_list:
+            values["gas"] = np.array([_gas_text(g) for g in self.gas])
+        return values
+
+
+# Wall keys of a module: dimension and allowed range.
+_WALL_KEYS = (
+    ("wall_area", "area", {"at_least": 0.0}),
+    ("wall_heat_transfer", "heat_transfer_coefficient", {"at_least": 0.0}),
+    ("wall_temperature", "temperature", {"above": 0.0}),
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Hatch:
+    """An opening between two modules: a hatch, a duct, or a valve held open.
+
+    Parameters
+    ----------
+    between : sequence of two str
+        Names of the two modules the hatch joins, in the order used for its default name.
+    area : str or pint.Quantity, or a list of these, optional
+        Flow area [m^2]. Give exactly one of ``area`` and ``diameter``.
+    diameter : str or pint.Quantity, or a list of these, optional
+        Diameter of a circular opening [m]; the area is ``pi diameter^2 / 4``.
+    discharge_coefficient : float or list of float, default 0.8
+        Ratio of actual to ideal isentropic flow, in (0, 1] [-]. 0.8 suits a large, short,
+        square-edged opening such as a hatchway.
+    open : bool or list of bool, default True
+        Whether the hatch is open at t = 0.
+    close_at : str or pint.Quantity, or a list of these, optional
+        Time at which the hatch closes [s]; a list entry ``None`` or ``"never"`` means that
+        case keeps it as it is.
+    open_at : str or pint.Quantity, or a list of these, optional
+        Time at which the hatch opens [s]; ``None`` or ``"never"`` as for ``close_at``.
+    name : str, optional
+        Name used in results and parameter paths (``"hatch.<name>.area"``); default the two
+        module names joined with ``"-"`` in the order given, e.g. ``"Lab-Node1"``.
+
+    Attributes
+    ----------
+    si : dict of str to numpy.ndarray
+        The parameters given, in SI units (``open`` as bool): 0-d for one value, 1-d for a list.
+
+    Raises
+    ------
+    leaksim.errors.ScenarioError
+        On a bad ``between``, both or neither of area and diameter, a non-positive area or
+        diameter, a discharge coefficient outside (0, 1], a non-boolean ``open``, or a negative
+        time.
+
+    Examples
+    --------
+    >>> hatch = Hatch(["Lab", "Node1"], diameter="1 m", close_at="30 min")
+    >>> hatch.name, round(float(hatch.flow_area), 4), float(hatch.si["close_at"])
+    ('Lab-Node1', 0.7854, 1800.0)
+    """
+
+    kind: ClassVar[str] = "hatch"
+
+    between: Sequence[str]
+    area: p.CaseValue | None = None
+    diameter: p.CaseValue | None = None
+    discharge_coefficient: float | Sequence[float] = 0.8
+    open: bool | Sequence[bool] = True
+    close_at: p.CaseValue | None = None
+    open_at: p.CaseValue | None = None
+    name: str | None = None
+    si: dict[str, np.ndarray] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        between = _between(self.between, "hatch" if self.name is None else f"hatch {self.name!r}")
+        name = "-".join(between) if self.name is None else self.name
+        p.name(name, "name", "hatch")
+        label = f"hatch {name!r}"
+        si = _opening(self, label)
+        si["open"] = p.boolean(self.open, "open", label)
+        for key in ("close_at", "open_at"):
+            value = getattr(self, key)
+            if value is not None:
+                si[key] = p.quantity(value, "time", key, label, at_least=0.0, never=True)
+        object.__setattr__(self, "between", between)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "si", si)
+
+    @property
+    def flow_area(self) -> np.ndarray:
+        """Flow area [m^2], 0-d or one per case."""
+        return _flow_area(self.si)
+
+    def case_values(self) -> dict[str, np.ndarray]:
+        """Parameters that may vary between cases: SI arrays, 0-d or 1-d."""
+        return dict(self.si)
+
+
+@dataclass(frozen=True, eq=False)
+class Leak:
+    """A hole in a module's wall, to vacuum, to a fixed back pressure, or into another module.
+
+    Parameters
+    ----------
+    module : str
+        Name of the module that leaks.
+    area : str or pint.Quantity, or a list of these, optional
+        Flow area of the hole [m^2]. Give exactly one of ``area`` and ``diameter``.
+    diameter : str or pint.Quantity, or a list of these, optional
+        Diameter of a circular hole [m]; the area is ``pi diameter^2 / 4``.
+    discharge_coefficient : float or list of float, default 0.6
+        Ratio of actual to ideal isentropic flow, in (0, 1] [-]. 0.6 is the classic value of a
+        sharp-edged orifice at low pressure ratio; toward vacuum it rises to about 0.84 (Bragg
+        1960), so 0.6 errs on the side of a slower leak.
+    start : str or pint.Quantity, or a list of these, default "0 s"
+        Time at which the hole opens [s].
+    to : str or pint.Quantity, or a list of these, default "vacuum"
+        Where the gas goes: ``"vacuum"``, the name of another module, or a fixed back pressure
+        [Pa] such as ``"1 Pa"``. A string that starts with a digit, a sign or a point is read
+        as a pressure, any other string as a module name. Only pressures (and ``"vacuum"``) may
+        vary between cases.
+    name : str, optional
+        Name used in results and parameter paths (``"leak.<name>.diameter"``); a station names
+        an unnamed leak ``"leak<i>"``, ``i`` counting its leaks from 1.
+
+    Attributes
+    ----------
+    si : dict of str to numpy.ndarray
+        The parameters given, in SI units: 0-d for one value, 1-d for a list. ``si["to"]`` is
+        the back pressure [Pa] (0 for vacuum), absent when the leak goes into a module.
+    to_module : str or None
+        Name of the module the gas goes into, or None.
+
+    Raises
+    ------
+    leaksim.errors.ScenarioError
+        On both or neither of area and diameter, a non-positive area or diameter, a discharge
+        coefficient outside (0, 1], a negative start time or back pressure, or ``to`` naming
+        the leak's own module.
+
+    Examples
+    --------
+    >>> leak = Leak("Lab", diameter="5 mm", name="hole")
+    >>> round(float(leak.flow_area) * 1e6, 4), float(leak.si["to"])
+    (19.635, 0.0)
+    """
+
+    kind: ClassVar[str] = "leak"
+
+    module: str
+    area: p.CaseValue | None = None
+    diameter: p.CaseValue | None = None
+    discharge_coefficient: float | Sequence[float] = 0.6
+    start: p.CaseValue = "0 s"
+    to: str | p.CaseValue = "vacuum"
+    name: str | None = None
+    si: dict[str, np.ndarray] = field(init=False, repr=False)
+    to_module: str | None = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.name is not None:
+            p.name(self.name, "name", "leak")
+        p.name(self.module, "module", "leak" if self.name is None else f"leak {self.name!r}")
+        label = f"leak {self.name!r}" if self.name is not None else f"leak in {self.module!r}"
+        si = _opening(self, label)
+        si["start"] = p.quantity(self.start, "time", "start", label, at_least=0.0)
+        to_module, back_pressure = _target(self.to, self.module, label)
+        if back_pressure is not None:
+            si["to"] = back_pressure
+        object.__setattr__(self, "si", si)
+        object.__setattr__(self, "to_module", to_module)
+
+    @property
+    def flow_area(self) -> np.ndarray:
+        """Flow area [m^2], 0-d or one per case."""
+        return _flow_area(self.si)
+
+    def case_values(self) -> dict[str, np.ndarray]:
+        """Parameters that may vary between cases: SI arrays, 0-d or 1-d."""
+        return dict(self.si)
+
+
+@dataclass(frozen=True, eq=False)
+class Station:
+    """A set of modules joined by hatches, with leaks.
+
+    Parameters
+    ----------
+    modules : sequence of Module
+        The modules, in the order results list them.
+    hatches : sequence of Hatch, optional
+        Openings between modules.
+    leaks : sequence of Leak, optional
+        Holes; an unnamed leak is given the name ``"leak<i>"`` (``i`` from 1, in order).
+    name : str, optional
+        Name of the station, for messages and plots.
+
+    Raises
+    ------
+    leaksim.errors.ScenarioError
+        On an empty station, an item of the wrong type, duplicate module, hatch or leak names,
+        or a hatch or leak naming a module the station does not have.
+
+    Examples
+    --------
+    >>> station = Station([Module("Lab", "60 m^3")], leaks=[Leak("Lab", diameter="5 mm")])
+    >>> station.leaks[0].name
+    'leak1'
+    """
+
+    modules: Sequence[Module]
+    hatches: Sequence[Hatch] = ()
+    leaks: Sequence[Leak] = ()
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        label = "station" if self.name is None else f"station {self.name!r}"
+        if self.name is not None:
+            p.name(self.name, "name", "station")
+        modules = _items(self.modules, Module, "modules", label)
+        if not modules:
+            raise p.fail(label, "modules must hold at least one Module, got none")
+        hatches = _items(self.hatches, Hatch, "hatches", label)
+        leaks = tuple(
+            replace(leak, name=f"leak{i + 1}") if leak.name is None else leak
+            for i, leak in enumerate(_items(self.leaks, Leak, "leaks", label))
+        )
+        object.__setattr__(self, "modules", modules)
+        object.__setattr__(self, "hatches", hatches)
+        object.__setattr__(self, "leaks", leaks)
+        self.check()
+
+    @property
+    def module_names(self) -> tuple[str, ...]:
+        """Names of the modules, in order."""
+        return tuple(m.name for m in self.modules)
+
+    def module_index(self, name: str) -> int:
+        """Index of the module called ``name``."""
+        return self.module_names.index(name)
+
+    def check(self) -> None:
+        """Cross-check the items: unique names, and hatches and leaks naming known modules.
+
+        Raises
+        ------
+        leaksim.errors.ScenarioError
+            Naming the item, the key, the rule and the value received.
+        """
+        for items in (self.modules, self.hatches, self.leaks):
+            _check_unique(items)
+        names = self.module_names
+        for i, hatch in enumerate(self.hatches):
+            for module in hatch.between:
+                _check_known(module, names, hatch, i, "between")
+        for i, leak in enumerate(self.leaks):
+            _check_known(leak.module, names, leak, i, "module")
+            if leak.to_module is not None:
+                _check_known(leak.to_module, names, leak, i, "to")
+
+
+def _composition(gas: Any, label: str) -> tuple[tuple[dict[str, float], ...], bool]:
+    items, is_list = p.entries(gas, "gas", label)
+    out = []
+    for i, g in enumerate(items):
+        where = f" (entry {i + 1} of {len(items)})" if is_list else ""
+        if not isinstance(g, str | Mapping):
+            raise p.fail(
+                label,
+                f"gas must be 'air', a species name or mole fractions, got {p.show(g)}{where}",
+            )
+        try:
+            out.append(mole_fractions(g))
+        except ValueError as exc:
+            rule = str(exc)
+            raise p.fail(
+                label, (rule if rule.startswith("gas") else f"gas {rule}") + where
+            ) from None
+    return tuple(out), is_list
+
+
+def _gas_text(gas: GasLike) -> str:
+    if isinstance(gas, str):
+        return gas
+    return ", ".join(f"{name}={x:g}" for name, x in gas.items())
+
+
+def _between(between: Any, label: str) -> tuple[str, str]:
+    ok = (
+        isinstance(between, Sequence)
+        and not isinstance(between, str)
+        and len(between) == 2
+        and all(isinstance(m, str) and m for m in between)
+    )
+    if not ok:
+        raise p.fail(label, f"between must be a list of two module names, got {p.show(between)}")
+    if between[0] == between[1]:
+        raise p.fail(
+            label,
+            "between must name two different modules (a hatch cannot join a "
+            f"module to itself), got {p.show(list(between))}",
+        )
+    return (between[0], between[1])
+
+
+def _opening(item: Hatch | Leak, label: str) -> dict[str, np.ndarray]:
+    """Area or diameter, and discharge coefficient, of a hatch or a leak, in SI."""
+    key = p.exactly_one(label, {"area": item.area, "diameter": item.diameter})
+    kind = "area" if key == "area" else "length"
+    return {
+        key: p.quantity(getattr(item, key), kind, key, label, above=0.0),
+        "discharge_coefficient": p.number(
+            item.discharge_coefficient, "discharge_coefficient", label, low=0.0, high=1.0
+        ),
+    }
+
+
+def _flow_area(si: dict[str, np.ndarray]) -> np.ndarray:
+    if "area" in si:
+        return si["area"]
+    return math.pi / 4.0 * si["diameter"] ** 2
+
+
+def _target(to: Any, module: str, label: str) -> tuple[str | None, np.ndarray | None]:
+    """Split ``to`` into a module name, or back pressures [Pa] (vacuum is 0 Pa)."""
+    if isinstance(to, str) and not _is_vacuum(to) and not _looks_numeric(to):
+        if to == module:
+            raise p.fail(label, f"to must name another module than the leak's own, got {to!r}")
+        return to, None
+
+    def one(v: Any) -> float:
+        if isinstance(v, str) and _is_vacuum(v):
+            return 0.0
+        if isinstance(v, str) and not _looks_numeric(v):
+            raise ScenarioError(
+                f"to may vary between cases only among pressures and 'vacuum', got {v!r}"
+            )
+        return float(p.quantity(v, "pressure", "to", None, at_least=0.0))
+
+    return None, p.convert(to, "to", label, one)
+
+
+def _is_vacuum(text: str) -> bool:
+    return text.strip().lower() == "vacuum"
+
+
+def _looks_numeric(text: str) -> bool:
+    stripped = text.strip()
+    return bool(stripped) and (stripped[0].isdigit() or stripped[0] in "+-.")
+
+
+def _items(values: Any, cls: type, key: str, label: str) -> tuple[Any, ...]:
+    if isinstance(values, cls | str | Mapping) or not isinstance(values, Iterable):
+        raise p.fail(label, f"{key} must be a list of {cls.__name__}, got {_type_name(values)}")
+    values = tuple(values)
+    for v in values:
+        if not isinstance(v, cls):
+            raise p.fail(label, f"{key} must hold only {cls.__name__} objects, got {_type_name(v)}")
+    return values
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, pint.Quantity | str | int | float):
+        return f"{type(value).__name__} {p.show(value)}"
+    return type(value).__name__
+
+
+def _check_unique(items: Sequence[Module | Hatch | Leak]) -> None:
+    first: dict[str, int] = {}
+    for i, item in enumerate(items):
+        if item.name in first:
+            raise p.fail(
+                f"{item.kind} {item.name!r}",
+                f"name must be unique, got {item.name!r} for {item.kind} "
+                f"#{first[item.name] + 1} and {item.kind} #{i + 1}",
+                (item.kind, i),
+            )
+        first[item.name] = i
+
+
+def _check_known(
+    module: str, names: Sequence[str], item: Hatch | Leak, index: int, key: str
+) -> None:
+    if module not in names:
+        known = ", ".join(repr(n) for n in names)
+        raise p.fail(
+            f"{item.kind} {item.name!r}",
+            f"{key} must name a module of the station, got {module!r}"
+            f"{p.did_you_mean(module, names)}; the modules are {known}",
+            (item.kind, index),
+        )

@@ -1,0 +1,91 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import ATM, SPECIES, T0, X_AIR, air_properties, one_module, two_modules
+from leaksim.flow import orifice_mass_flow
+from leaksim.gas import MOLAR_GAS_CONSTANT, mixture_molar_mass, species_properties
+from leaksim.network import Network, NetworkModel
+
+AIR_MOLAR_MASS = float(mixture_molar_mass(X_AIR, species_properties(SPECIES)[0]))
+
+
+def test_leak_rhs_equals_choked_orifice_flow():
+    net = one_module(volume=10.0, area=2e-4, cd=0.7)
+    model = NetworkModel(net)
+    dy = model.rhs(model.initial_state(), net.initially_open)
+    r, gamma = air_properties()
+    mdot = orifice_mass_flow(ATM, T0, 0.0, 2e-4, 0.7, r, gamma)
+    assert dy[0, 0] * AIR_MOLAR_MASS == pytest.approx(-mdot, rel=1e-12)
+
+
+@settings(deadline=None, max_examples=30)
+@given(
+    st.floats(1e3, 2e5), st.floats(1e3, 2e5), st.floats(150, 400), st.floats(150, 400),
+    st.sampled_from(["isothermal", "adiabatic", "wall"]), st.booleans(),
+)
+def test_closed_station_rhs_conserves_moles_and_energy(pa, pb, ta, tb, energy, reduce):
+    net = two_modules(pressures=(pa, pb), temperatures=[ta, tb], hole_area=0.0, energy=energy,
+                      wall_area=0.0, wall_heat_transfer=0.0)
+    model = NetworkModel(net, reduce_composition=reduce)
+    dy = model.rhs(model.initial_state(), net.initially_open).reshape(2, -1)
+    scale = np.abs(dy).max() + 1e-30
+    assert abs(dy.sum(axis=0)).max() <= 1e-12 * scale
+    if pa != pb:
+        high = 0 if pa > pb else 1
+        assert dy[high, 0] < 0
+
+
+def test_uniform_reduction_matches_every_species():
+    net = two_modules(pressures=(ATM, 0.8 * ATM), energy="adiabatic")
+    full = NetworkModel(net, reduce_composition=False)
+    reduced = NetworkModel(net)
+    assert reduced.n_state == 4 and full.n_state == 2 * (len(SPECIES) + 1)
+    d_full = full.rhs(full.initial_state(), net.initially_open).reshape(2, -1)
+    d_red = reduced.rhs(reduced.initial_state(), net.initially_open).reshape(2, -1)
+    np.testing.assert_allclose(d_full[:, :-1].sum(axis=1), d_red[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(d_full[:, -1], d_red[:, -1], rtol=1e-12)
+
+
+def test_back_pressure_above_module_pushes_gas_in():
+    net = one_module(pressure=0.5 * ATM)
+    net.boundary_pressure[:] = ATM
+    model = NetworkModel(net)
+    assert model.rhs(model.initial_state(), net.initially_open)[0, 0] > 0
+
+
+def test_observe_reports_ideal_gas_pressure_and_o2_share():
+    net = one_module(volume=[5.0, 50.0], pressure=[ATM, 0.5 * ATM], area=[1e-4, 1e-4])
+    model = NetworkModel(net)
+    p, t, o2 = model.observe(model.initial_state())
+    np.testing.assert_allclose(p[:, 0], [ATM, 0.5 * ATM], rtol=1e-14)
+    np.testing.assert_allclose(o2 / p, X_AIR[SPECIES.index("O2")], rtol=1e-14)
+    n = model.initial_state()[:, 0]
+    np.testing.assert_allclose(n, np.array([ATM * 5, 0.5 * ATM * 50]) / (MOLAR_GAS_CONSTANT * T0))
+
+
+def test_network_broadcasts_case_axis():
+    net = one_module(volume=[1.0, 2.0, 3.0], area=1e-4)
+    assert net.n_cases == 3
+    assert net.area.shape == (3, 1)
+    assert net.take(np.array([2])).volume[0, 0] == 3.0
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (dict(energy="cold"), "energy"),
+        (dict(link_b=[5]), "index modules"),
+        (dict(area=np.ones((2, 3))), "broadcast"),
+    ],
+)
+def test_network_rejects_inconsistent_arrays(change, words):
+    kwargs = dict(
+        volume=[[1.0]], initial_pressure=ATM, initial_temperature=T0, initial_mole_fraction=X_AIR,
+        species=SPECIES, link_a=[0], link_b=[-1], boundary_pressure=0.0, area=1e-4,
+        discharge_coefficient=0.6, initially_open=True,
+    )
+    kwargs.update(change)
+    with pytest.raises(ValueError, match=words):
+        Network(**kwargs)
