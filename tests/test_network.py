@@ -20,7 +20,7 @@ def test_leak_rhs_equals_choked_orifice_flow():
     assert dy[0, 0] * AIR_MOLAR_MASS == pytest.approx(-mdot, rel=1e-12)
 
 
-@settings(deadline=None, max_examples=30)
+@settings(deadline=None)
 @given(
     st.floats(1e3, 2e5), st.floats(1e3, 2e5), st.floats(150, 400), st.floats(150, 400),
     st.sampled_from(["isothermal", "adiabatic", "wall"]), st.booleans(),

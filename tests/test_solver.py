@@ -286,7 +286,7 @@ def test_rapid_decompression_of_a_descent_module():
     np.testing.assert_allclose(sol.pressure[0, 0], 915 * 133.322 * p_ratio, rtol=1e-5)
 
 
-@settings(deadline=None, max_examples=25)
+@settings(deadline=None)
 @given(
     volume=st.floats(0.5, 1000.0),
     diameter=st.floats(1e-5, 0.5),
@@ -301,6 +301,9 @@ def test_pressure_never_negative_and_decays_monotonically(volume, diameter, cd, 
     t = np.linspace(0, duration, 20)
     sol = solve(net, duration, t)
     assert sol.status[0] == 0, sol.message[0]
-    p = sol.pressure[0].sum(axis=0)  # total over modules: no supply, so it can only fall
+    # Amount of gas in the station, sum p V / T: no supply, so it can only fall (to within the
+    # absolute tolerance, 1e-9 of the content).
+    volumes = np.array([volume, 0.5 * volume])[:, None]
+    amount = np.sum(sol.pressure[0] * volumes / sol.temperature[0], axis=0)
     assert np.all(np.isfinite(sol.pressure)) and np.all(sol.pressure >= 0)
-    assert np.all(np.diff(p) <= 1e-9 * ATM)
+    assert np.all(np.diff(amount) <= 1e-8 * amount[0])

@@ -1,5 +1,46 @@
-"""leaksim: simulate air leaking from spacecraft cabins, one case or a hundred thousand at once."""
+"""leaksim: simulate air leaking from spacecraft cabins, one case or a hundred thousand at once.
+
+The public API, layer by layer:
+
+* stations and scenarios with units: :class:`Module`, :class:`Hatch`, :class:`Leak`,
+  :class:`Station`, :class:`Threshold`, :class:`Scenario`, :func:`load_scenario`;
+* results with units: :class:`Result` (``.pressure``, ``.threshold_times``, ``.summary()``,
+  ``.to_dataframe()``, ``.plot()``);
+* the SI core: :class:`leaksim.network.Network` and :func:`leaksim.solver.solve`;
+* the one unit registry :data:`ureg`, and the errors :class:`LeaksimError`,
+  :class:`ScenarioError`, :class:`SolverError`.
+"""
 
 from __future__ import annotations
 
+from .errors import LeaksimError, ScenarioError, SolverError
+from .network import Network
+from .result import Result
+from .scenario import Scenario, Threshold
+from .scenario_file import load_scenario, loads_scenario
+from .solver import Solution, solve
+from .station import Hatch, Leak, Module, Station
+from .units import Quantity, ureg
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "Hatch",
+    "Leak",
+    "LeaksimError",
+    "Module",
+    "Network",
+    "Quantity",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "Solution",
+    "SolverError",
+    "Station",
+    "Threshold",
+    "__version__",
+    "load_scenario",
+    "loads_scenario",
+    "solve",
+    "ureg",
+]

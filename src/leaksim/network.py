@@ -36,6 +36,7 @@ pushes in gas of the module's initial composition and temperature.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -269,7 +270,20 @@ class NetworkModel:
             MOLAR_GAS_CONSTANT * net.initial_temperature
         )
         self._vacuum_moles = 1e-9 * np.max(initial_moles, axis=1, keepdims=True)
+        self._mm0 = np.sum(self._x0_mole * self.molar_mass[:, None, :], axis=-1)
+        self._cp0 = np.sum(self._x0_mole * self.cp[:, None, :], axis=-1)
         self.o2_index = net.species.index("O2") if "O2" in net.species else None
+
+    _PER_CASE = ("molar_mass", "cp", "composition", "_x0_mole", "_delta", "_vacuum_moles",
+                 "_mm0", "_cp0")
+
+    def take(self, cases: np.ndarray) -> NetworkModel:
+        """The same model restricted to the given cases (same state layout)."""
+        model = copy.copy(self)
+        model.network = self.network.take(cases)
+        for name in self._PER_CASE:
+            setattr(model, name, getattr(self, name)[cases])
+        return model
 
     # -- set-up ---------------------------------------------------------------------------
     def initial_state_fractions(self) -> np.ndarray:
@@ -428,11 +442,11 @@ class NetworkModel:
 
     def molar_mass_initial(self, cases) -> np.ndarray:
         """Molar mass of each module's initial gas [kg/mol], shape (C, M)."""
-        return np.sum(self._x0_mole[cases] * self.molar_mass[cases][:, None, :], axis=-1)
+        return self._mm0[cases]
 
     def cp_initial(self, cases) -> np.ndarray:
         """Molar heat capacity of each module's initial gas [J/(mol K)], shape (C, M)."""
-        return np.sum(self._x0_mole[cases] * self.cp[cases][:, None, :], axis=-1)
+        return self._cp0[cases]
 
     def rhs(self, y: np.ndarray, is_open: np.ndarray, cases=slice(None)) -> np.ndarray:
         """Time derivative of the state.

@@ -214,6 +214,8 @@ class _Run:
                  reduce_composition=True):
         self.net = network
         self.model = NetworkModel(network, reduce_composition)
+        self.packed = self.model
+        self.packed_ids = np.arange(network.n_cases)
         n = network.n_cases
         self.duration = _per_case(duration, n, "duration")
         if np.any(~(self.duration > 0)):
@@ -254,8 +256,8 @@ class _Run:
         self.h = self._initial_step()
 
     # -- set-up helpers -------------------------------------------------------------------
-    def _observe(self, y, cases):
-        p, temperature, o2 = self.model.observe(y, cases)
+    def _observe(self, y, local):
+        p, temperature, o2 = self.packed.observe(y, local)
         return {"p": p, "T": temperature, "o2": o2}
 
     def _watched(self, obs, q):
@@ -299,7 +301,13 @@ class _Run:
         # warnings for it would only be noise about the other cases.
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             while np.any(self.active):
-                self._advance(np.flatnonzero(self.active))
+                cases = np.flatnonzero(self.active)
+                if cases.size != self.packed_ids.size:
+                    # Work on the unfinished cases only: gathering their parameters once per
+                    # change beats gathering them in every right-hand-side evaluation.
+                    self.packed = self.model.take(cases)
+                    self.packed_ids = cases
+                self._advance(cases)
 
     def _jacobian(self, y, is_open, cases):
         """Jacobian by complex-step differentiation, a colour group per evaluation.
@@ -311,7 +319,7 @@ class _Run:
         resulting Jacobian errors, multiplied by stiffness ratios of 1e6, made the step-size
         control of a Rosenbrock method crawl (measured: 8,888 steps instead of a few hundred).
         """
-        model = self.model
+        model = self.packed
         k = model.n_per_module
         n, size = y.shape
         jac = np.zeros((n, size, size))
@@ -322,7 +330,7 @@ class _Run:
                 step = 1e-30 * np.maximum(np.abs(y[:, cols]), floor[:, cols])
                 y_pert = y.astype(complex)
                 y_pert[:, cols] += 1j * step
-                df = model.rhs(y_pert, is_open, cases).imag
+                df = model.rhs(y_pert, is_open).imag
                 for j, m in enumerate(group):
                     for row_module in self.neighbours[m]:
                         rows = slice(row_module * k, (row_module + 1) * k)
@@ -330,7 +338,8 @@ class _Run:
         return jac
 
     def _advance(self, cases):
-        model = self.model
+        """Attempt one step for every case of ``cases`` (the packed model's cases, in order)."""
+        model = self.packed
         y0, f0, t0 = self.y[cases], self.f[cases], self.t[cases]
         is_open = self.is_open[cases]
         stop = np.minimum(self.duration[cases], self._next_event(cases))
@@ -350,7 +359,7 @@ class _Run:
                     y_stage = y0 + sum(a * uj for a, uj in zip(_A[stage - 1], u, strict=False))
                 else:
                     y_stage = y_stage + u[4]
-                rhs = model.rhs(y_stage, is_open, cases) + sum(
+                rhs = model.rhs(y_stage, is_open) + sum(
                     (c / h)[:, None] * uj for c, uj in zip(_C[stage - 1], u, strict=False)
                 )
                 if stage == 5:
@@ -383,19 +392,20 @@ class _Run:
     # -- after an accepted step -------------------------------------------------------------
     def _accept(self, cases, accept, y_new, dense, stop):
         rows = cases[accept]
+        local = np.flatnonzero(accept)
         sel = [d[accept] for d in dense]
         t_new = sel[4] + sel[5]
         t_new = np.where(np.abs(t_new - stop[accept]) <= 1e-12 * stop[accept], stop[accept], t_new)
         y1 = y_new[accept]
-        self._fill_output(rows, sel, t_new)
-        obs_new = self._observe(y1, rows)
-        self._locate_thresholds(rows, sel, obs_new)
+        self._fill_output(rows, local, sel, t_new)
+        obs_new = self._observe(y1, local)
+        self._locate_thresholds(rows, local, sel, obs_new)
         self.y[rows] = y1
         self.t[rows] = t_new
         for key in obs_new:
             self.obs[key][rows] = obs_new[key]
         self._apply_events(rows, t_new)
-        self.f[rows] = self.model.rhs(y1, self.is_open[rows], rows)
+        self.f[rows] = self.packed.rhs(y1, self.is_open[rows], local)
         finished = t_new >= self.duration[rows]
         self.active[rows[finished]] = False
 
@@ -404,7 +414,7 @@ class _Run:
         th = theta[:, None]
         return (1 - th) * y0 + th * (y1 + (1 - th) * (k1 + th * k2))
 
-    def _fill_output(self, rows, sel, t_new):
+    def _fill_output(self, rows, local, sel, t_new):
         t0, h = sel[4], sel[5]
         n_out = self.t_out.size
         while True:
@@ -416,13 +426,13 @@ class _Run:
                 return
             theta = np.clip((times[due] - t0[due]) / h[due], 0.0, 1.0)
             y = self._dense([s[due] for s in sel], theta)
-            obs = self._observe(y, rows[due])
+            obs = self._observe(y, local[due])
             r, j = rows[due], nxt[due]
             for key in obs:
                 self.out[key][r, :, j] = obs[key]
             self.next_out[r] += 1
 
-    def _locate_thresholds(self, rows, sel, obs_new):
+    def _locate_thresholds(self, rows, local, sel, obs_new):
         for j, (q, level) in enumerate(self.thresholds):
             lev = level[rows][:, None]
             g_old = self._watched(self.obs, q)[rows] - lev
@@ -431,20 +441,21 @@ class _Run:
             hit_rows, hit_modules = np.nonzero(crossing)
             if hit_rows.size == 0:
                 continue
-            theta = self._bisect(rows, sel, hit_rows, hit_modules, q, level)
+            theta = self._bisect(rows, local, sel, hit_rows, hit_modules, q, level)
             t0, h = sel[4][hit_rows], sel[5][hit_rows]
             self.threshold_time[rows[hit_rows], j, hit_modules] = t0 + theta * h
 
-    def _bisect(self, rows, sel, hit_rows, hit_modules, q, level):
+    def _bisect(self, rows, local, sel, hit_rows, hit_modules, q, level):
         part = [s[hit_rows] for s in sel]
         cases = rows[hit_rows]
+        where = local[hit_rows]
         lo = np.zeros(hit_rows.size)
         hi = np.ones(hit_rows.size)
         lev = level[cases]
         pick = np.arange(hit_rows.size)
         for _ in range(_BISECTIONS):
             mid = 0.5 * (lo + hi)
-            obs = self._observe(self._dense(part, mid), cases)
+            obs = self._observe(self._dense(part, mid), where)
             below = self._watched(obs, q)[pick, hit_modules] <= lev
             hi = np.where(below, mid, hi)
             lo = np.where(below, lo, mid)
