@@ -41,7 +41,12 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from .flow import DEFAULT_REGULARISATION_PRESSURE, flow_function, regularisation_factor
+from .flow import (
+    DEFAULT_REGULARISATION_PRESSURE,
+    choked_flow_function,
+    flow_function,
+    regularisation_factor,
+)
 from .gas import MOLAR_GAS_CONSTANT, species_properties
 
 __all__ = ["ENERGY_MODES", "Network", "NetworkModel"]
@@ -270,12 +275,21 @@ class NetworkModel:
             MOLAR_GAS_CONSTANT * net.initial_temperature
         )
         self._vacuum_moles = 1e-9 * np.max(initial_moles, axis=1, keepdims=True)
+        self._gamma = self.cp / (self.cp - MOLAR_GAS_CONSTANT)  # (C, S'), used when S' = 1
+        self._any_boundary = bool(np.any(self._boundary))
+        vacuum = self._boundary & np.all(net.boundary_pressure <= 0.0, axis=0)
+        self._vacuum_links = np.flatnonzero(vacuum)
+        self._other_links = np.flatnonzero(~vacuum)
+        self._cda = net.area * net.discharge_coefficient
+        self._same_temperature = not self.has_energy and bool(
+            np.all(net.initial_temperature == net.initial_temperature[:, :1])
+        )
         self._mm0 = np.sum(self._x0_mole * self.molar_mass[:, None, :], axis=-1)
         self._cp0 = np.sum(self._x0_mole * self.cp[:, None, :], axis=-1)
         self.o2_index = net.species.index("O2") if "O2" in net.species else None
 
     _PER_CASE = ("molar_mass", "cp", "composition", "_x0_mole", "_delta", "_vacuum_moles",
-                 "_mm0", "_cp0")
+                 "_mm0", "_cp0", "_gamma", "_cda")
 
     def take(self, cases: np.ndarray) -> NetworkModel:
         """The same model restricted to the given cases (same state layout)."""
@@ -332,24 +346,34 @@ class NetworkModel:
 
     # -- evaluation ------------------------------------------------------------------------
     def thermo(self, y: np.ndarray, cases: np.ndarray | slice = slice(None)) -> dict:
-        """Pressure, temperature and mixture properties of each module, for rows ``cases``."""
+        """Pressure, temperature and mixture properties of each module, for rows ``cases``.
+
+        With one (pseudo-)species the mixture properties are the case's constants, shape
+        (n, 1), broadcasting over modules.
+        """
         net = self.network
         n = y.shape[0]
         state = y.reshape(n, net.n_modules, self.n_per_module)
         moles = state[:, :, : self.n_state_species]
         moles = np.where(moles.real > 0.0, moles, 0.0)
-        total = np.sum(moles, axis=-1)
-        positive = total.real > 0.0
-        safe_total = np.where(positive, total, 1.0)
-        x = np.where(positive[..., None], moles / safe_total[..., None], self._x0_mole[cases])
-        molar_mass = np.sum(x * self.molar_mass[cases][:, None, :], axis=-1)
-        cp = np.sum(x * self.cp[cases][:, None, :], axis=-1)
+        if self.n_state_species == 1:
+            total = moles[:, :, 0]
+            positive = total.real > 0.0
+            x = None
+            molar_mass, cp = self.molar_mass[cases], self.cp[cases]
+        else:
+            total = np.sum(moles, axis=-1)
+            positive = total.real > 0.0
+            safe = np.where(positive, total, 1.0)[..., None]
+            x = np.where(positive[..., None], moles / safe, self._x0_mole[cases])
+            molar_mass = np.sum(x * self.molar_mass[cases][:, None, :], axis=-1)
+            cp = np.sum(x * self.cp[cases][:, None, :], axis=-1)
         cv = cp - MOLAR_GAS_CONSTANT
         if self.has_energy:
             energy = state[:, :, -1]
             temperature = np.where(
                 positive & (energy.real > 0.0),
-                energy / (safe_total * cv),
+                energy / (np.where(positive, total, 1.0) * cv),
                 net.initial_temperature[cases],
             )
             # p V = N Ru T = (Ru / cv) U: taken from U alone it stays smooth as N and U -> 0,
@@ -366,28 +390,30 @@ class NetworkModel:
             "mole_fraction": x,
             "molar_mass": molar_mass,
             "cp": cp,
-            "cv": cv,
         }
 
-    def _link_sides(self, th: dict, cases) -> tuple[dict, dict]:
-        """State on side a and side b of every link, each array (n, K[, S'])."""
+    def _link_sides(self, th: dict, cases, keys: tuple[str, ...]) -> tuple[dict, dict]:
+        """The ``keys`` of the state on side a and side b of every link, arrays (n, K[, S'])."""
         net = self.network
         a, bnd = net.link_a, self._boundary
         b = np.where(bnd, 0, net.link_b)
-        side_a = {key: th[key][:, a] for key in ("pressure", "temperature", "molar_mass", "cp",
-                                                  "mole_fraction")}
         # A back pressure holds the module's initial gas at its initial temperature.
         boundary = {
-            "pressure": net.boundary_pressure[cases],
-            "temperature": net.initial_temperature[cases][:, a],
-            "molar_mass": self.molar_mass_initial(cases)[:, a],
-            "cp": self.cp_initial(cases)[:, a],
-            "mole_fraction": self._x0_mole[cases][:, a],
+            "pressure": lambda: net.boundary_pressure[cases],
+            "temperature": lambda: net.initial_temperature[cases][:, a],
+            "molar_mass": lambda: self._mm0[cases][:, a],
+            "cp": lambda: self._cp0[cases][:, a],
+            "mole_fraction": lambda: self._x0_mole[cases][:, a],
         }
-        side_b = {}
-        for key, value in boundary.items():
-            mask = bnd[None, :, None] if value.ndim == 3 else bnd[None, :]
-            side_b[key] = np.where(mask, value, th[key][:, b])
+        side_a, side_b = {}, {}
+        for key in keys:
+            value = th[key]
+            side_a[key] = value[:, a]
+            inner = value[:, b]
+            if self._any_boundary:
+                mask = bnd[None, :, None] if inner.ndim == 3 else bnd[None, :]
+                inner = np.where(mask, boundary[key](), inner)
+            side_b[key] = inner
         return side_a, side_b
 
     def link_molar_flow(self, th: dict, is_open: np.ndarray, cases) -> tuple[np.ndarray, dict]:
@@ -401,44 +427,69 @@ class NetworkModel:
         antisymmetric. The composition and enthalpy carried are the upstream side's.
         """
         net = self.network
-        side_a, side_b = self._link_sides(th, cases)
+        uniform = self.n_state_species == 1
+        keys = ("pressure", "temperature") if uniform else (
+            "pressure", "temperature", "molar_mass", "cp", "mole_fraction")
+        side_a, side_b = self._link_sides(th, cases, keys)
         p_a, p_b = side_a["pressure"], side_b["pressure"]
         dp = p_a - p_b
+        forward = p_a.real >= p_b.real
         delta = self._delta[cases]
-        w = np.where(dp.real >= 0.0, 1.0, 0.0)
+        w = np.where(forward, 1.0, 0.0)
         smooth = delta > 0.0
         w = np.where(smooth, 0.5 * (1.0 + dp / np.sqrt(dp**2 + np.where(smooth, delta, 1.0) ** 2)),
                      w)
-        upstream = {
-            key: w * side_a[key] + (1.0 - w) * side_b[key]
-            for key in ("temperature", "molar_mass", "cp")
-        }
+        if self._same_temperature:
+            t_u = side_a["temperature"]
+        else:
+            t_u = w * side_a["temperature"] + (1.0 - w) * side_b["temperature"]
+        if uniform:
+            # One gas per case: its properties are the same on both sides.
+            mm_u, cp_u, gamma_u = self.molar_mass[cases], self.cp[cases], self._gamma[cases]
+        else:
+            mm_u = w * side_a["molar_mass"] + (1.0 - w) * side_b["molar_mass"]
+            cp_u = w * side_a["cp"] + (1.0 - w) * side_b["cp"]
+            gamma_u = cp_u / (cp_u - MOLAR_GAS_CONSTANT)
+        p_u = np.where(forward, p_a, p_b)
+        # The orifice law of leaksim.flow, in molar form, on the blended upstream state.
+        molar_flux = p_u * np.sqrt(1.0 / (mm_u * MOLAR_GAS_CONSTANT * t_u))
+        molar_flux = molar_flux * self._flux_factor(p_u, np.where(forward, p_b, p_a), dp,
+                                                    gamma_u, delta)
+        conductance = self._cda[cases] * is_open
+        molar_flow = np.where(forward, conductance * molar_flux, -conductance * molar_flux)
         # What the flow carries is taken from the side it leaves, exactly: an outflow may only
         # remove what a module holds, so amounts stay non-negative.
-        forward = p_a.real >= p_b.real
-        upstream["mole_fraction"] = np.where(
-            forward[..., None], side_a["mole_fraction"], side_b["mole_fraction"]
-        )
-        upstream["enthalpy"] = np.where(
-            forward,
-            side_a["cp"] * side_a["temperature"],
-            side_b["cp"] * side_b["temperature"],
-        )
-        p_u = np.where(forward, p_a, p_b)
-        p_d = np.where(forward, p_b, p_a)
-        cp_u, mm_u = upstream["cp"], upstream["molar_mass"]
-        gamma_u = cp_u / (cp_u - MOLAR_GAS_CONSTANT)
-        ratio = np.divide(p_d, p_u, out=np.ones_like(p_u), where=p_u.real > 0.0)
-        # The orifice law of leaksim.flow, in molar form, on the blended upstream state.
-        mass_flux = (
-            p_u
-            * np.sqrt(mm_u / (MOLAR_GAS_CONSTANT * upstream["temperature"]))
-            * flow_function(ratio, gamma_u)
-            * regularisation_factor(dp, delta)
-        )
-        conductance = net.area[cases] * net.discharge_coefficient[cases] * is_open
-        molar_flow = np.sign(dp.real) * conductance * mass_flux / mm_u
+        upstream = {}
+        if self.has_energy:
+            cp_a = cp_u if uniform else side_a["cp"]
+            cp_b = cp_u if uniform else side_b["cp"]
+            upstream["enthalpy"] = np.where(
+                forward, cp_a * side_a["temperature"], cp_b * side_b["temperature"]
+            )
+        if not uniform:
+            upstream["mole_fraction"] = np.where(
+                forward[..., None], side_a["mole_fraction"], side_b["mole_fraction"]
+            )
         return molar_flow, upstream
+
+    def _flux_factor(self, p_u, p_d, dp, gamma_u, delta) -> np.ndarray:
+        """``Psi(max(r, r*))`` times the regularisation factor for every link, (n, K).
+
+        Leaks to vacuum are always choked and unregularised: their factor is the constant
+        ``psi*``, so the transcendental functions run on the other links only.
+        """
+        vacuum, other = self._vacuum_links, self._other_links
+        gamma = np.broadcast_to(gamma_u, p_u.shape)
+        factor = np.empty(p_u.shape, dtype=np.result_type(p_u, gamma, dp))
+        if vacuum.size:
+            factor[:, vacuum] = choked_flow_function(gamma[:, vacuum])
+        if other.size:
+            pu, pd = p_u[:, other], p_d[:, other]
+            ratio = np.divide(pd, pu, out=np.ones_like(pu), where=pu.real > 0.0)
+            factor[:, other] = flow_function(ratio, gamma[:, other]) * regularisation_factor(
+                dp[:, other], delta[:, other]
+            )
+        return factor
 
     def molar_mass_initial(self, cases) -> np.ndarray:
         """Molar mass of each module's initial gas [kg/mol], shape (C, M)."""
@@ -468,7 +519,10 @@ class NetworkModel:
         n = y.shape[0]
         th = self.thermo(y, cases)
         flow, upstream = self.link_molar_flow(th, is_open, cases)
-        species_flow = flow[..., None] * upstream["mole_fraction"]  # (n, K, S')
+        if self.n_state_species == 1:
+            species_flow = flow[..., None]
+        else:
+            species_flow = flow[..., None] * upstream["mole_fraction"]  # (n, K, S')
         d_moles = self._scatter(species_flow)
         parts = [d_moles]
         if self.has_energy:
@@ -516,9 +570,12 @@ class NetworkModel:
         pressure = th["pressure"]
         if self.o2_index is None:
             return pressure, th["temperature"], np.zeros_like(pressure)
-        x_o2 = np.sum(
-            th["mole_fraction"] * self.composition[cases][:, None, :, self.o2_index], axis=-1
-        )
+        if th["mole_fraction"] is None:
+            x_o2 = self.composition[cases][:, 0, self.o2_index][:, None]
+        else:
+            x_o2 = np.sum(
+                th["mole_fraction"] * self.composition[cases][:, None, :, self.o2_index], axis=-1
+            )
         return pressure, th["temperature"], pressure * x_o2
 
     def species_moles(self, y: np.ndarray, cases=slice(None)) -> np.ndarray:

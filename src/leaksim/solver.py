@@ -415,22 +415,23 @@ class _Run:
         return (1 - th) * y0 + th * (y1 + (1 - th) * (k1 + th * k2))
 
     def _fill_output(self, rows, local, sel, t_new):
+        """Report every output time the accepted steps passed, from the dense output."""
         t0, h = sel[4], sel[5]
-        n_out = self.t_out.size
-        while True:
-            nxt = self.next_out[rows]
-            pending = nxt < n_out
-            times = np.where(pending, self.t_out[np.minimum(nxt, n_out - 1)], np.inf)
-            due = pending & (times <= t_new * (1 + 1e-12))
-            if not np.any(due):
-                return
-            theta = np.clip((times[due] - t0[due]) / h[due], 0.0, 1.0)
-            y = self._dense([s[due] for s in sel], theta)
-            obs = self._observe(y, local[due])
-            r, j = rows[due], nxt[due]
-            for key in obs:
-                self.out[key][r, :, j] = obs[key]
-            self.next_out[r] += 1
+        first = self.next_out[rows]
+        last = np.searchsorted(self.t_out, t_new * (1 + 1e-12), side="right")
+        count = np.maximum(last - first, 0)
+        if not np.any(count):
+            return
+        # One (row, output time) pair per reported value, all interpolated at once.
+        pair = np.repeat(np.arange(rows.size), count)
+        j = np.repeat(first, count) + (np.arange(pair.size) - np.repeat(np.cumsum(count) - count,
+                                                                           count))
+        theta = np.clip((self.t_out[j] - t0[pair]) / h[pair], 0.0, 1.0)
+        y = self._dense([s[pair] for s in sel], theta)
+        obs = self._observe(y, local[pair])
+        for key in obs:
+            self.out[key][rows[pair], :, j] = obs[key]
+        self.next_out[rows] = np.maximum(first, last)
 
     def _locate_thresholds(self, rows, local, sel, obs_new):
         for j, (q, level) in enumerate(self.thresholds):
