@@ -101,7 +101,7 @@ def choked_flow_function(gamma):
     gamma : array_like
         Ratio of specific heats [-].
     """
-    gamma = np.asarray(gamma, dtype=float)
+    gamma = np.asarray(gamma)
     return np.sqrt(gamma * (2.0 / (gamma + 1.0)) ** ((gamma + 1.0) / (gamma - 1.0)))
 
 
