@@ -34,6 +34,8 @@ __all__ = [
     "DEFAULT_REGULARISATION_PRESSURE",
     "critical_pressure_ratio",
     "flow_function",
+    "flow_function_constants",
+    "flow_function_with",
     "choked_flow_function",
     "orifice_mass_flow",
     "regularisation_factor",
@@ -82,14 +84,25 @@ def flow_function(pressure_ratio, gamma):
     complex-step differentiation through it is exact. ``1 - r**((gamma-1)/gamma)`` is evaluated as ``-expm1(((gamma-1)/gamma) log r)`` so that it
     stays accurate as ``r -> 1``, where the subsonic flow is computed from a small difference.
     """
+    return flow_function_with(pressure_ratio, *flow_function_constants(gamma))
+
+
+def flow_function_constants(gamma):
+    """Constants of :func:`flow_function` for a gas: ``r*``, ``2 gamma / (gamma - 1)``,
+    ``2 / gamma`` and ``(gamma - 1) / gamma``, to compute them once per gas, not per call."""
     gamma = np.asarray(gamma)
+    return critical_pressure_ratio(gamma), 2.0 * gamma / (gamma - 1.0), 2.0 / gamma, (
+        gamma - 1.0
+    ) / gamma
+
+
+def flow_function_with(pressure_ratio, r_star, coefficient, exponent_1, exponent_2):
+    """:func:`flow_function` from the constants of :func:`flow_function_constants`."""
     r = np.asarray(pressure_ratio)
     r = np.where(r.real > 1.0, 1.0, r)
-    r_star = critical_pressure_ratio(gamma)
     r = np.where(r.real < r_star, r_star, r)
     log_r = np.log(r)
-    one_minus = -np.expm1((gamma - 1.0) / gamma * log_r)
-    psi2 = 2.0 * gamma / (gamma - 1.0) * np.exp(2.0 / gamma * log_r) * one_minus
+    psi2 = coefficient * np.exp(exponent_1 * log_r) * -np.expm1(exponent_2 * log_r)
     return np.sqrt(np.where(psi2.real > 0.0, psi2, 0.0))
 
 

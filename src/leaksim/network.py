@@ -44,7 +44,8 @@ import numpy as np
 from .flow import (
     DEFAULT_REGULARISATION_PRESSURE,
     choked_flow_function,
-    flow_function,
+    flow_function_constants,
+    flow_function_with,
     regularisation_factor,
 )
 from .gas import MOLAR_GAS_CONSTANT, species_properties
@@ -275,7 +276,9 @@ class NetworkModel:
             MOLAR_GAS_CONSTANT * net.initial_temperature
         )
         self._vacuum_moles = 1e-9 * np.max(initial_moles, axis=1, keepdims=True)
-        self._gamma = self.cp / (self.cp - MOLAR_GAS_CONSTANT)  # (C, S'), used when S' = 1
+        gamma = self.cp[:, :1] / (self.cp[:, :1] - MOLAR_GAS_CONSTANT)  # used when S' = 1
+        self._psi_star = choked_flow_function(gamma)
+        self._flow_constants = flow_function_constants(gamma)
         self._any_boundary = bool(np.any(self._boundary))
         vacuum = self._boundary & np.all(net.boundary_pressure <= 0.0, axis=0)
         self._vacuum_links = np.flatnonzero(vacuum)
@@ -286,10 +289,19 @@ class NetworkModel:
         )
         self._mm0 = np.sum(self._x0_mole * self.molar_mass[:, None, :], axis=-1)
         self._cp0 = np.sum(self._x0_mole * self.cp[:, None, :], axis=-1)
+        # A back pressure holds the module's initial gas at its initial temperature.
+        a = net.link_a
+        self._boundary_side = {
+            "pressure": net.boundary_pressure,
+            "temperature": net.initial_temperature[:, a],
+            "molar_mass": self._mm0[:, a],
+            "cp": self._cp0[:, a],
+            "mole_fraction": self._x0_mole[:, a],
+        }
         self.o2_index = net.species.index("O2") if "O2" in net.species else None
 
     _PER_CASE = ("molar_mass", "cp", "composition", "_x0_mole", "_delta", "_vacuum_moles",
-                 "_mm0", "_cp0", "_gamma", "_cda")
+                 "_mm0", "_cp0", "_psi_star", "_cda")
 
     def take(self, cases: np.ndarray) -> NetworkModel:
         """The same model restricted to the given cases (same state layout)."""
@@ -297,6 +309,8 @@ class NetworkModel:
         model.network = self.network.take(cases)
         for name in self._PER_CASE:
             setattr(model, name, getattr(self, name)[cases])
+        model._flow_constants = tuple(c[cases] for c in self._flow_constants)
+        model._boundary_side = {k: v[cases] for k, v in self._boundary_side.items()}
         return model
 
     # -- set-up ---------------------------------------------------------------------------
@@ -397,14 +411,6 @@ class NetworkModel:
         net = self.network
         a, bnd = net.link_a, self._boundary
         b = np.where(bnd, 0, net.link_b)
-        # A back pressure holds the module's initial gas at its initial temperature.
-        boundary = {
-            "pressure": lambda: net.boundary_pressure[cases],
-            "temperature": lambda: net.initial_temperature[cases][:, a],
-            "molar_mass": lambda: self._mm0[cases][:, a],
-            "cp": lambda: self._cp0[cases][:, a],
-            "mole_fraction": lambda: self._x0_mole[cases][:, a],
-        }
         side_a, side_b = {}, {}
         for key in keys:
             value = th[key]
@@ -412,7 +418,7 @@ class NetworkModel:
             inner = value[:, b]
             if self._any_boundary:
                 mask = bnd[None, :, None] if inner.ndim == 3 else bnd[None, :]
-                inner = np.where(mask, boundary[key](), inner)
+                inner = np.where(mask, self._boundary_side[key][cases], inner)
             side_b[key] = inner
         return side_a, side_b
 
@@ -435,17 +441,18 @@ class NetworkModel:
         dp = p_a - p_b
         forward = p_a.real >= p_b.real
         delta = self._delta[cases]
-        w = np.where(forward, 1.0, 0.0)
-        smooth = delta > 0.0
-        w = np.where(smooth, 0.5 * (1.0 + dp / np.sqrt(dp**2 + np.where(smooth, delta, 1.0) ** 2)),
-                     w)
-        if self._same_temperature:
-            t_u = side_a["temperature"]
+        if self._same_temperature and uniform:
+            t_u = side_a["temperature"]  # both sides alike: nothing to blend
         else:
+            w = np.where(forward, 1.0, 0.0)
+            smooth = delta > 0.0
+            w = np.where(
+                smooth, 0.5 * (1.0 + dp / np.sqrt(dp**2 + np.where(smooth, delta, 1.0) ** 2)), w
+            )
             t_u = w * side_a["temperature"] + (1.0 - w) * side_b["temperature"]
         if uniform:
             # One gas per case: its properties are the same on both sides.
-            mm_u, cp_u, gamma_u = self.molar_mass[cases], self.cp[cases], self._gamma[cases]
+            mm_u, cp_u, gamma_u = self.molar_mass[cases], self.cp[cases], None
         else:
             mm_u = w * side_a["molar_mass"] + (1.0 - w) * side_b["molar_mass"]
             cp_u = w * side_a["cp"] + (1.0 - w) * side_b["cp"]
@@ -454,7 +461,7 @@ class NetworkModel:
         # The orifice law of leaksim.flow, in molar form, on the blended upstream state.
         molar_flux = p_u * np.sqrt(1.0 / (mm_u * MOLAR_GAS_CONSTANT * t_u))
         molar_flux = molar_flux * self._flux_factor(p_u, np.where(forward, p_b, p_a), dp,
-                                                    gamma_u, delta)
+                                                    gamma_u, delta, cases)
         conductance = self._cda[cases] * is_open
         molar_flow = np.where(forward, conductance * molar_flux, -conductance * molar_flux)
         # What the flow carries is taken from the side it leaves, exactly: an outflow may only
@@ -472,21 +479,28 @@ class NetworkModel:
             )
         return molar_flow, upstream
 
-    def _flux_factor(self, p_u, p_d, dp, gamma_u, delta) -> np.ndarray:
+    def _flux_factor(self, p_u, p_d, dp, gamma_u, delta, cases) -> np.ndarray:
         """``Psi(max(r, r*))`` times the regularisation factor for every link, (n, K).
 
         Leaks to vacuum are always choked and unregularised: their factor is the constant
-        ``psi*``, so the transcendental functions run on the other links only.
+        ``psi*``, so the transcendental functions run on the other links only. With one gas
+        per case the gas constants of the flow function are computed once, at set-up.
         """
         vacuum, other = self._vacuum_links, self._other_links
-        gamma = np.broadcast_to(gamma_u, p_u.shape)
-        factor = np.empty(p_u.shape, dtype=np.result_type(p_u, gamma, dp))
+        uniform = gamma_u is None
+        factor = np.empty(p_u.shape, dtype=np.result_type(p_u, dp, float if uniform else gamma_u))
         if vacuum.size:
-            factor[:, vacuum] = choked_flow_function(gamma[:, vacuum])
+            factor[:, vacuum] = (
+                self._psi_star[cases] if uniform else choked_flow_function(gamma_u[:, vacuum])
+            )
         if other.size:
             pu, pd = p_u[:, other], p_d[:, other]
             ratio = np.divide(pd, pu, out=np.ones_like(pu), where=pu.real > 0.0)
-            factor[:, other] = flow_function(ratio, gamma[:, other]) * regularisation_factor(
+            if uniform:
+                constants = [c[cases] for c in self._flow_constants]
+            else:
+                constants = flow_function_constants(gamma_u[:, other])
+            factor[:, other] = flow_function_with(ratio, *constants) * regularisation_factor(
                 dp[:, other], delta[:, other]
             )
         return factor
