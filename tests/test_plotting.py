@@ -37,8 +37,12 @@ def test_one_line_per_case_and_module(ax):
     assert len(artists["lines"]) == 3 * len(MODULES)
     assert artists["bands"] == []
     labels = [line.get_label() for line in artists["lines"]]
-    assert labels[:2] == ["Lab, case 0", "Node1, case 0"]
+    assert labels[:2] == ["Lab, case 0: hole diameter 2 mm", "Node1, case 0: hole diameter 2 mm"]
     assert all(line.axes is ax for line in artists["lines"])
+    # A colour per case, a line style per module.
+    lines = artists["lines"]
+    assert lines[0].get_color() == lines[1].get_color() != lines[2].get_color()
+    assert lines[0].get_linestyle() != lines[1].get_linestyle()
 
 
 def test_line_values_are_converted(ax):
@@ -115,7 +119,8 @@ def test_case_limit_itself_still_draws_lines(ax):
 def test_select_modules_and_cases(ax):
     result = make_result()
     artists = plot_pressure(result, ax=ax, modules="Node1", cases=[0, 2])
-    assert [line.get_label() for line in artists["lines"]] == ["Node1, case 0", "Node1, case 2"]
+    labels = [line.get_label().split(":")[0] for line in artists["lines"]]
+    assert labels == ["Node1, case 0", "Node1, case 2"]
     mask = np.array([False, True, False])
     assert len(plot_pressure(result, ax=ax, cases=mask)["lines"]) == len(MODULES)
     with pytest.raises(UnknownModuleError, match="Lab"):

@@ -106,7 +106,9 @@ def plot_pressure(
         ax = _new_axes()
     artists: dict[str, list[Any]] = {"lines": [], "bands": [], "thresholds": []}
     if case_index.size <= MAX_CASE_LINES:
-        artists["lines"] = _draw_case_lines(ax, t, p, names, case_index, result.n_cases)
+        artists["lines"] = _draw_case_lines(
+            ax, t, p, names, case_index, result.n_cases, result.parameters
+        )
     else:
         artists["lines"], artists["bands"] = _draw_bands(ax, t, p, names)
     artists["thresholds"] = _draw_thresholds(ax, result, thresholds, case_index, p_unit)
@@ -130,14 +132,57 @@ def _draw_case_lines(
     names: list[str],
     case_index: np.ndarray,
     n_cases: int,
+    parameters: dict[str, np.ndarray] | None = None,
 ) -> list[Line2D]:
-    """One line per (case, module); the case is named only when the run has several."""
+    """One line per (case, module): a colour per case, a line style per module.
+
+    A case is named only when the run has several, with the values of its swept parameters
+    when the run has any (``Lab, case 1: hole diameter 5 mm``).
+    """
+    colours = plt_colours(ax)
     lines = []
     for j, c in enumerate(case_index):
         for i, name in enumerate(names):
             label = name if n_cases == 1 else f"{name}, case {c}"
-            lines.extend(ax.plot(t, p[j, i], label=label))
+            if n_cases > 1 and parameters:
+                label += ": " + _case_text(parameters, c)
+            lines.extend(
+                ax.plot(t, p[j, i], label=label, color=colours[j % len(colours)],
+                        linestyle=_LINE_STYLES[i % len(_LINE_STYLES)])
+            )
     return lines
+
+
+_LINE_STYLES = ("-", "--", ":", "-.")
+
+#: SI unit of a swept parameter, by the last part of its path.
+_PARAMETER_UNITS = {
+    "diameter": "m", "area": "m**2", "volume": "m**3", "pressure": "Pa", "temperature": "K",
+    "close_at": "s", "open_at": "s", "start": "s", "duration": "s",
+}
+
+
+def plt_colours(ax: Axes) -> list[str]:
+    """The colours of the axes' property cycle."""
+    import matplotlib as mpl
+
+    return mpl.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
+
+
+def _case_text(parameters: dict[str, np.ndarray], case: int) -> str:
+    """``hole diameter 5 mm`` for each swept parameter of one case."""
+    parts = []
+    for path, values in parameters.items():
+        kind, _, rest = path.partition(".")
+        item, _, key = rest.rpartition(".")
+        value = values[case]
+        unit = _PARAMETER_UNITS.get(key)
+        if unit is not None and np.isfinite(value):
+            text = f"{ureg.Quantity(float(value), unit).to_compact():.3g~P}"
+        else:
+            text = f"{value:.3g}" if isinstance(value, float | np.floating) else str(value)
+        parts.append(f"{item or kind} {key.replace('_', ' ')} {text}")
+    return ", ".join(parts)
 
 
 def _draw_bands(

@@ -1,0 +1,144 @@
+"""Scenario files written from SCENARIO-FORMAT.md alone, run through ``leaksim run``, against
+closed forms (DESIGN.md; Saad, Compressible Fluid Flow, 2nd ed., pp. 103-106)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+
+import numpy as np
+import pytest
+
+from helpers import air_properties
+from leaksim import cli, load_scenario
+from leaksim.flow import choked_flow_function
+
+MMHG = 133.322387415  # Pa, the conventional millimetre of mercury (NIST SP 811)
+
+ONE_MODULE = """\
+[simulation]
+duration = "2 h"
+energy = "{energy}"
+output_interval = "10 min"
+
+[[module]]
+name = "Cabin"
+volume = "100 m^3"
+pressure = "760 mmHg"
+temperature = "22 degC"
+
+[[leak]]
+name = "hole"
+module = "Cabin"
+diameter = ["4 mm", "10 mm", "20 mm"]
+discharge_coefficient = 0.7
+
+[[threshold]]
+name = "evacuate"
+pressure = "490 mmHg"
+"""
+
+
+def _tau(diameter):
+    r, gamma = air_properties()
+    area = 0.7 * math.pi * diameter**2 / 4
+    return 100.0 / (area * choked_flow_function(gamma) * math.sqrt(r * 295.15)), gamma
+
+
+@pytest.mark.parametrize("energy", ["isothermal", "adiabatic"])
+def test_leaksim_run_matches_blowdown_closed_form(tmp_path, energy, capsys):
+    scenario = tmp_path / "cabin.toml"
+    scenario.write_text(ONE_MODULE.format(energy=energy))
+    summary, series = tmp_path / "summary.json", tmp_path / "series.csv"
+    code = cli.main(["run", str(scenario), "--json", str(summary), "--csv", str(series)])
+    assert code == 0, capsys.readouterr().err
+    data = json.loads(summary.read_text())
+    assert data["cases"] == 3 and data["modules"] == ["Cabin"]
+    rows = list(csv.DictReader(series.open()))
+    p0 = 760 * MMHG
+    for case, d in enumerate([4e-3, 10e-3, 20e-3]):
+        tau, gamma = _tau(d)
+        if energy == "isothermal":
+            def pressure(t):
+                return p0 * math.exp(-t / tau)
+
+            t_alarm = tau * math.log(760 / 490)
+        else:
+            def pressure(t):
+                return p0 * (1 + (gamma - 1) / 2 * t / tau) ** (-2 * gamma / (gamma - 1))
+
+            t_alarm = 2 * tau / (gamma - 1) * ((760 / 490) ** ((gamma - 1) / (2 * gamma)) - 1)
+        final = data["final"]["Cabin"]["pressure_Pa"][case]
+        assert final == pytest.approx(pressure(7200.0), rel=1e-4)
+        reached = data["thresholds"]["evacuate"]["Cabin"][case]
+        if t_alarm <= 7200.0:
+            assert reached == pytest.approx(t_alarm, rel=1e-4)
+        else:
+            assert reached is None
+        mine = [r for r in rows if int(r["case"]) == case]
+        assert len(mine) == 13
+        for r in mine:
+            t = float(r["time_s"])
+            assert float(r["pressure_Pa"]) == pytest.approx(pressure(t), rel=1e-4)
+        if energy == "adiabatic":
+            t_ratio = (1 + (gamma - 1) / 2 * 7200.0 / tau) ** -2.0
+            temp = data["final"]["Cabin"]["temperature_K"][case]
+            assert temp == pytest.approx(295.15 * t_ratio, rel=1e-4)
+
+
+def test_hatch_closing_isolates_the_far_module(tmp_path):
+    # SCENARIO-FORMAT: close_at on a hatch; the far module keeps the pressure it had then.
+    text = """\
+[simulation]
+duration = "1 h"
+
+[[module]]
+name = "Lab"
+volume = "60 m^3"
+pressure = "101.325 kPa"
+temperature = "295.15 K"
+
+[[module]]
+name = "Node1"
+volume = "40 m^3"
+pressure = "14.6959 psi"
+temperature = "22 degC"
+
+[[hatch]]
+between = ["Lab", "Node1"]
+area = "0.5 m^2"
+close_at = ["10 min", "30 min"]
+
+[[leak]]
+module = "Lab"
+area = "1 cm^2"
+discharge_coefficient = 1.0
+"""
+    path = tmp_path / "close.toml"
+    path.write_text(text)
+    result = load_scenario(path).run()
+    r, gamma = air_properties()
+    flux = choked_flow_function(gamma) * math.sqrt(r * 295.15)
+    tau_both, tau_lab = 100.0 / (1e-4 * flux), 60.0 / (1e-4 * flux)
+    p0 = 101325.0
+    final = result.final_pressure.m_as("Pa")
+    for case, close in enumerate([600.0, 1800.0]):
+        p_close = p0 * math.exp(-close / tau_both)
+        assert final[case, 1] == pytest.approx(p_close, rel=2e-5)
+        assert final[case, 0] == pytest.approx(p_close * math.exp(-(3600 - close) / tau_lab),
+                                               rel=2e-5)
+
+
+def test_units_of_the_file_do_not_change_the_answer(tmp_path):
+    base = ONE_MODULE.format(energy="isothermal")
+    variants = [base, base.replace('"760 mmHg"', '"101.325 kPa"').replace('"100 m^3"',
+                '"100000 L"'), base.replace('"760 mmHg"', '"14.69595 psi"').replace('"2 h"',
+                '"120 min"')]
+    finals = []
+    for i, text in enumerate(variants):
+        path = tmp_path / f"v{i}.toml"
+        path.write_text(text)
+        finals.append(load_scenario(path).run().final_pressure.m_as("Pa"))
+    np.testing.assert_allclose(finals[1], finals[0], rtol=1e-6)
+    np.testing.assert_allclose(finals[2], finals[0], rtol=1e-6)
