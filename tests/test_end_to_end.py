@@ -9,8 +9,8 @@ import math
 
 import numpy as np
 import pytest
-
 from helpers import air_properties
+
 from leaksim import cli, load_scenario
 from leaksim.flow import choked_flow_function
 
@@ -46,6 +46,13 @@ def _tau(diameter):
     return 100.0 / (area * choked_flow_function(gamma) * math.sqrt(r * 295.15)), gamma
 
 
+def _closed_form(energy, p0, tau, gamma):
+    """p(t) of one module venting to vacuum [Pa] (DESIGN.md)."""
+    if energy == "isothermal":
+        return lambda t: p0 * math.exp(-t / tau)
+    return lambda t: p0 * (1 + (gamma - 1) / 2 * t / tau) ** (-2 * gamma / (gamma - 1))
+
+
 @pytest.mark.parametrize("energy", ["isothermal", "adiabatic"])
 def test_leaksim_run_matches_blowdown_closed_form(tmp_path, energy, capsys):
     scenario = tmp_path / "cabin.toml"
@@ -59,15 +66,10 @@ def test_leaksim_run_matches_blowdown_closed_form(tmp_path, energy, capsys):
     p0 = 760 * MMHG
     for case, d in enumerate([4e-3, 10e-3, 20e-3]):
         tau, gamma = _tau(d)
+        pressure = _closed_form(energy, p0, tau, gamma)
         if energy == "isothermal":
-            def pressure(t):
-                return p0 * math.exp(-t / tau)
-
             t_alarm = tau * math.log(760 / 490)
         else:
-            def pressure(t):
-                return p0 * (1 + (gamma - 1) / 2 * t / tau) ** (-2 * gamma / (gamma - 1))
-
             t_alarm = 2 * tau / (gamma - 1) * ((760 / 490) ** ((gamma - 1) / (2 * gamma)) - 1)
         final = data["final"]["Cabin"]["pressure_Pa"][case]
         assert final == pytest.approx(pressure(7200.0), rel=1e-4)
@@ -126,15 +128,18 @@ discharge_coefficient = 1.0
     for case, close in enumerate([600.0, 1800.0]):
         p_close = p0 * math.exp(-close / tau_both)
         assert final[case, 1] == pytest.approx(p_close, rel=2e-5)
-        assert final[case, 0] == pytest.approx(p_close * math.exp(-(3600 - close) / tau_lab),
-                                               rel=2e-5)
+        assert final[case, 0] == pytest.approx(
+            p_close * math.exp(-(3600 - close) / tau_lab), rel=2e-5
+        )
 
 
 def test_units_of_the_file_do_not_change_the_answer(tmp_path):
     base = ONE_MODULE.format(energy="isothermal")
-    variants = [base, base.replace('"760 mmHg"', '"101.325 kPa"').replace('"100 m^3"',
-                '"100000 L"'), base.replace('"760 mmHg"', '"14.69595 psi"').replace('"2 h"',
-                '"120 min"')]
+    variants = [
+        base,
+        base.replace('"760 mmHg"', '"101.325 kPa"').replace('"100 m^3"', '"100000 L"'),
+        base.replace('"760 mmHg"', '"14.69595 psi"').replace('"2 h"', '"120 min"'),
+    ]
     finals = []
     for i, text in enumerate(variants):
         path = tmp_path / f"v{i}.toml"
@@ -142,3 +147,18 @@ def test_units_of_the_file_do_not_change_the_answer(tmp_path):
         finals.append(load_scenario(path).run().final_pressure.m_as("Pa"))
     np.testing.assert_allclose(finals[1], finals[0], rtol=1e-6)
     np.testing.assert_allclose(finals[2], finals[0], rtol=1e-6)
+
+
+def test_the_documented_example_scenario_loads_and_runs(tmp_path):
+    # The first TOML block of docs/scenario-format.md, as users copy it.
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[1] / "docs" / "scenario-format.md").read_text()
+    block = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    # The example names a second module "Node1" in its hatch; declare it as the format allows.
+    block += '\n[[module]]\nname = "Node1"\nvolume = "50 m^3"\n'
+    path = tmp_path / "documented.toml"
+    path.write_text(block)
+    result = load_scenario(path).run()
+    assert result.n_cases == 1 and result.modules == ["Lab", "Node1"]
+    assert np.all(result.ok)

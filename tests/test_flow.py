@@ -78,8 +78,9 @@ def test_two_way_flow_is_continuous_through_zero(p, t):
 def test_regularisation_departs_by_delta_squared_over_four_dp_squared():
     p, dp, delta = 1e5, 500.0, 1.0
     exact = orifice_mass_flow(p, 295.0, p - dp, 1.0, 1.0, R_AIR, GAMMA)
-    smooth = regularised_orifice_mass_flow(p, 295.0, p - dp, 295.0, 1.0, 1.0, R_AIR, GAMMA,
-                                           regularisation_pressure=delta)
+    smooth = regularised_orifice_mass_flow(
+        p, 295.0, p - dp, 295.0, 1.0, 1.0, R_AIR, GAMMA, regularisation_pressure=delta
+    )
     assert 1 - smooth / exact == pytest.approx(delta**2 / (4 * dp**2), rel=1e-3)
 
 

@@ -28,7 +28,9 @@ def test_air_is_diatomic_gamma_and_gas_constant():
     x = np.array([mole_fractions("air")[n] for n in names])
     # Textbook air: gamma = 1.40, R = 287.05 J/(kg K).
     assert heat_capacity_ratio(mixture_molar_heat_capacity(x, cp)) == pytest.approx(1.40, abs=2e-3)
-    assert specific_gas_constant(mixture_molar_mass(x, molar_mass)) == pytest.approx(287.05, rel=2e-4)
+    assert specific_gas_constant(mixture_molar_mass(x, molar_mass)) == pytest.approx(
+        287.05, rel=2e-4
+    )
 
 
 def test_monatomic_argon_has_gamma_five_thirds():

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
+from helpers import ATM, SPECIES, T0, X_AIR, air_properties, one_module, two_modules
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import ATM, SPECIES, T0, X_AIR, air_properties, one_module, two_modules
 from leaksim.flow import orifice_mass_flow
 from leaksim.gas import MOLAR_GAS_CONSTANT, mixture_molar_mass, species_properties
 from leaksim.network import Network, NetworkModel
@@ -22,12 +22,22 @@ def test_leak_rhs_equals_choked_orifice_flow():
 
 @settings(deadline=None)
 @given(
-    st.floats(1e3, 2e5), st.floats(1e3, 2e5), st.floats(150, 400), st.floats(150, 400),
-    st.sampled_from(["isothermal", "adiabatic", "wall"]), st.booleans(),
+    st.floats(1e3, 2e5),
+    st.floats(1e3, 2e5),
+    st.floats(150, 400),
+    st.floats(150, 400),
+    st.sampled_from(["isothermal", "adiabatic", "wall"]),
+    st.booleans(),
 )
 def test_closed_station_rhs_conserves_moles_and_energy(pa, pb, ta, tb, energy, reduce):
-    net = two_modules(pressures=(pa, pb), temperatures=[ta, tb], hole_area=0.0, energy=energy,
-                      wall_area=0.0, wall_heat_transfer=0.0)
+    net = two_modules(
+        pressures=(pa, pb),
+        temperatures=[ta, tb],
+        hole_area=0.0,
+        energy=energy,
+        wall_area=0.0,
+        wall_heat_transfer=0.0,
+    )
     model = NetworkModel(net, reduce_composition=reduce)
     dy = model.rhs(model.initial_state(), net.initially_open).reshape(2, -1)
     scale = np.abs(dy).max() + 1e-30
@@ -82,9 +92,17 @@ def test_network_broadcasts_case_axis():
 )
 def test_network_rejects_inconsistent_arrays(change, words):
     kwargs = dict(
-        volume=[[1.0]], initial_pressure=ATM, initial_temperature=T0, initial_mole_fraction=X_AIR,
-        species=SPECIES, link_a=[0], link_b=[-1], boundary_pressure=0.0, area=1e-4,
-        discharge_coefficient=0.6, initially_open=True,
+        volume=[[1.0]],
+        initial_pressure=ATM,
+        initial_temperature=T0,
+        initial_mole_fraction=X_AIR,
+        species=SPECIES,
+        link_a=[0],
+        link_b=[-1],
+        boundary_pressure=0.0,
+        area=1e-4,
+        discharge_coefficient=0.6,
+        initially_open=True,
     )
     kwargs.update(change)
     with pytest.raises(ValueError, match=words):

@@ -2,9 +2,6 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from helpers import (
     ATM,
     SPECIES,
@@ -15,6 +12,9 @@ from helpers import (
     one_module,
     two_modules,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from leaksim.errors import SolverError
 from leaksim.gas import MOLAR_GAS_CONSTANT, mixture_molar_heat_capacity, species_properties
 from leaksim.network import Network
@@ -60,8 +60,14 @@ def test_adiabatic_blowdown_matches_pressure_and_temperature():
 
 def test_wall_heating_relaxes_exponentially_in_a_sealed_module():
     # No leak: dU/dt = h A (Tw - T) with U = N cv T, so T - Tw decays with N cv / (h A).
-    net = one_module(volume=10.0, area=0.0, energy="wall", wall_area=20.0,
-                     wall_heat_transfer=[[2.0], [5.0]], wall_temperature=320.0)
+    net = one_module(
+        volume=10.0,
+        area=0.0,
+        energy="wall",
+        wall_area=20.0,
+        wall_heat_transfer=[[2.0], [5.0]],
+        wall_temperature=320.0,
+    )
     t = np.linspace(0, 4 * HOUR, 17)
     sol = solve(net, 4 * HOUR, t)
     moles = ATM * 10.0 / (MOLAR_GAS_CONSTANT * T0)
@@ -74,10 +80,12 @@ def test_wall_mode_spans_adiabatic_and_isothermal_limits():
     t = np.linspace(0, 600.0, 11)
     common = dict(volume=4.0, area=5e-4)
     adiabatic = solve(one_module(energy="adiabatic", **common), 600.0, t)
-    no_wall = solve(one_module(energy="wall", wall_area=0.0, wall_heat_transfer=0.0, **common),
-                    600.0, t)
-    strong = solve(one_module(energy="wall", wall_area=1e3, wall_heat_transfer=1e4, **common),
-                   600.0, t)
+    no_wall = solve(
+        one_module(energy="wall", wall_area=0.0, wall_heat_transfer=0.0, **common), 600.0, t
+    )
+    strong = solve(
+        one_module(energy="wall", wall_area=1e3, wall_heat_transfer=1e4, **common), 600.0, t
+    )
     isothermal = solve(one_module(**common), 600.0, t)
     np.testing.assert_allclose(no_wall.pressure, adiabatic.pressure, rtol=1e-9)
     np.testing.assert_allclose(strong.pressure, isothermal.pressure, rtol=2e-3)
@@ -105,8 +113,9 @@ def test_hatch_closes_exactly_at_each_case_time():
     for c in range(3):
         before = t <= close[c]
         after = ~before
-        near = np.where(before, ATM * np.exp(-t / tau_both),
-                        p_close[c] * np.exp(-(t - close[c]) / tau_near))
+        near = np.where(
+            before, ATM * np.exp(-t / tau_both), p_close[c] * np.exp(-(t - close[c]) / tau_near)
+        )
         far = np.where(before, ATM * np.exp(-t / tau_both), p_close[c])
         # Before closing, the regularised hatch carries its share of the leak with
         # dp ~ mdot sqrt(delta / (2 rho)) / (Cd A) ~ 0.05 Pa: a few 1e-6 of p at the end.
@@ -119,8 +128,9 @@ def test_hatch_closes_exactly_at_each_case_time():
 def test_leak_starts_at_its_event_time():
     net = one_module(volume=[20.0, 20.0], area=1e-4)
     net.initially_open[:] = False
-    net = Network(**{**net.__dict__, "event_time": [[0.0], [900.0]], "event_link": [0],
-                     "event_open": [True]})
+    net = Network(
+        **{**net.__dict__, "event_time": [[0.0], [900.0]], "event_link": [0], "event_open": [True]}
+    )
     t = np.linspace(0, HOUR, 13)
     sol = solve(net, HOUR, t)
     tau = blowdown_time_constant(20.0, 0.6e-4)
@@ -170,9 +180,19 @@ def test_species_are_carried_with_upstream_composition():
     x = np.zeros((2, len(SPECIES)))
     x[0, SPECIES.index("O2")] = 1.0
     x[1, SPECIES.index("N2")] = 1.0
-    net = Network(volume=[[10.0, 10.0]], initial_pressure=[[2 * ATM, ATM]], initial_temperature=T0,
-                  initial_mole_fraction=x, species=SPECIES, link_a=[0], link_b=[1],
-                  boundary_pressure=0.0, area=1e-3, discharge_coefficient=0.8, initially_open=True)
+    net = Network(
+        volume=[[10.0, 10.0]],
+        initial_pressure=[[2 * ATM, ATM]],
+        initial_temperature=T0,
+        initial_mole_fraction=x,
+        species=SPECIES,
+        link_a=[0],
+        link_b=[1],
+        boundary_pressure=0.0,
+        area=1e-3,
+        discharge_coefficient=0.8,
+        initially_open=True,
+    )
     sol = solve(net, 100.0, [0.0, 100.0], rtol=1e-8)
     n = sol.final_moles[0]
     n_o2 = 2 * ATM * 10.0 / (MOLAR_GAS_CONSTANT * T0)
@@ -230,12 +250,24 @@ def test_each_case_has_its_own_duration():
 
 def test_module_order_does_not_matter():
     t = np.linspace(0, HOUR, 7)
-    net = two_modules(hole_area=np.array([1e-4]), volumes=(60.0, 40.0), pressures=(ATM, 0.9 * ATM),
-                      energy="adiabatic")
-    swapped = Network(**{**net.__dict__, "volume": net.volume[:, ::-1],
-                         "initial_pressure": net.initial_pressure[:, ::-1],
-                         "link_a": [1, 1], "link_b": [0, -1], "wall_area": None,
-                         "wall_heat_transfer": None, "wall_temperature": None})
+    net = two_modules(
+        hole_area=np.array([1e-4]),
+        volumes=(60.0, 40.0),
+        pressures=(ATM, 0.9 * ATM),
+        energy="adiabatic",
+    )
+    swapped = Network(
+        **{
+            **net.__dict__,
+            "volume": net.volume[:, ::-1],
+            "initial_pressure": net.initial_pressure[:, ::-1],
+            "link_a": [1, 1],
+            "link_b": [0, -1],
+            "wall_area": None,
+            "wall_heat_transfer": None,
+            "wall_temperature": None,
+        }
+    )
     a = solve(net, HOUR, t, rtol=1e-9)
     b = solve(swapped, HOUR, t, rtol=1e-9)
     np.testing.assert_allclose(a.pressure, b.pressure[:, ::-1], rtol=1e-7)
@@ -244,8 +276,9 @@ def test_module_order_does_not_matter():
 
 def test_reduced_and_full_composition_agree():
     t = np.linspace(0, HOUR, 7)
-    net = two_modules(hole_area=np.array([1e-4, 1e-3]), pressures=(ATM, 0.7 * ATM),
-                      energy="adiabatic")
+    net = two_modules(
+        hole_area=np.array([1e-4, 1e-3]), pressures=(ATM, 0.7 * ATM), energy="adiabatic"
+    )
     a = solve(net, HOUR, t, rtol=1e-9, atol=1e-13)
     b = solve(net, HOUR, t, rtol=1e-9, atol=1e-13, reduce_composition=False)
     np.testing.assert_allclose(a.pressure, b.pressure, rtol=1e-7)
@@ -268,8 +301,9 @@ def test_stiff_network_over_days():
 def test_huge_hole_to_near_vacuum_does_not_hang_or_go_negative():
     # A 1 m diameter hole in 1 m^3 for an hour: vacuum in milliseconds, then nothing.
     for energy in ("isothermal", "adiabatic", "wall"):
-        net = one_module(volume=1.0, area=np.pi / 4, energy=energy, wall_area=6.0,
-                         wall_heat_transfer=2.0)
+        net = one_module(
+            volume=1.0, area=np.pi / 4, energy=energy, wall_area=6.0, wall_heat_transfer=2.0
+        )
         sol = solve(net, HOUR, np.linspace(0, HOUR, 61))
         assert sol.status[0] == 0, sol.message[0]
         assert np.all(sol.pressure >= 0) and sol.pressure[0, 0, -1] < 1e-3
@@ -295,8 +329,13 @@ def test_rapid_decompression_of_a_descent_module():
     energy=st.sampled_from(["isothermal", "adiabatic", "wall"]),
 )
 def test_pressure_never_negative_and_decays_monotonically(volume, diameter, cd, duration, energy):
-    net = two_modules(volumes=(volume, 0.5 * volume), hole_area=np.array([np.pi * diameter**2 / 4]),
-                      energy=energy, wall_area=10.0, wall_heat_transfer=1.0)
+    net = two_modules(
+        volumes=(volume, 0.5 * volume),
+        hole_area=np.array([np.pi * diameter**2 / 4]),
+        energy=energy,
+        wall_area=10.0,
+        wall_heat_transfer=1.0,
+    )
     net.discharge_coefficient[:, 1] = cd
     t = np.linspace(0, duration, 20)
     sol = solve(net, duration, t)

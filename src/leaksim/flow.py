@@ -8,7 +8,8 @@ The law is the isentropic nozzle relation with a discharge coefficient (Saad [1]
 .. math::
 
     \\dot m = C_d A \\frac{p_u}{\\sqrt{R T_u}} \\Psi(\\max(r, r^*)),\\qquad
-    \\Psi(r) = \\sqrt{\\frac{2\\gamma}{\\gamma-1}\\left(r^{2/\\gamma} - r^{(\\gamma+1)/\\gamma}\\right)},
+    \\Psi(r) = \\sqrt{\\frac{2\\gamma}{\\gamma-1}
+        \\left(r^{2/\\gamma} - r^{(\\gamma+1)/\\gamma}\\right)},
     \\qquad r^* = \\left(\\frac{2}{\\gamma+1}\\right)^{\\gamma/(\\gamma-1)},
 
 with ``r = p_d / p_u``. To vacuum the flow is always choked.
@@ -81,8 +82,9 @@ def flow_function(pressure_ratio, gamma):
     Notes
     -----
     Comparisons act on real parts only, so the function also takes complex arguments and
-    complex-step differentiation through it is exact. ``1 - r**((gamma-1)/gamma)`` is evaluated as ``-expm1(((gamma-1)/gamma) log r)`` so that it
-    stays accurate as ``r -> 1``, where the subsonic flow is computed from a small difference.
+    complex-step differentiation through it is exact. ``1 - r**((gamma-1)/gamma)`` is
+    evaluated as ``-expm1(((gamma-1)/gamma) log r)`` so that it stays accurate as ``r -> 1``,
+    where the subsonic flow is computed from a small difference.
     """
     return flow_function_with(pressure_ratio, *flow_function_constants(gamma))
 
@@ -91,9 +93,12 @@ def flow_function_constants(gamma):
     """Constants of :func:`flow_function` for a gas: ``r*``, ``2 gamma / (gamma - 1)``,
     ``2 / gamma`` and ``(gamma - 1) / gamma``, to compute them once per gas, not per call."""
     gamma = np.asarray(gamma)
-    return critical_pressure_ratio(gamma), 2.0 * gamma / (gamma - 1.0), 2.0 / gamma, (
-        gamma - 1.0
-    ) / gamma
+    return (
+        critical_pressure_ratio(gamma),
+        2.0 * gamma / (gamma - 1.0),
+        2.0 / gamma,
+        (gamma - 1.0) / gamma,
+    )
 
 
 def flow_function_with(pressure_ratio, r_star, coefficient, exponent_1, exponent_2):
@@ -162,8 +167,9 @@ def orifice_mass_flow(
     p_u = np.where(p_u.real > 0.0, p_u, 0.0)
     p_d = np.asarray(downstream_pressure)
     shape = np.broadcast(p_u, p_d).shape
-    ratio = np.divide(p_d, p_u, out=np.ones(shape, dtype=np.result_type(p_u, p_d, float)),
-                      where=p_u.real > 0)
+    ratio = np.divide(
+        p_d, p_u, out=np.ones(shape, dtype=np.result_type(p_u, p_d, float)), where=p_u.real > 0
+    )
     return (
         discharge_coefficient
         * area

@@ -179,8 +179,11 @@ class Network:
             setattr(self, name, np.array(full))
         if self.link_b.size != n_links or self.event_open.size != self.event_link.size:
             raise ValueError("link_a/link_b and event_link/event_open must have equal lengths")
-        if n_links and (self.link_a.min() < 0 or max(self.link_a.max(), self.link_b.max())
-                        >= n_modules or self.link_b.min() < -1):
+        if n_links and (
+            self.link_a.min() < 0
+            or max(self.link_a.max(), self.link_b.max()) >= n_modules
+            or self.link_b.min() < -1
+        ):
             raise ValueError("link_a and link_b must index modules (link_b may be -1)")
         sums = self.initial_mole_fraction.sum(axis=-1)
         if np.any(np.abs(sums - 1.0) > 1e-6) or np.any(self.initial_mole_fraction < 0):
@@ -211,8 +214,10 @@ class Network:
         kwargs = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, np.ndarray) and value.ndim >= 1 and f.name not in (
-                "link_a", "link_b", "event_link", "event_open"
+            if (
+                isinstance(value, np.ndarray)
+                and value.ndim >= 1
+                and f.name not in ("link_a", "link_b", "event_link", "event_open")
             ):
                 value = value[cases]
             kwargs[f.name] = value
@@ -272,8 +277,8 @@ class NetworkModel:
             net.regularisation_pressure[:, None],
         )
         self._x0_mole = self.initial_state_fractions()
-        initial_moles = net.initial_pressure * net.volume / (
-            MOLAR_GAS_CONSTANT * net.initial_temperature
+        initial_moles = (
+            net.initial_pressure * net.volume / (MOLAR_GAS_CONSTANT * net.initial_temperature)
         )
         self._vacuum_moles = 1e-9 * np.max(initial_moles, axis=1, keepdims=True)
         gamma = self.cp[:, :1] / (self.cp[:, :1] - MOLAR_GAS_CONSTANT)  # used when S' = 1
@@ -300,8 +305,18 @@ class NetworkModel:
         }
         self.o2_index = net.species.index("O2") if "O2" in net.species else None
 
-    _PER_CASE = ("molar_mass", "cp", "composition", "_x0_mole", "_delta", "_vacuum_moles",
-                 "_mm0", "_cp0", "_psi_star", "_cda")
+    _PER_CASE = (
+        "molar_mass",
+        "cp",
+        "composition",
+        "_x0_mole",
+        "_delta",
+        "_vacuum_moles",
+        "_mm0",
+        "_cp0",
+        "_psi_star",
+        "_cda",
+    )
 
     def take(self, cases: np.ndarray) -> NetworkModel:
         """The same model restricted to the given cases (same state layout)."""
@@ -392,8 +407,10 @@ class NetworkModel:
             )
             # p V = N Ru T = (Ru / cv) U: taken from U alone it stays smooth as N and U -> 0,
             # where their ratio T is round-off.
-            pressure = np.where(energy.real > 0.0, energy, 0.0) * MOLAR_GAS_CONSTANT / (
-                cv * net.volume[cases]
+            pressure = (
+                np.where(energy.real > 0.0, energy, 0.0)
+                * MOLAR_GAS_CONSTANT
+                / (cv * net.volume[cases])
             )
         else:
             temperature = net.initial_temperature[cases]
@@ -432,10 +449,12 @@ class NetworkModel:
         cost a stiff solver its order. Swapping the sides swaps the weights, so the flow stays
         antisymmetric. The composition and enthalpy carried are the upstream side's.
         """
-        net = self.network
         uniform = self.n_state_species == 1
-        keys = ("pressure", "temperature") if uniform else (
-            "pressure", "temperature", "molar_mass", "cp", "mole_fraction")
+        keys = (
+            ("pressure", "temperature")
+            if uniform
+            else ("pressure", "temperature", "molar_mass", "cp", "mole_fraction")
+        )
         side_a, side_b = self._link_sides(th, cases, keys)
         p_a, p_b = side_a["pressure"], side_b["pressure"]
         dp = p_a - p_b
@@ -460,8 +479,9 @@ class NetworkModel:
         p_u = np.where(forward, p_a, p_b)
         # The orifice law of leaksim.flow, in molar form, on the blended upstream state.
         molar_flux = p_u * np.sqrt(1.0 / (mm_u * MOLAR_GAS_CONSTANT * t_u))
-        molar_flux = molar_flux * self._flux_factor(p_u, np.where(forward, p_b, p_a), dp,
-                                                    gamma_u, delta, cases)
+        molar_flux = molar_flux * self._flux_factor(
+            p_u, np.where(forward, p_b, p_a), dp, gamma_u, delta, cases
+        )
         conductance = self._cda[cases] * is_open
         molar_flow = np.where(forward, conductance * molar_flux, -conductance * molar_flux)
         # What the flow carries is taken from the side it leaves, exactly: an outflow may only
@@ -570,8 +590,9 @@ class NetworkModel:
         depends on the batch size, and a case's answer must not depend on its neighbours.
         """
         net = self.network
-        rate = np.zeros((link_flow.shape[0], net.n_modules) + link_flow.shape[2:],
-                        dtype=link_flow.dtype)
+        rate = np.zeros(
+            (link_flow.shape[0], net.n_modules) + link_flow.shape[2:], dtype=link_flow.dtype
+        )
         for k in range(net.n_links):
             rate[:, net.link_a[k]] -= link_flow[:, k]
             if net.link_b[k] >= 0:

@@ -147,8 +147,13 @@ def _draw_case_lines(
             if n_cases > 1 and parameters:
                 label += ": " + _case_text(parameters, c)
             lines.extend(
-                ax.plot(t, p[j, i], label=label, color=colours[j % len(colours)],
-                        linestyle=_LINE_STYLES[i % len(_LINE_STYLES)])
+                ax.plot(
+                    t,
+                    p[j, i],
+                    label=label,
+                    color=colours[j % len(colours)],
+                    linestyle=_LINE_STYLES[i % len(_LINE_STYLES)],
+                )
             )
     return lines
 
@@ -157,8 +162,15 @@ _LINE_STYLES = ("-", "--", ":", "-.")
 
 #: SI unit of a swept parameter, by the last part of its path.
 _PARAMETER_UNITS = {
-    "diameter": "m", "area": "m**2", "volume": "m**3", "pressure": "Pa", "temperature": "K",
-    "close_at": "s", "open_at": "s", "start": "s", "duration": "s",
+    "diameter": "m",
+    "area": "m**2",
+    "volume": "m**3",
+    "pressure": "Pa",
+    "temperature": "K",
+    "close_at": "s",
+    "open_at": "s",
+    "start": "s",
+    "duration": "s",
 }
 
 

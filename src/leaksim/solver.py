@@ -71,13 +71,28 @@ _C = (
     (-2.430093356833875, -0.2063599157091915),
     (-0.1073529058151375, -9.594562251023355, -20.47028614809616),
     (7.496443313967647, -10.24680431464352, -33.99990352819905, 11.7089089320616),
-    (8.083246795921522, -7.981132988064893, -31.52159432874371, 16.31930543123136,
-     -6.058818238834054),
+    (
+        8.083246795921522,
+        -7.981132988064893,
+        -31.52159432874371,
+        16.31930543123136,
+        -6.058818238834054,
+    ),
 )
-_H1 = (10.12623508344586, -7.487995877610167, -34.80091861555747, -7.992771707568823,
-       1.025137723295662)
-_H2 = (-0.6762803392801253, 6.087714651680015, 16.43084320892478, 24.76722511418386,
-       -6.594389125716872)
+_H1 = (
+    10.12623508344586,
+    -7.487995877610167,
+    -34.80091861555747,
+    -7.992771707568823,
+    1.025137723295662,
+)
+_H2 = (
+    -0.6762803392801253,
+    6.087714651680015,
+    16.43084320892478,
+    24.76722511418386,
+    -6.594389125716872,
+)
 
 _SAFETY = 0.9
 _MIN_FACTOR = 0.2
@@ -176,8 +191,9 @@ def solve(
     -------
     Solution
     """
-    run = _Run(network, duration, output_time, thresholds, rtol, atol, max_steps,
-               reduce_composition)
+    run = _Run(
+        network, duration, output_time, thresholds, rtol, atol, max_steps, reduce_composition
+    )
     run.integrate()
     solution = run.solution()
     if on_failure == "raise" and np.any(solution.status != 0):
@@ -191,8 +207,9 @@ def _per_case(value, n_cases: int, name: str) -> np.ndarray:
     try:
         return np.broadcast_to(array, (n_cases,)).copy()
     except ValueError:
-        raise ValueError(f"{name} must be a scalar or have {n_cases} values, got shape "
-                         f"{array.shape}") from None
+        raise ValueError(
+            f"{name} must be a scalar or have {n_cases} values, got shape {array.shape}"
+        ) from None
 
 
 def _colour_modules(neighbours: list[set[int]]) -> list[list[int]]:
@@ -210,8 +227,17 @@ def _colour_modules(neighbours: list[set[int]]) -> list[list[int]]:
 class _Run:
     """State of one batched integration; ``integrate`` advances all cases to their end."""
 
-    def __init__(self, network, duration, output_time, thresholds, rtol, atol, max_steps,
-                 reduce_composition=True):
+    def __init__(
+        self,
+        network,
+        duration,
+        output_time,
+        thresholds,
+        rtol,
+        atol,
+        max_steps,
+        reduce_composition=True,
+    ):
         self.net = network
         self.model = NetworkModel(network, reduce_composition)
         self.packed = self.model
@@ -227,8 +253,9 @@ class _Run:
         self.thresholds = [(q, _per_case(level, n, "threshold level")) for q, level in thresholds]
         for q, _ in self.thresholds:
             if q not in THRESHOLD_QUANTITIES:
-                raise ValueError(f"threshold quantity must be one of {THRESHOLD_QUANTITIES}, "
-                                 f"got {q!r}")
+                raise ValueError(
+                    f"threshold quantity must be one of {THRESHOLD_QUANTITIES}, got {q!r}"
+                )
         self.max_steps = int(max_steps)
         self.y = self.model.initial_state()
         self.scale = self.model.state_scale()
@@ -372,7 +399,7 @@ class _Run:
         err = np.where(negative | ~np.isfinite(err), np.inf, err)
         accept = err <= 1.0
         with np.errstate(divide="ignore"):
-            factor = np.clip(_SAFETY * err ** -0.25, _MIN_FACTOR, _MAX_FACTOR)
+            factor = np.clip(_SAFETY * err**-0.25, _MIN_FACTOR, _MAX_FACTOR)
         factor = np.where(accept, factor, np.minimum(factor, 1.0))
         factor = np.where(np.isfinite(err), factor, 0.25)
         self.n_steps[cases] += accept
@@ -380,8 +407,14 @@ class _Run:
         self.rejected_in_row[cases] = np.where(accept, 0, self.rejected_in_row[cases] + 1)
         self.h[cases] = h * factor
         if np.any(accept):
-            dense = (y0, y_new, sum(c * uj for c, uj in zip(_H1, u, strict=False)),
-                     sum(c * uj for c, uj in zip(_H2, u, strict=False)), t0, h)
+            dense = (
+                y0,
+                y_new,
+                sum(c * uj for c, uj in zip(_H1, u, strict=False)),
+                sum(c * uj for c, uj in zip(_H2, u, strict=False)),
+                t0,
+                h,
+            )
             self._accept(cases, accept, y_new, dense, stop)
         self._check_failures(cases, h)
 
@@ -424,8 +457,9 @@ class _Run:
             return
         # One (row, output time) pair per reported value, all interpolated at once.
         pair = np.repeat(np.arange(rows.size), count)
-        j = np.repeat(first, count) + (np.arange(pair.size) - np.repeat(np.cumsum(count) - count,
-                                                                           count))
+        j = np.repeat(first, count) + (
+            np.arange(pair.size) - np.repeat(np.cumsum(count) - count, count)
+        )
         theta = np.clip((self.t_out[j] - t0[pair]) / h[pair], 0.0, 1.0)
         y = self._dense([s[pair] for s in sel], theta)
         obs = self._observe(y, local[pair])
@@ -468,8 +502,11 @@ class _Run:
         stuck = (t + self.h[cases] <= t) | (self.rejected_in_row[cases] > _MAX_REJECTIONS)
         too_many = self.n_steps[cases] + self.n_rejected[cases] >= self.max_steps
         reasons = (
-            (stuck, "no step could meet the tolerance at t = {t:.6g} s (state not finite or "
-                    "step size {h:.3g} s too small)"),
+            (
+                stuck,
+                "no step could meet the tolerance at t = {t:.6g} s (state not finite or "
+                "step size {h:.3g} s too small)",
+            ),
             (too_many, f"more than {self.max_steps} steps by t = {{t:.6g}} s"),
         )
         for flag, why in reasons:
