@@ -98,6 +98,18 @@ class Network:
         Link each event acts on.
     event_open : array_like of bool, shape (E,)
         True if the event opens its link, False if it closes it.
+    trigger_module : array_like of int, shape (I,), optional
+        Module watched by each trigger. A trigger fires the first time the module's pressure
+        (or, where ``trigger_rate`` is True, its rate of change) falls to ``trigger_level``,
+        and sets the time of event ``trigger_event`` to that time plus ``trigger_delay``.
+    trigger_rate : array_like of bool, shape (I,), optional
+        Whether the trigger watches the pressure rate instead of the pressure.
+    trigger_level : array_like, shape (C, I), optional
+        Level of each trigger [Pa] or [Pa/s].
+    trigger_delay : array_like, shape (C, I), optional
+        Time from firing to the event [s].
+    trigger_event : array_like of int, shape (I,), optional
+        Event each trigger schedules; its ``event_time`` is ignored until the trigger fires.
     energy : {"isothermal", "adiabatic", "wall"}
         Energy equation.
     wall_area, wall_heat_transfer, wall_temperature : array_like, shape (C, M), optional
@@ -129,6 +141,11 @@ class Network:
     event_time: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
     event_link: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     event_open: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    trigger_module: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    trigger_rate: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    trigger_level: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
+    trigger_delay: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
+    trigger_event: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     energy: str = "isothermal"
     wall_area: np.ndarray | None = None
     wall_heat_transfer: np.ndarray | None = None
@@ -145,6 +162,9 @@ class Network:
         self.link_b = np.asarray(self.link_b, dtype=np.intp).reshape(-1)
         self.event_link = np.asarray(self.event_link, dtype=np.intp).reshape(-1)
         self.event_open = np.asarray(self.event_open, dtype=bool).reshape(-1)
+        self.trigger_module = np.asarray(self.trigger_module, dtype=np.intp).reshape(-1)
+        self.trigger_rate = np.asarray(self.trigger_rate, dtype=bool).reshape(-1)
+        self.trigger_event = np.asarray(self.trigger_event, dtype=np.intp).reshape(-1)
         volume = np.atleast_2d(np.asarray(self.volume, dtype=float))
         n_modules = volume.shape[-1]
         n_links = self.link_a.size
@@ -161,6 +181,8 @@ class Network:
             "initial_mole_fraction": (n_modules, n_species),
             "initially_open": (n_links,),
             "event_time": (self.event_link.size,),
+            "trigger_level": (self.trigger_module.size,),
+            "trigger_delay": (self.trigger_module.size,),
             "regularisation_pressure": (),
         }
         arrays = {}
@@ -179,6 +201,17 @@ class Network:
             setattr(self, name, np.array(full))
         if self.link_b.size != n_links or self.event_open.size != self.event_link.size:
             raise ValueError("link_a/link_b and event_link/event_open must have equal lengths")
+        n_triggers = self.trigger_module.size
+        if self.trigger_rate.size != n_triggers or self.trigger_event.size != n_triggers:
+            raise ValueError("trigger_module, trigger_rate and trigger_event must have equal "
+                             "lengths")
+        if n_triggers and (
+            self.trigger_module.min() < 0
+            or self.trigger_module.max() >= n_modules
+            or self.trigger_event.min() < 0
+            or self.trigger_event.max() >= self.event_link.size
+        ):
+            raise ValueError("trigger_module must index modules and trigger_event events")
         if n_links and (
             self.link_a.min() < 0
             or max(self.link_a.max(), self.link_b.max()) >= n_modules
@@ -217,7 +250,9 @@ class Network:
             if (
                 isinstance(value, np.ndarray)
                 and value.ndim >= 1
-                and f.name not in ("link_a", "link_b", "event_link", "event_open")
+                and f.name
+                not in ("link_a", "link_b", "event_link", "event_open", "trigger_module",
+                        "trigger_rate", "trigger_event")
             ):
                 value = value[cases]
             kwargs[f.name] = value

@@ -129,6 +129,11 @@ class Solution:
         Empty for a successful case, else why it failed.
     n_steps, n_rejected : ndarray of int, shape (C,)
         Accepted and rejected steps per case.
+    event_time : ndarray, shape (C, E)
+        When each scheduled or triggered event happened [s]; NaN if it did not happen before
+        the case ended. Events are those of ``Network.event_link`` / ``event_open``.
+    max_pressure_difference : ndarray, shape (C, K)
+        Largest pressure difference across each link seen at the solver's steps [Pa].
     """
 
     time: np.ndarray
@@ -145,6 +150,8 @@ class Solution:
     message: list[str]
     n_steps: np.ndarray
     n_rejected: np.ndarray
+    event_time: np.ndarray | None = None
+    max_pressure_difference: np.ndarray | None = None
 
 
 def solve(
@@ -263,6 +270,11 @@ class _Run:
         self.t = np.zeros(n)
         self.is_open = network.initially_open.copy()
         self.event_done = np.zeros(network.event_time.shape, dtype=bool)
+        # Events that triggers schedule wait at +inf until their trigger fires.
+        self.event_time = network.event_time.copy()
+        self.event_time[:, network.trigger_event] = np.inf
+        self.fired = np.zeros((n, network.trigger_module.size), dtype=bool)
+        self.fired_at = np.full((n, network.trigger_module.size), np.nan)
         self._apply_events(np.arange(n), np.zeros(n))
         m, n_out = network.n_modules, self.t_out.size
         self.out = {k: np.full((n, m, n_out), np.nan) for k in ("p", "T", "o2")}
@@ -279,7 +291,11 @@ class _Run:
         everyone = np.arange(n)
         self.f = self.model.rhs(self.y, self.is_open)
         self.obs = self._observe(self.y, everyone)
+        self.rate = self._pressure_rate(self.y, self.f, everyone)
+        self.max_dp = np.zeros((n, network.n_links))
         self._record_initial(everyone)
+        self._fire_satisfied(everyone, everyone, np.zeros(n))
+        self._track_pressure_difference(everyone)
         self.h = self._initial_step()
 
     # -- set-up helpers -------------------------------------------------------------------
@@ -308,19 +324,20 @@ class _Run:
         return np.minimum(h, self.duration)
 
     def _next_event(self, cases):
-        times = np.where(self.event_done[cases], np.inf, self.net.event_time[cases])
+        times = np.where(self.event_done[cases], np.inf, self.event_time[cases])
         return times.min(axis=1) if times.shape[1] else np.full(cases.size, np.inf)
 
     def _apply_events(self, cases, t):
         """Switch links whose event time has come (``<= t``) in the given cases."""
         net = self.net
         if net.event_link.size == 0 or cases.size == 0:
-            return
-        due = (~self.event_done[cases]) & (net.event_time[cases] <= t[:, None])
+            return np.zeros(cases.size, dtype=bool)
+        due = (~self.event_done[cases]) & (self.event_time[cases] <= t[:, None])
         for e in np.flatnonzero(due.any(axis=0)):
             rows = cases[due[:, e]]
             self.is_open[rows, net.event_link[e]] = net.event_open[e]
             self.event_done[rows, e] = True
+        return due.any(axis=1)
 
     # -- the step -------------------------------------------------------------------------
     def integrate(self):
@@ -430,17 +447,130 @@ class _Run:
         t_new = sel[4] + sel[5]
         t_new = np.where(np.abs(t_new - stop[accept]) <= 1e-12 * stop[accept], stop[accept], t_new)
         y1 = y_new[accept]
-        self._fill_output(rows, local, sel, t_new)
         obs_new = self._observe(y1, local)
-        self._locate_thresholds(rows, local, sel, obs_new)
+        if self.fired.shape[1]:
+            y1, t_new, obs_new = self._fire_triggers(rows, local, sel, y1, t_new, obs_new)
+        theta_end = np.clip((t_new - sel[4]) / sel[5], 0.0, 1.0)
+        self._fill_output(rows, local, sel, t_new)
+        self._locate_thresholds(rows, local, sel, obs_new, theta_end)
         self.y[rows] = y1
         self.t[rows] = t_new
         for key in obs_new:
             self.obs[key][rows] = obs_new[key]
-        self._apply_events(rows, t_new)
-        self.f[rows] = self.packed.rhs(y1, self.is_open[rows], local)
+        self._after_events(rows, local, t_new)
+        self._track_pressure_difference(rows)
         finished = t_new >= self.duration[rows]
         self.active[rows[finished]] = False
+
+    def _after_events(self, rows, local, t):
+        """Switch the links whose events are due, then refresh derivatives and rates; an event
+        may satisfy a trigger at once (a rate jumps), whose own event may be due at once too."""
+        self._apply_events(rows, t)
+        for _ in range(1 + self.fired.shape[1]):
+            self.f[rows] = self.packed.rhs(self.y[rows], self.is_open[rows], local)
+            self.rate[rows] = self._pressure_rate(self.y[rows], self.f[rows], local)
+            fired = self._fire_satisfied(rows, local, t)
+            if not np.any(fired) or not np.any(self._apply_events(rows, t)):
+                return
+
+    # -- triggers ---------------------------------------------------------------------------
+    def _pressure_rate(self, y, f, local):
+        """d p / d t of every module [Pa/s], exact by complex step along the derivative."""
+        if not np.any(self.net.trigger_rate):
+            return np.zeros((y.shape[0], self.net.n_modules))
+        step = 1e-20
+        return self.packed.observe(y + 1j * step * f, local)[0].imag / step
+
+    def _trigger_values(self, obs, rate):
+        """Watched value of every trigger, (n, I): the module's pressure or its rate."""
+        net = self.net
+        pressure = obs["p"][:, net.trigger_module]
+        return np.where(net.trigger_rate, rate[:, net.trigger_module], pressure)
+
+    def _schedule(self, rows, which, t_fire):
+        """Mark triggers fired at ``t_fire`` and set their events' times (plus the delay)."""
+        net = self.net
+        r, i = np.nonzero(which)
+        cases = rows[r]
+        self.fired[cases, i] = True
+        self.fired_at[cases, i] = t_fire[r, i] if np.ndim(t_fire) == 2 else t_fire[r]
+        self.event_time[cases, net.trigger_event[i]] = (
+            self.fired_at[cases, i] + net.trigger_delay[cases, i]
+        )
+
+    def _fire_satisfied(self, rows, local, t):
+        """Fire, at time ``t``, the triggers whose condition already holds."""
+        values = self._trigger_values({"p": self.obs["p"][rows]}, self.rate[rows])
+        satisfied = (~self.fired[rows]) & (values <= self.net.trigger_level[rows])
+        if np.any(satisfied):
+            self._schedule(rows, satisfied, t)
+        return satisfied.any(axis=1)
+
+    def _fire_triggers(self, rows, local, sel, y1, t_new, obs_new):
+        """Find triggers crossed during the accepted steps; end a step early at an event due
+        before its end (the dense output gives the state there)."""
+        net = self.net
+        level = net.trigger_level[rows]
+        if np.any(net.trigger_rate):
+            f1 = self.packed.rhs(y1, self.is_open[rows], local)
+            rate_new = self._pressure_rate(y1, f1, local)
+        else:
+            rate_new = np.zeros_like(obs_new["p"])
+        g_old = self._trigger_values({"p": self.obs["p"][rows]}, self.rate[rows]) - level
+        g_new = self._trigger_values(obs_new, rate_new) - level
+        crossing = (~self.fired[rows]) & (g_old > 0) & (g_new <= 0)
+        if not np.any(crossing):
+            return y1, t_new, obs_new
+        t0, h = sel[4], sel[5]
+        t_cross = np.full(crossing.shape, np.inf)
+        for i in np.flatnonzero(crossing.any(axis=0)):
+            hit = np.flatnonzero(crossing[:, i])
+            theta = self._bisect_trigger(rows, local, sel, hit, i)
+            t_cross[hit, i] = t0[hit] + theta * h[hit]
+        event_at = np.where(crossing, t_cross + net.trigger_delay[rows], np.inf)
+        cut = np.minimum(event_at.min(axis=1), t_new)
+        # A crossing after an earlier event in the same step has not happened yet.
+        self._schedule(rows, crossing & (t_cross <= cut[:, None]), t_cross)
+        short = cut < t_new
+        if np.any(short):
+            theta = (cut[short] - t0[short]) / h[short]
+            y1 = y1.copy()
+            y1[short] = self._dense([s_[short] for s_ in sel], theta)
+            t_new = np.where(short, cut, t_new)
+            fresh = self._observe(y1[short], local[short])
+            obs_new = {k: v.copy() for k, v in obs_new.items()}
+            for key in obs_new:
+                obs_new[key][short] = fresh[key]
+        return y1, t_new, obs_new
+
+    def _bisect_trigger(self, rows, local, sel, hit, i):
+        """theta in (0, 1] where trigger ``i`` first holds in the steps of rows ``hit``."""
+        net = self.net
+        part = [s_[hit] for s_ in sel]
+        where = local[hit]
+        level = net.trigger_level[rows[hit], i]
+        module = net.trigger_module[i]
+        lo, hi = np.zeros(hit.size), np.ones(hit.size)
+        for _ in range(_BISECTIONS):
+            mid = 0.5 * (lo + hi)
+            y = self._dense(part, mid)
+            if net.trigger_rate[i]:
+                f = self.packed.rhs(y, self.is_open[rows[hit]], where)
+                value = self._pressure_rate(y, f, where)[:, module]
+            else:
+                value = self.packed.observe(y, where)[0][:, module]
+            below = value <= level
+            hi = np.where(below, mid, hi)
+            lo = np.where(below, lo, mid)
+        return hi
+
+    def _track_pressure_difference(self, rows):
+        """Largest |p_a - p_b| each link has seen, at accepted step ends [Pa]."""
+        net = self.net
+        p = self.obs["p"][rows]
+        inner = np.where(net.link_b >= 0, net.link_b, 0)
+        p_b = np.where(net.link_b >= 0, p[:, inner], net.boundary_pressure[rows])
+        self.max_dp[rows] = np.maximum(self.max_dp[rows], np.abs(p[:, net.link_a] - p_b))
 
     def _dense(self, sel, theta):
         y0, y1, k1, k2 = sel[:4]
@@ -467,7 +597,7 @@ class _Run:
             self.out[key][rows[pair], :, j] = obs[key]
         self.next_out[rows] = np.maximum(first, last)
 
-    def _locate_thresholds(self, rows, local, sel, obs_new):
+    def _locate_thresholds(self, rows, local, sel, obs_new, theta_end):
         for j, (q, level) in enumerate(self.thresholds):
             lev = level[rows][:, None]
             g_old = self._watched(self.obs, q)[rows] - lev
@@ -476,16 +606,17 @@ class _Run:
             hit_rows, hit_modules = np.nonzero(crossing)
             if hit_rows.size == 0:
                 continue
-            theta = self._bisect(rows, local, sel, hit_rows, hit_modules, q, level)
+            theta = self._bisect(rows, local, sel, hit_rows, hit_modules, q, level,
+                                 theta_end[hit_rows])
             t0, h = sel[4][hit_rows], sel[5][hit_rows]
             self.threshold_time[rows[hit_rows], j, hit_modules] = t0 + theta * h
 
-    def _bisect(self, rows, local, sel, hit_rows, hit_modules, q, level):
+    def _bisect(self, rows, local, sel, hit_rows, hit_modules, q, level, theta_end):
         part = [s[hit_rows] for s in sel]
         cases = rows[hit_rows]
         where = local[hit_rows]
         lo = np.zeros(hit_rows.size)
-        hi = np.ones(hit_rows.size)
+        hi = np.array(theta_end, dtype=float)
         lev = level[cases]
         pick = np.arange(hit_rows.size)
         for _ in range(_BISECTIONS):
@@ -537,4 +668,6 @@ class _Run:
             message=list(self.message),
             n_steps=self.n_steps,
             n_rejected=self.n_rejected,
+            event_time=np.where(self.event_done, self.event_time, np.nan),
+            max_pressure_difference=self.max_dp,
         )
