@@ -162,3 +162,51 @@ def test_the_documented_example_scenario_loads_and_runs(tmp_path):
     result = load_scenario(path).run()
     assert result.n_cases == 1 and result.modules == ["Lab", "Node1"]
     assert np.all(result.ok)
+
+
+def test_crew_closes_the_hatch_after_the_alarm(tmp_path, capsys):
+    # SCENARIO-FORMAT (Operations): close_when = {module, pressure_below, delay}. The pair
+    # decays as one volume until Node1 reaches 700 mmHg, then the hatch closes after the delay
+    # and Node1 keeps the pressure it had then.
+    text = """\
+[simulation]
+duration = "2 h"
+
+[[module]]
+name = "Lab"
+volume = "60 m^3"
+pressure = "760 mmHg"
+temperature = "22 degC"
+
+[[module]]
+name = "Node1"
+volume = "40 m^3"
+pressure = "760 mmHg"
+temperature = "22 degC"
+
+[[hatch]]
+between = ["Lab", "Node1"]
+area = "0.5 m^2"
+close_when = { module = "Node1", pressure_below = "700 mmHg", delay = ["1 min", "5 min"] }
+
+[[leak]]
+module = "Lab"
+area = "4 cm^2"
+discharge_coefficient = 1.0
+"""
+    path, summary = tmp_path / "crew.toml", tmp_path / "crew.json"
+    path.write_text(text)
+    assert cli.main(["run", str(path), "--json", str(summary)]) == 0, capsys.readouterr().err
+    data = json.loads(summary.read_text())
+    r, gamma = air_properties()
+    tau = 100.0 / (4e-4 * choked_flow_function(gamma) * math.sqrt(r * 295.15))
+    t_alarm = tau * math.log(760 / 700)
+    hatch = data["hatches"]["Lab-Node1"]
+    for case, delay in enumerate([60.0, 300.0]):
+        t_close = t_alarm + delay
+        # The regularised hatch carries the flow with ~1 Pa across it: 1e-5 of the timing.
+        assert hatch["closed_at_s"][case] == pytest.approx(t_close, rel=1e-5)
+        p_close = 760 * MMHG * math.exp(-t_close / tau)
+        assert data["final"]["Node1"]["pressure_Pa"][case] == pytest.approx(p_close, rel=1e-5)
+        lab = data["final"]["Lab"]["pressure_Pa"][case]
+        assert hatch["max_pressure_difference_Pa"][case] == pytest.approx(p_close - lab, rel=1e-6)

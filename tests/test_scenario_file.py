@@ -604,7 +604,33 @@ BASE_TEXT = to_toml(BASE)
         (
             'area = "0.5 m^2"',
             'area = "0.5 m^2"\nclose_when = {module = "Node1"}',
-            [HATCH, "close_when is not supported in this version"],
+            [HATCH, "give exactly one of pressure_below and pressure_rate_below, got neither"],
+        ),
+        (
+            'area = "0.5 m^2"',
+            'area = "0.5 m^2"\nclose_when = {modul = "Node1", pressure_below = "700 mmHg"}',
+            [HATCH, "close_when: unknown key 'modul' (did you mean 'module'?)"],
+        ),
+        (
+            'area = "0.5 m^2"',
+            'area = "0.5 m^2"\nclose_when = {module = "Nod1", pressure_below = "700 mmHg"}',
+            [HATCH, "close_when.module must name a module", "'Nod1'", "did you mean 'Node1'"],
+        ),
+        (
+            'area = "0.5 m^2"',
+            'area = "0.5 m^2"\nclose_when = {module = "Node1", pressure_below = 700}',
+            [HATCH, "close_when.pressure_below needs a unit", "700"],
+        ),
+        (
+            'area = "0.5 m^2"',
+            'area = "0.5 m^2"\nclose_when = {module = "Node1", pressure_below = "1 kPa", '
+            'delay = "-5 min"}',
+            [HATCH, "close_when.delay must be >= 0 s", "'-5 min'"],
+        ),
+        (
+            'area = "0.5 m^2"',
+            'area = "0.5 m^2"\nclose_when = {module = "Node1", pressure_rate_below = "1 kPa"}',
+            [HATCH, "close_when.pressure_rate_below must have the dimension", "'1 kPa'"],
         ),
         (
             'diameter = "5 mm"',

@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-
 from helpers import ATM, blowdown_time_constant, two_modules
+
 from leaksim.network import Network
 from leaksim.solver import solve
 
@@ -90,8 +90,12 @@ def test_far_module_rate_trigger_waits_for_the_hatch_flow():
     fields = {**net.__dict__}
     for key in ("wall_area", "wall_heat_transfer", "wall_temperature"):
         fields[key] = None
-    fields.update(initially_open=[[True, False]], event_time=[[np.inf, 200.0]],
-                  event_link=[0, 1], event_open=[False, True])
+    fields.update(
+        initially_open=[[True, False]],
+        event_time=[[np.inf, 200.0]],
+        event_link=[0, 1],
+        event_open=[False, True],
+    )
     sol = solve(Network(**fields), 400.0, [0.0, 400.0], rtol=1e-8)
     assert 200.0 < sol.event_time[0, 0] < 200.01
 

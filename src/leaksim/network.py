@@ -203,8 +203,9 @@ class Network:
             raise ValueError("link_a/link_b and event_link/event_open must have equal lengths")
         n_triggers = self.trigger_module.size
         if self.trigger_rate.size != n_triggers or self.trigger_event.size != n_triggers:
-            raise ValueError("trigger_module, trigger_rate and trigger_event must have equal "
-                             "lengths")
+            raise ValueError(
+                "trigger_module, trigger_rate and trigger_event must have equal lengths"
+            )
         if n_triggers and (
             self.trigger_module.min() < 0
             or self.trigger_module.max() >= n_modules
@@ -251,8 +252,15 @@ class Network:
                 isinstance(value, np.ndarray)
                 and value.ndim >= 1
                 and f.name
-                not in ("link_a", "link_b", "event_link", "event_open", "trigger_module",
-                        "trigger_rate", "trigger_event")
+                not in (
+                    "link_a",
+                    "link_b",
+                    "event_link",
+                    "event_open",
+                    "trigger_module",
+                    "trigger_rate",
+                    "trigger_event",
+                )
             ):
                 value = value[cases]
             kwargs[f.name] = value

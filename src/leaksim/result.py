@@ -73,6 +73,9 @@ class Result:
     parameters : mapping of str to array_like, optional
         Value of each case parameter in each case, keyed by its path such as
         ``"leak.hole.diameter"``, shape (C,) [SI unit of the parameter].
+    hatch_names : sequence of str, optional
+        Names of the hatches, which are the first links of the network, in order; they key
+        :attr:`hatches` and the ``"hatches"`` part of :meth:`summary` [-].
 
     Raises
     ------
@@ -96,8 +99,10 @@ class Result:
         threshold_quantities: Sequence[str] = (),
         threshold_levels: Sequence[Any] = (),
         parameters: Mapping[str, Any] | None = None,
+        hatch_names: Sequence[str] = (),
     ) -> None:
         self._solution = solution
+        self._hatch_names = [str(name) for name in hatch_names]
         self._modules = [str(name) for name in module_names]
         self._threshold_names = [str(name) for name in threshold_names]
         self._threshold_quantities = [str(q) for q in threshold_quantities]
@@ -331,6 +336,43 @@ class Result:
         }
         if self._parameters:
             out["parameters"] = {p: _json_list(v) for p, v in self._parameters.items()}
+        if self._hatch_names:
+            out["hatches"] = {
+                name: {
+                    "closed_at_s": _json_list(values["closed_at"].m_as("s")),
+                    "max_pressure_difference_Pa": _json_list(
+                        values["max_pressure_difference"].m_as("Pa")
+                    ),
+                }
+                for name, values in self.hatches.items()
+            }
+        return out
+
+    @property
+    def hatches(self) -> dict[str, dict[str, pint.Quantity]]:
+        """Per hatch: ``closed_at``, the first time an event closed it (NaN if none did) [s],
+        and ``max_pressure_difference``, the largest pressure difference across it seen at the
+        solver's steps [Pa]; each of shape (C,). Hatches are the first links of the network.
+        """
+        s = self._solution
+        out = {}
+        for k, name in enumerate(self._hatch_names):
+            closed = np.full(self.n_cases, np.nan)
+            if s.event_time is not None and s.event_link is not None:
+                closing = (s.event_link == k) & ~s.event_open
+                if np.any(closing):
+                    times = np.where(closing, s.event_time, np.inf)
+                    times = np.where(np.isnan(times), np.inf, times).min(axis=1)
+                    closed = np.where(np.isfinite(times), times, np.nan)
+            dp = (
+                s.max_pressure_difference[:, k]
+                if s.max_pressure_difference is not None
+                else np.full(self.n_cases, np.nan)
+            )
+            out[name] = {
+                "closed_at": ureg.Quantity(closed, "s"),
+                "max_pressure_difference": ureg.Quantity(dp, "Pa"),
+            }
         return out
 
     def write_json(self, path: str | os.PathLike[str] | TextIO) -> None:

@@ -299,6 +299,7 @@ class Scenario:
             threshold_quantities=compiled.threshold_quantities,
             threshold_levels=[level for _, level in compiled.thresholds],
             parameters=compiled.case_parameters,
+            hatch_names=[h.name for h in self.station.hatches],
         )
 
 
@@ -479,21 +480,49 @@ def _link_arrays(station: Station, n_cases: int) -> dict[str, Any]:
 
 
 def _events(station: Station, n_cases: int) -> dict[str, np.ndarray]:
-    """Scheduled openings and closings; ``inf`` marks a case where the event does not happen."""
+    """Scheduled and triggered openings and closings.
+
+    ``inf`` marks a case where a scheduled event does not happen. A hatch's ``close_when``
+    adds a closing event whose time the solver sets when the condition is met, and the trigger
+    that watches for it.
+    """
     events: list[tuple[int, bool, np.ndarray]] = []
+    triggers: list[tuple[int, bool, np.ndarray, np.ndarray, int]] = []
     for k, hatch in enumerate(station.hatches):
         for key, opens in (("close_at", False), ("open_at", True)):
             if key in hatch.si:
                 events.append((k, opens, p.per_case(hatch.si[key], n_cases)))
+        if hatch.close_condition is not None:
+            module, level_key = hatch.close_condition
+            triggers.append(
+                (
+                    station.module_index(module),
+                    level_key == "pressure_rate_below",
+                    p.per_case(hatch.si[f"close_when.{level_key}"], n_cases),
+                    p.per_case(hatch.si["close_when.delay"], n_cases),
+                    len(events),
+                )
+            )
+            events.append((k, False, np.full(n_cases, np.inf)))
     for j, leak in enumerate(station.leaks):
         start = p.per_case(leak.si["start"], n_cases)
         # A leak starting at 0 is open from the outset and needs no event.
-        events.append((len(station.hatches) + j, True, np.where(start > 0.0, start, np.inf)))
-    events = [e for e in events if np.isfinite(e[2]).any()]
+        if np.any(start > 0.0):
+            events.append((len(station.hatches) + j, True, np.where(start > 0.0, start, np.inf)))
     return {
         "event_time": (
             np.stack([e[2] for e in events], axis=1) if events else np.zeros((n_cases, 0))
         ),
         "event_link": np.array([e[0] for e in events], dtype=np.intp),
         "event_open": np.array([e[1] for e in events], dtype=bool),
+        "trigger_module": np.array([t[0] for t in triggers], dtype=np.intp),
+        "trigger_rate": np.array([t[1] for t in triggers], dtype=bool),
+        "trigger_level": _columns([t[2] for t in triggers], n_cases),
+        "trigger_delay": _columns([t[3] for t in triggers], n_cases),
+        "trigger_event": np.array([t[4] for t in triggers], dtype=np.intp),
     }
+
+
+def _columns(values: list[np.ndarray], n_cases: int) -> np.ndarray:
+    """Per-case arrays stacked as columns, shape (C, len(values))."""
+    return np.stack(values, axis=1) if values else np.zeros((n_cases, 0))

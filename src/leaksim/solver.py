@@ -131,9 +131,11 @@ class Solution:
         Accepted and rejected steps per case.
     event_time : ndarray, shape (C, E)
         When each scheduled or triggered event happened [s]; NaN if it did not happen before
-        the case ended. Events are those of ``Network.event_link`` / ``event_open``.
+        the case ended.
     max_pressure_difference : ndarray, shape (C, K)
         Largest pressure difference across each link seen at the solver's steps [Pa].
+    event_link, event_open : ndarray, shape (E,)
+        The link each event acts on, and whether it opens (True) or closes it.
     """
 
     time: np.ndarray
@@ -152,6 +154,8 @@ class Solution:
     n_rejected: np.ndarray
     event_time: np.ndarray | None = None
     max_pressure_difference: np.ndarray | None = None
+    event_link: np.ndarray | None = None
+    event_open: np.ndarray | None = None
 
 
 def solve(
@@ -606,8 +610,9 @@ class _Run:
             hit_rows, hit_modules = np.nonzero(crossing)
             if hit_rows.size == 0:
                 continue
-            theta = self._bisect(rows, local, sel, hit_rows, hit_modules, q, level,
-                                 theta_end[hit_rows])
+            theta = self._bisect(
+                rows, local, sel, hit_rows, hit_modules, q, level, theta_end[hit_rows]
+            )
             t0, h = sel[4][hit_rows], sel[5][hit_rows]
             self.threshold_time[rows[hit_rows], j, hit_modules] = t0 + theta * h
 
@@ -670,4 +675,6 @@ class _Run:
             n_rejected=self.n_rejected,
             event_time=np.where(self.event_done, self.event_time, np.nan),
             max_pressure_difference=self.max_dp,
+            event_link=self.net.event_link.copy(),
+            event_open=self.net.event_open.copy(),
         )

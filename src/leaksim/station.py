@@ -155,6 +155,12 @@ class Hatch:
         case keeps it as it is.
     open_at : str or pint.Quantity, or a list of these, optional
         Time at which the hatch opens [s]; ``None`` or ``"never"`` as for ``close_at``.
+    close_when : dict, optional
+        Crew response: the hatch closes ``delay`` after a module's state first meets a
+        condition. Keys: ``module`` (a module name), exactly one of ``pressure_below`` [Pa]
+        and ``pressure_rate_below`` [Pa/s] (a fall faster than the level, e.g.
+        ``"-1 mmHg/min"``), and ``delay`` [s], default 0. Levels and delay may be lists (cases).
+        The crossing is located on the solver's dense output, not sampled.
     name : str, optional
         Name used in results and parameter paths (``"hatch.<name>.area"``); default the two
         module names joined with ``"-"`` in the order given, e.g. ``"Lab-Node1"``.
@@ -176,6 +182,9 @@ class Hatch:
     >>> hatch = Hatch(["Lab", "Node1"], diameter="1 m", close_at="30 min")
     >>> hatch.name, round(float(hatch.flow_area), 4), float(hatch.si["close_at"])
     ('Lab-Node1', 0.7854, 1800.0)
+    >>> alarm = {"module": "Node1", "pressure_below": "700 mmHg", "delay": "5 min"}
+    >>> Hatch(["Lab", "Node1"], area="0.5 m^2", close_when=alarm).close_condition
+    ('Node1', 'pressure_below')
     """
 
     kind: ClassVar[str] = "hatch"
@@ -188,7 +197,9 @@ class Hatch:
     close_at: p.CaseValue | None = None
     open_at: p.CaseValue | None = None
     name: str | None = None
+    close_when: Mapping[str, Any] | None = None
     si: dict[str, np.ndarray] = field(init=False, repr=False)
+    close_condition: tuple[str, str] | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         between = _between(self.between, "hatch" if self.name is None else f"hatch {self.name!r}")
@@ -201,6 +212,10 @@ class Hatch:
             value = getattr(self, key)
             if value is not None:
                 si[key] = p.quantity(value, "time", key, label, at_least=0.0, never=True)
+        if self.close_when is not None:
+            condition, values = _close_when(self.close_when, label)
+            si.update(values)
+            object.__setattr__(self, "close_condition", condition)
         object.__setattr__(self, "between", between)
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "si", si)
@@ -372,10 +387,48 @@ class Station:
         for i, hatch in enumerate(self.hatches):
             for module in hatch.between:
                 _check_known(module, names, hatch, i, "between")
+            if hatch.close_condition is not None:
+                _check_known(hatch.close_condition[0], names, hatch, i, "close_when.module")
         for i, leak in enumerate(self.leaks):
             _check_known(leak.module, names, leak, i, "module")
             if leak.to_module is not None:
                 _check_known(leak.to_module, names, leak, i, "to")
+
+
+_CLOSE_WHEN_KEYS = ("module", "pressure_below", "pressure_rate_below", "delay")
+
+
+def _close_when(value: Any, label: str) -> tuple[tuple[str, str], dict[str, np.ndarray]]:
+    """Check a ``close_when`` condition: ((module, level key), SI values by parameter path)."""
+    if not isinstance(value, Mapping):
+        raise ScenarioError(
+            f'close_when must be a table such as {{module = "Node1", pressure_below = '
+            f'"700 mmHg", delay = "5 min"}}, got {p.show(value)}',
+            label,
+        )
+    for key in value:
+        if key not in _CLOSE_WHEN_KEYS:
+            hint = p.did_you_mean(str(key), _CLOSE_WHEN_KEYS) or "; allowed keys: " + ", ".join(
+                _CLOSE_WHEN_KEYS
+            )
+            raise ScenarioError(f"close_when: unknown key {key!r}{hint}", label)
+    if "module" not in value:
+        raise ScenarioError("close_when: missing required key 'module'", label)
+    module = p.name(value["module"], "close_when.module", label)
+    level_key = p.exactly_one(
+        label, {k: value.get(k) for k in ("pressure_below", "pressure_rate_below")}
+    )
+    kind = "pressure" if level_key == "pressure_below" else "pressure_rate"
+    at_least = 0.0 if kind == "pressure" else None
+    values = {
+        f"close_when.{level_key}": p.quantity(
+            value[level_key], kind, f"close_when.{level_key}", label, at_least=at_least
+        ),
+        "close_when.delay": p.quantity(
+            value.get("delay", "0 s"), "time", "close_when.delay", label, at_least=0.0
+        ),
+    }
+    return (module, level_key), values
 
 
 def _composition(gas: Any, label: str) -> tuple[tuple[dict[str, float], ...], bool]:
