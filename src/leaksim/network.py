@@ -110,6 +110,17 @@ class Network:
         Time from firing to the event [s].
     trigger_event : array_like of int, shape (I,), optional
         Event each trigger schedules; its ``event_time`` is ignored until the trigger fires.
+    source_module : array_like of int, shape (J,), optional
+        Module each gas source feeds. Events with ``event_link = K + j`` switch source ``j``
+        on (``event_open`` True) or off.
+    source_molar_flow : array_like, shape (C, J), optional
+        Feed of each source while on [mol/s].
+    source_mole_fraction : array_like, shape (C, J, S), optional
+        Composition of each source's gas [-].
+    source_temperature : array_like, shape (C, J), optional
+        Temperature of each source's gas, which sets the enthalpy it brings [K].
+    source_initially_on : array_like of bool, shape (C, J), optional
+        Whether each source feeds at t = 0.
     energy : {"isothermal", "adiabatic", "wall"}
         Energy equation.
     wall_area, wall_heat_transfer, wall_temperature : array_like, shape (C, M), optional
@@ -146,6 +157,11 @@ class Network:
     trigger_level: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
     trigger_delay: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
     trigger_event: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    source_module: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    source_molar_flow: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
+    source_mole_fraction: np.ndarray | None = None
+    source_temperature: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
+    source_initially_on: np.ndarray = field(default_factory=lambda: np.zeros((1, 0), dtype=bool))
     energy: str = "isothermal"
     wall_area: np.ndarray | None = None
     wall_heat_transfer: np.ndarray | None = None
@@ -165,6 +181,10 @@ class Network:
         self.trigger_module = np.asarray(self.trigger_module, dtype=np.intp).reshape(-1)
         self.trigger_rate = np.asarray(self.trigger_rate, dtype=bool).reshape(-1)
         self.trigger_event = np.asarray(self.trigger_event, dtype=np.intp).reshape(-1)
+        self.source_module = np.asarray(self.source_module, dtype=np.intp).reshape(-1)
+        n_sources = self.source_module.size
+        if self.source_mole_fraction is None:
+            self.source_mole_fraction = np.zeros((1, n_sources, len(self.species)))
         volume = np.atleast_2d(np.asarray(self.volume, dtype=float))
         n_modules = volume.shape[-1]
         n_links = self.link_a.size
@@ -183,11 +203,16 @@ class Network:
             "event_time": (self.event_link.size,),
             "trigger_level": (self.trigger_module.size,),
             "trigger_delay": (self.trigger_module.size,),
+            "source_molar_flow": (n_sources,),
+            "source_mole_fraction": (n_sources, n_species),
+            "source_temperature": (n_sources,),
+            "source_initially_on": (n_sources,),
             "regularisation_pressure": (),
         }
         arrays = {}
         for name, tail in per_case.items():
-            a = np.asarray(getattr(self, name), dtype=bool if name == "initially_open" else float)
+            boolean = name in ("initially_open", "source_initially_on")
+            a = np.asarray(getattr(self, name), dtype=bool if boolean else float)
             arrays[name] = a if a.ndim > len(tail) else a[None, ...]
         n_cases = max(a.shape[0] for a in arrays.values())
         for name, tail in per_case.items():
@@ -201,6 +226,12 @@ class Network:
             setattr(self, name, np.array(full))
         if self.link_b.size != n_links or self.event_open.size != self.event_link.size:
             raise ValueError("link_a/link_b and event_link/event_open must have equal lengths")
+        if n_sources and (self.source_module.min() < 0 or self.source_module.max() >= n_modules):
+            raise ValueError("source_module must index modules")
+        if self.event_link.size and (
+            self.event_link.min() < 0 or self.event_link.max() >= n_links + n_sources
+        ):
+            raise ValueError("event_link must index links (0..K-1) or sources (K..K+J-1)")
         n_triggers = self.trigger_module.size
         if self.trigger_rate.size != n_triggers or self.trigger_event.size != n_triggers:
             raise ValueError(
@@ -243,6 +274,16 @@ class Network:
         """Number of links ``K``."""
         return self.link_a.size
 
+    @property
+    def n_sources(self) -> int:
+        """Number of gas sources ``J``."""
+        return self.source_module.size
+
+    @property
+    def initially_on(self) -> np.ndarray:
+        """Links then sources that are open or feeding at t = 0, shape (C, K + J)."""
+        return np.concatenate([self.initially_open, self.source_initially_on], axis=1)
+
     def take(self, cases: np.ndarray) -> Network:
         """Return the network restricted to the given case indices."""
         kwargs = {}
@@ -260,6 +301,7 @@ class Network:
                     "trigger_module",
                     "trigger_rate",
                     "trigger_event",
+                    "source_module",
                 )
             ):
                 value = value[cases]
@@ -294,7 +336,12 @@ class NetworkModel:
         net = network
         molar_mass, cp = species_properties(net.species)
         x0 = net.initial_mole_fraction
-        self.uniform = reduce_composition and bool(np.all(np.abs(x0 - x0[:, :1, :]) <= 1e-12))
+        x_src = net.source_mole_fraction
+        self.uniform = (
+            reduce_composition
+            and bool(np.all(np.abs(x0 - x0[:, :1, :]) <= 1e-12))
+            and bool(np.all(np.abs(x_src - x0[:, :1, :]) <= 1e-12))
+        )
         if self.uniform:
             # One pseudo-species per case with the mixture's molar mass and heat capacity.
             x_case = x0[:, 0, :]
@@ -347,6 +394,10 @@ class NetworkModel:
             "mole_fraction": self._x0_mole[:, a],
         }
         self.o2_index = net.species.index("O2") if "O2" in net.species else None
+        # Sources: composition over the state species, and the molar enthalpy they bring.
+        self._src_flow = net.source_molar_flow
+        self._src_x = np.ones(x_src.shape[:2] + (1,)) if self.uniform else net.source_mole_fraction
+        self._src_h = np.sum(x_src * cp, axis=-1) * net.source_temperature
 
     _PER_CASE = (
         "molar_mass",
@@ -359,6 +410,9 @@ class NetworkModel:
         "_cp0",
         "_psi_star",
         "_cda",
+        "_src_flow",
+        "_src_x",
+        "_src_h",
     )
 
     def take(self, cases: np.ndarray) -> NetworkModel:
@@ -583,8 +637,8 @@ class NetworkModel:
         ----------
         y : ndarray, shape (n, F)
             State of ``n`` cases (the rows ``cases`` of the network).
-        is_open : ndarray of bool, shape (n, K)
-            Which links are open in each case.
+        is_open : ndarray of bool, shape (n, K + J)
+            Which links are open and which sources feed, in each case.
         cases : index array or slice
             Network case of each row of ``y``.
 
@@ -595,15 +649,21 @@ class NetworkModel:
         net = self.network
         n = y.shape[0]
         th = self.thermo(y, cases)
-        flow, upstream = self.link_molar_flow(th, is_open, cases)
+        n_links = net.n_links
+        flow, upstream = self.link_molar_flow(th, is_open[:, :n_links], cases)
         if self.n_state_species == 1:
             species_flow = flow[..., None]
         else:
             species_flow = flow[..., None] * upstream["mole_fraction"]  # (n, K, S')
         d_moles = self._scatter(species_flow)
+        feed = is_open[:, n_links:] * self._src_flow[cases]  # (n, J) [mol/s]
+        for j, m in enumerate(net.source_module):
+            d_moles[:, m] += feed[:, j, None] * self._src_x[cases][:, j]
         parts = [d_moles]
         if self.has_energy:
             d_energy = self._scatter(flow * upstream["enthalpy"])
+            for j, m in enumerate(net.source_module):
+                d_energy[:, m] += feed[:, j] * self._src_h[cases][:, j]
             if net.energy == "wall":
                 d_energy = d_energy + self._wall_heat_flow(th, y, cases)
             parts.append(d_energy[..., None])

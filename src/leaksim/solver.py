@@ -135,7 +135,10 @@ class Solution:
     max_pressure_difference : ndarray, shape (C, K)
         Largest pressure difference across each link seen at the solver's steps [Pa].
     event_link, event_open : ndarray, shape (E,)
-        The link each event acts on, and whether it opens (True) or closes it.
+        The link (0..K-1) or source (K..K+J-1) each event switches, and whether it opens or
+        starts it (True) or closes or stops it.
+    source_on_time : ndarray, shape (C, J)
+        How long each gas source fed [s].
     """
 
     time: np.ndarray
@@ -156,6 +159,7 @@ class Solution:
     max_pressure_difference: np.ndarray | None = None
     event_link: np.ndarray | None = None
     event_open: np.ndarray | None = None
+    source_on_time: np.ndarray | None = None
 
 
 def solve(
@@ -272,7 +276,8 @@ class _Run:
         self.scale = self.model.state_scale()
         self.atol = _per_case(atol, n, "atol")[:, None] * self.scale
         self.t = np.zeros(n)
-        self.is_open = network.initially_open.copy()
+        self.is_open = network.initially_on  # links, then sources
+        self.source_on_time = np.zeros((n, network.n_sources))
         self.event_done = np.zeros(network.event_time.shape, dtype=bool)
         # Events that triggers schedule wait at +inf until their trigger fires.
         self.event_time = network.event_time.copy()
@@ -457,6 +462,9 @@ class _Run:
         theta_end = np.clip((t_new - sel[4]) / sel[5], 0.0, 1.0)
         self._fill_output(rows, local, sel, t_new)
         self._locate_thresholds(rows, local, sel, obs_new, theta_end)
+        if self.net.n_sources:
+            feeding = self.is_open[rows, self.net.n_links :]
+            self.source_on_time[rows] += feeding * (t_new - self.t[rows])[:, None]
         self.y[rows] = y1
         self.t[rows] = t_new
         for key in obs_new:
@@ -677,4 +685,5 @@ class _Run:
             max_pressure_difference=self.max_dp,
             event_link=self.net.event_link.copy(),
             event_open=self.net.event_open.copy(),
+            source_on_time=self.source_on_time,
         )
