@@ -210,3 +210,43 @@ discharge_coefficient = 1.0
         assert data["final"]["Node1"]["pressure_Pa"][case] == pytest.approx(p_close, rel=1e-5)
         lab = data["final"]["Lab"]["pressure_Pa"][case]
         assert hatch["max_pressure_difference_Pa"][case] == pytest.approx(p_close - lab, rel=1e-6)
+
+
+def test_tank_feed_holds_pressure_until_it_runs_dry(tmp_path, capsys):
+    # SCENARIO-FORMAT (Operations): [[supply]] with mass_flow and tank_mass. The feed equals
+    # the leak at 760 mmHg, so pressure holds until the tank is empty at tank / flow, then
+    # decays as a blowdown (DESIGN.md).
+    r, gamma = air_properties()
+    cda = 1e-5  # m^2
+    p0 = 760 * MMHG
+    leak_flow = cda * p0 * choked_flow_function(gamma) / math.sqrt(r * 295.15)  # kg/s
+    tank = leak_flow * 3600.0  # one hour of feed
+    text = f"""\
+[simulation]
+duration = "3 h"
+
+[[module]]
+name = "Cabin"
+volume = "20 m^3"
+pressure = "760 mmHg"
+temperature = "22 degC"
+
+[[leak]]
+module = "Cabin"
+area = "{cda} m^2"
+discharge_coefficient = 1.0
+
+[[supply]]
+name = "tank"
+module = "Cabin"
+mass_flow = "{leak_flow} kg/s"
+tank_mass = "{tank} kg"
+"""
+    path, summary = tmp_path / "tank.toml", tmp_path / "tank.json"
+    path.write_text(text)
+    assert cli.main(["run", str(path), "--json", str(summary)]) == 0, capsys.readouterr().err
+    data = json.loads(summary.read_text())
+    assert data["supplies"]["tank"]["mass_used_kg"][0] == pytest.approx(tank, rel=1e-12)
+    tau = 20.0 / (cda * choked_flow_function(gamma) * math.sqrt(r * 295.15))
+    expected = p0 * math.exp(-(3 * 3600.0 - 3600.0) / tau)
+    assert data["final"]["Cabin"]["pressure_Pa"][0] == pytest.approx(expected, rel=1e-5)

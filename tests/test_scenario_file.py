@@ -640,7 +640,27 @@ BASE_TEXT = to_toml(BASE)
         (
             "[simulation]",
             '[[supply]]\nmodule = "Lab"\n[simulation]',
-            ["[[supply]] is not supported in this version"],
+            ["[[supply]] #1", "mass_flow is required"],
+        ),
+        (
+            "[simulation]",
+            '[[supply]]\nmodule = "Lab"\nkeep_pressure_above = "740 mmHg"\n[simulation]',
+            ["[[supply]] #1", "regulated supplies are not supported in this version"],
+        ),
+        (
+            "[simulation]",
+            '[[supply]]\nmodule = "Lab"\nmass_flow = "-2 kg/day"\n[simulation]',
+            ["[[supply]] #1", "mass_flow must be > 0 kg/s", "'-2 kg/day'"],
+        ),
+        (
+            "[simulation]",
+            '[[supply]]\nmodule = "Lab"\nmass_flow = "2 kg/day"\ntank_mass = "5 m^3"\n[simulation]',
+            ["[[supply]] #1", "tank_mass must have the dimension of kg", "'5 m^3'"],
+        ),
+        (
+            "[simulation]",
+            '[[supply]]\nmodule = "Labb"\nmass_flow = "2 kg/day"\n[simulation]',
+            ["[[supply]] #1", "module must name a module", "did you mean 'Lab'"],
         ),
         (
             "[simulation]",

@@ -76,6 +76,9 @@ class Result:
     hatch_names : sequence of str, optional
         Names of the hatches, which are the first links of the network, in order; they key
         :attr:`hatches` and the ``"hatches"`` part of :meth:`summary` [-].
+    supply_mass_flow : mapping of str to array_like, optional
+        Feed of each supply while it runs, by name, shape (C,); the supplies are the network's
+        sources in order, and they key :attr:`supplies` [kg/s].
 
     Raises
     ------
@@ -100,9 +103,13 @@ class Result:
         threshold_levels: Sequence[Any] = (),
         parameters: Mapping[str, Any] | None = None,
         hatch_names: Sequence[str] = (),
+        supply_mass_flow: Mapping[str, Any] | None = None,
     ) -> None:
         self._solution = solution
         self._hatch_names = [str(name) for name in hatch_names]
+        self._supply_mass_flow = {
+            str(k): np.asarray(v, dtype=float) for k, v in (supply_mass_flow or {}).items()
+        }
         self._modules = [str(name) for name in module_names]
         self._threshold_names = [str(name) for name in threshold_names]
         self._threshold_quantities = [str(q) for q in threshold_quantities]
@@ -345,6 +352,25 @@ class Result:
                     ),
                 }
                 for name, values in self.hatches.items()
+            }
+        if self._supply_mass_flow:
+            out["supplies"] = {
+                name: {"mass_used_kg": _json_list(values["mass_used"].m_as("kg"))}
+                for name, values in self.supplies.items()
+            }
+        return out
+
+    @property
+    def supplies(self) -> dict[str, dict[str, pint.Quantity]]:
+        """Per supply: ``mass_used``, the gas it fed [kg], and ``time_on``, how long it fed
+        [s]; each of shape (C,)."""
+        on = self._solution.source_on_time
+        out = {}
+        for j, (name, mass_flow) in enumerate(self._supply_mass_flow.items()):
+            time_on = on[:, j] if on is not None else np.full(self.n_cases, np.nan)
+            out[name] = {
+                "mass_used": ureg.Quantity(time_on * mass_flow, "kg"),
+                "time_on": ureg.Quantity(time_on, "s"),
             }
         return out
 

@@ -37,9 +37,9 @@ import numpy as np
 from . import _params as p
 from . import solver
 from .errors import ScenarioError
-from .gas import SPECIES
+from .gas import SPECIES, species_properties
 from .network import ENERGY_MODES, Network
-from .station import Hatch, Leak, Module, Station
+from .station import Hatch, Leak, Module, Station, Supply
 
 if TYPE_CHECKING:
     from .result import Result
@@ -224,7 +224,8 @@ class Scenario:
         """Every parameter that may vary between cases, by path, in SI units, 0-d or 1-d."""
         values = {f"simulation.{k}": v for k, v in self.si.items()}
         station = self.station
-        for item in (*station.modules, *station.hatches, *station.leaks, *self.thresholds):
+        items = (*station.modules, *station.hatches, *station.leaks, *station.supplies)
+        for item in (*items, *self.thresholds):
             for key, v in item.case_values().items():
                 values[f"{item.kind}.{item.name}.{key}"] = v
         return values
@@ -244,9 +245,11 @@ class Scenario:
         self.station.check()
         n_cases = self.n_cases
         station = self.station
+        modules = _module_arrays(station.modules, n_cases, self.energy, station.supplies)
         network = Network(
-            **_module_arrays(station.modules, n_cases, self.energy),
+            **modules,
             **_link_arrays(station, n_cases),
+            **_source_arrays(station, modules, n_cases),
             energy=self.energy,
             module_names=station.module_names,
             link_names=tuple(link.name for link in (*station.hatches, *station.leaks)),
@@ -300,6 +303,10 @@ class Scenario:
             threshold_levels=[level for _, level in compiled.thresholds],
             parameters=compiled.case_parameters,
             hatch_names=[h.name for h in self.station.hatches],
+            supply_mass_flow={
+                s.name: p.per_case(s.si["mass_flow"], compiled.n_cases)
+                for s in self.station.supplies
+            },
         )
 
 
@@ -418,8 +425,10 @@ def _stack(values: Sequence[Any], n_cases: int) -> np.ndarray:
     return np.stack([p.per_case(v, n_cases) for v in values], axis=1)
 
 
-def _module_arrays(modules: Sequence[Module], n_cases: int, energy: str) -> dict[str, Any]:
-    species = _species(modules)
+def _module_arrays(
+    modules: Sequence[Module], n_cases: int, energy: str, supplies: Sequence[Supply] = ()
+) -> dict[str, Any]:
+    species = _species((*modules, *supplies))
     arrays: dict[str, Any] = {
         "volume": _stack([m.si["volume"] for m in modules], n_cases),
         "initial_pressure": _stack([m.si["pressure"] for m in modules], n_cases),
@@ -440,7 +449,37 @@ def _module_arrays(modules: Sequence[Module], n_cases: int, energy: str) -> dict
     return arrays
 
 
-def _species(modules: Sequence[Module]) -> tuple[str, ...]:
+def _source_arrays(station: Station, modules: dict[str, Any], n_cases: int) -> dict[str, Any]:
+    """The supplies as network sources: molar feed, composition, temperature, module."""
+    supplies = station.supplies
+    if not supplies:
+        return {}
+    species = modules["species"]
+    x = np.stack([_mole_fractions(s, species, n_cases) for s in supplies], axis=1)
+    molar_mass = np.sum(x * species_properties(species)[0], axis=-1)
+    index = [station.module_index(s.module) for s in supplies]
+    module_temperature = modules["initial_temperature"][:, index]
+    temperature = np.stack(
+        [
+            p.per_case(s.si["temperature"], n_cases)
+            if "temperature" in s.si
+            else module_temperature[:, j]
+            for j, s in enumerate(supplies)
+        ],
+        axis=1,
+    )
+    return {
+        "source_module": np.array(index, dtype=np.intp),
+        "source_molar_flow": _stack([s.si["mass_flow"] for s in supplies], n_cases) / molar_mass,
+        "source_mole_fraction": x,
+        "source_temperature": temperature,
+        "source_initially_on": _stack([s.si["start"] == 0.0 for s in supplies], n_cases).astype(
+            bool
+        ),
+    }
+
+
+def _species(modules: Sequence[Module | Supply]) -> tuple[str, ...]:
     """Species present anywhere, in the fixed order of SPECIES so module order does not matter."""
     present = {name for m in modules for fractions in m.composition for name in fractions}
     return tuple(name for name in SPECIES if name in present)
@@ -509,6 +548,14 @@ def _events(station: Station, n_cases: int) -> dict[str, np.ndarray]:
         # A leak starting at 0 is open from the outset and needs no event.
         if np.any(start > 0.0):
             events.append((len(station.hatches) + j, True, np.where(start > 0.0, start, np.inf)))
+    n_links = len(station.hatches) + len(station.leaks)
+    for j, supply in enumerate(station.supplies):
+        start = p.per_case(supply.si["start"], n_cases)
+        if np.any(start > 0.0):
+            events.append((n_links + j, True, np.where(start > 0.0, start, np.inf)))
+        stop = p.per_case(supply.stop_time, n_cases)
+        if np.any(np.isfinite(stop)):
+            events.append((n_links + j, False, stop))
     return {
         "event_time": (
             np.stack([e[2] for e in events], axis=1) if events else np.zeros((n_cases, 0))

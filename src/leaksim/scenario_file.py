@@ -42,7 +42,7 @@ from typing import Any, TypeVar
 from . import _params as p
 from .errors import ScenarioError
 from .scenario import Scenario, Threshold
-from .station import Hatch, Leak, Module, Station
+from .station import Hatch, Leak, Module, Station, Supply
 
 __all__ = ["load_scenario", "loads_scenario"]
 
@@ -59,6 +59,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "module": _init_keys(Module),
     "hatch": _init_keys(Hatch),
     "leak": _init_keys(Leak),
+    "supply": _init_keys(Supply),
     "threshold": _init_keys(Threshold),
 }
 #: Keys a table must give (area or diameter is checked by the object: exactly one of them).
@@ -67,15 +68,17 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     "module": ("name", "volume"),
     "hatch": ("between",),
     "leak": ("module",),
+    "supply": ("module",),
     "threshold": ("name",),
 }
 # Parts of the format that belong to the operations and sweep work, not read yet.
 _LATER_KEYS = {"leak": ("growth",)}
-_LATER_TABLES = {"supply": "[[supply]]", "valve": "[[valve]]", "crew": "[crew]", "sweep": "[sweep]"}
+_LATER_TABLES = {"valve": "[[valve]]", "crew": "[crew]", "sweep": "[sweep]"}
 _ITEM_CLASSES: dict[str, type] = {
     "module": Module,
     "hatch": Hatch,
     "leak": Leak,
+    "supply": Supply,
     "threshold": Threshold,
 }
 
@@ -160,7 +163,10 @@ def _scenario(data: dict[str, Any]) -> Scenario:
         kind: [_item(cls, kind, i, table) for i, table in enumerate(tables[kind])]
         for kind, cls in _ITEM_CLASSES.items()
     }
-    station = _at_table(tables, lambda: Station(items["module"], items["hatch"], items["leak"]))
+    station = _at_table(
+        tables,
+        lambda: Station(items["module"], items["hatch"], items["leak"], supplies=items["supply"]),
+    )
     return _at_table(tables, lambda: Scenario(station, thresholds=items["threshold"], **simulation))
 
 

@@ -34,7 +34,7 @@ from . import _params as p
 from .errors import ScenarioError
 from .gas import mole_fractions
 
-__all__ = ["Module", "Hatch", "Leak", "Station"]
+__all__ = ["Module", "Hatch", "Leak", "Supply", "Station"]
 
 GasLike = str | Mapping[str, float]
 
@@ -315,6 +315,95 @@ class Leak:
 
 
 @dataclass(frozen=True, eq=False)
+class Supply:
+    """Gas fed into a module at a constant rate, from a tank that may run dry.
+
+    Parameters
+    ----------
+    module : str
+        Name of the module fed.
+    mass_flow : str or pint.Quantity, or a list of these
+        Feed while the supply runs [kg/s], > 0.
+    gas : str or dict, default "air"
+        Composition of the gas fed: ``"air"``, a species (``"O2"``, ``"N2"``) or mole
+        fractions.
+    tank_mass : str or pint.Quantity, or a list of these, optional
+        Gas in the tank [kg]; the feed stops when it is used up, at
+        ``start + tank_mass / mass_flow``. Without it the feed never stops.
+    start : str or pint.Quantity, or a list of these, default "0 s"
+        When the feed starts [s].
+    temperature : str or pint.Quantity, or a list of these, optional
+        Temperature of the gas fed, which sets the enthalpy it brings in adiabatic and wall
+        modes [K]; default the module's initial temperature.
+    name : str, optional
+        Name used in results and parameter paths; default ``"supply<i>"``.
+    keep_pressure_above, keep_partial_pressure_O2, max_mass_flow : optional
+        Regulated supplies of the scenario format; not available in this version (a clear
+        error says so).
+
+    Examples
+    --------
+    >>> tank = Supply("Lab", mass_flow="2 kg/day", tank_mass="50 kg", name="repress")
+    >>> round(float(tank.si["mass_flow"]) * 86400, 6), float(tank.stop_time)
+    (2.0, 2160000.0)
+    """
+
+    kind: ClassVar[str] = "supply"
+
+    module: str
+    mass_flow: p.CaseValue | None = None
+    gas: GasLike = "air"
+    tank_mass: p.CaseValue | None = None
+    start: p.CaseValue = "0 s"
+    temperature: p.CaseValue | None = None
+    name: str | None = None
+    keep_pressure_above: Any = None
+    keep_partial_pressure_O2: Any = None
+    max_mass_flow: Any = None
+    si: dict[str, np.ndarray] = field(init=False, repr=False)
+    composition: tuple[dict[str, float], ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.name is not None:
+            p.name(self.name, "name", "supply")
+        label = f"supply {self.name!r}" if self.name is not None else f"supply to {self.module!r}"
+        p.name(self.module, "module", label)
+        for key in ("keep_pressure_above", "keep_partial_pressure_O2", "max_mass_flow"):
+            if getattr(self, key) is not None:
+                raise p.fail(
+                    label,
+                    f"{key}: regulated supplies are not supported in this version of leaksim; "
+                    "give a constant mass_flow",
+                )
+        if self.mass_flow is None:
+            raise p.fail(label, "mass_flow is required (a constant feed such as '2 kg/day')")
+        si = {
+            "mass_flow": p.quantity(self.mass_flow, "mass_flow", "mass_flow", label, above=0.0),
+            "start": p.quantity(self.start, "time", "start", label, at_least=0.0),
+        }
+        if self.tank_mass is not None:
+            si["tank_mass"] = p.quantity(self.tank_mass, "mass", "tank_mass", label, above=0.0)
+        if self.temperature is not None:
+            si["temperature"] = p.quantity(
+                self.temperature, "temperature", "temperature", label, above=0.0
+            )
+        composition, _ = _composition(self.gas, label)
+        object.__setattr__(self, "si", si)
+        object.__setattr__(self, "composition", composition)
+
+    @property
+    def stop_time(self) -> np.ndarray:
+        """When the tank runs dry [s], 0-d or one per case; inf without a tank."""
+        if "tank_mass" not in self.si:
+            return np.asarray(np.inf)
+        return self.si["start"] + self.si["tank_mass"] / self.si["mass_flow"]
+
+    def case_values(self) -> dict[str, np.ndarray]:
+        """Parameters that may vary between cases: SI arrays, 0-d or 1-d."""
+        return dict(self.si)
+
+
+@dataclass(frozen=True, eq=False)
 class Station:
     """A set of modules joined by hatches, with leaks.
 
@@ -328,6 +417,8 @@ class Station:
         Holes; an unnamed leak is given the name ``"leak<i>"`` (``i`` from 1, in order).
     name : str, optional
         Name of the station, for messages and plots.
+    supplies : sequence of Supply, optional
+        Gas fed into modules; an unnamed supply is named ``"supply<i>"``.
 
     Raises
     ------
@@ -346,6 +437,7 @@ class Station:
     hatches: Sequence[Hatch] = ()
     leaks: Sequence[Leak] = ()
     name: str | None = None
+    supplies: Sequence[Supply] = ()
 
     def __post_init__(self) -> None:
         label = "station" if self.name is None else f"station {self.name!r}"
@@ -361,7 +453,12 @@ class Station:
         )
         object.__setattr__(self, "modules", modules)
         object.__setattr__(self, "hatches", hatches)
+        supplies = tuple(
+            replace(supply, name=f"supply{i + 1}") if supply.name is None else supply
+            for i, supply in enumerate(_items(self.supplies, Supply, "supplies", label))
+        )
         object.__setattr__(self, "leaks", leaks)
+        object.__setattr__(self, "supplies", supplies)
         self.check()
 
     @property
@@ -381,7 +478,7 @@ class Station:
         leaksim.errors.ScenarioError
             Naming the item, the key, the rule and the value received.
         """
-        for items in (self.modules, self.hatches, self.leaks):
+        for items in (self.modules, self.hatches, self.leaks, self.supplies):
             _check_unique(items)
         names = self.module_names
         for i, hatch in enumerate(self.hatches):
@@ -393,6 +490,8 @@ class Station:
             _check_known(leak.module, names, leak, i, "module")
             if leak.to_module is not None:
                 _check_known(leak.to_module, names, leak, i, "to")
+        for i, supply in enumerate(self.supplies):
+            _check_known(supply.module, names, supply, i, "module")
 
 
 _CLOSE_WHEN_KEYS = ("module", "pressure_below", "pressure_rate_below", "delay")
@@ -537,7 +636,7 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def _check_unique(items: Sequence[Module | Hatch | Leak]) -> None:
+def _check_unique(items: Sequence[Module | Hatch | Leak | Supply]) -> None:
     first: dict[str, int] = {}
     for i, item in enumerate(items):
         if item.name in first:
@@ -551,7 +650,7 @@ def _check_unique(items: Sequence[Module | Hatch | Leak]) -> None:
 
 
 def _check_known(
-    module: str, names: Sequence[str], item: Hatch | Leak, index: int, key: str
+    module: str, names: Sequence[str], item: Hatch | Leak | Supply, index: int, key: str
 ) -> None:
     if module not in names:
         known = ", ".join(repr(n) for n in names)
