@@ -250,3 +250,21 @@ tank_mass = "{tank} kg"
     tau = 20.0 / (cda * choked_flow_function(gamma) * math.sqrt(r * 295.15))
     expected = p0 * math.exp(-(3 * 3600.0 - 3600.0) / tau)
     assert data["final"]["Cabin"]["pressure_Pa"][0] == pytest.approx(expected, rel=1e-5)
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_crew_uses_oxygen_at_the_bvad_rate(count):
+    # NASA BVAD (TP-2015-218570): 0.835 kg O2 consumed and 0.998 kg CO2 produced per
+    # crew-day; a sealed 100 m^3 module over two days.
+    from leaksim import Crew, Module, Scenario, Station
+
+    station = Station([Module("Lab", "100 m^3")], crew=Crew(count, "Lab"))
+    result = Scenario(station, duration="2 day").run()
+    moles = result.solution.final_moles[0, 0]
+    species = list(result.solution.species)
+    o2_start = 760 * MMHG * 100.0 / (8.314462618 * 295.15) * 0.209476 / 0.99997
+    used = count * 0.835 * 2 / 31.9988e-3
+    assert moles[species.index("O2")] == pytest.approx(o2_start - used, rel=1e-6)
+    co2_start = 760 * MMHG * 100.0 / (8.314462618 * 295.15) * 0.000314 / 0.99997
+    made = count * 0.998 * 2 / 44.0095e-3
+    assert moles[species.index("CO2")] == pytest.approx(co2_start + made, rel=1e-6)

@@ -39,7 +39,7 @@ from . import solver
 from .errors import ScenarioError
 from .gas import SPECIES, species_properties
 from .network import ENERGY_MODES, Network
-from .station import Hatch, Leak, Module, Station, Supply
+from .station import Crew, Hatch, Leak, Module, Station, Supply
 
 if TYPE_CHECKING:
     from .result import Result
@@ -225,6 +225,8 @@ class Scenario:
         values = {f"simulation.{k}": v for k, v in self.si.items()}
         station = self.station
         items = (*station.modules, *station.hatches, *station.leaks, *station.supplies)
+        if station.crew is not None:
+            items = (*items, station.crew)
         for item in (*items, *self.thresholds):
             for key, v in item.case_values().items():
                 values[f"{item.kind}.{item.name}.{key}"] = v
@@ -245,7 +247,9 @@ class Scenario:
         self.station.check()
         n_cases = self.n_cases
         station = self.station
-        modules = _module_arrays(station.modules, n_cases, self.energy, station.supplies)
+        modules = _module_arrays(
+            station.modules, n_cases, self.energy, station.supplies, station.crew
+        )
         network = Network(
             **modules,
             **_link_arrays(station, n_cases),
@@ -426,9 +430,13 @@ def _stack(values: Sequence[Any], n_cases: int) -> np.ndarray:
 
 
 def _module_arrays(
-    modules: Sequence[Module], n_cases: int, energy: str, supplies: Sequence[Supply] = ()
+    modules: Sequence[Module],
+    n_cases: int,
+    energy: str,
+    supplies: Sequence[Supply] = (),
+    crew: Crew | None = None,
 ) -> dict[str, Any]:
-    species = _species((*modules, *supplies))
+    species = _species((*modules, *supplies), crew)
     arrays: dict[str, Any] = {
         "volume": _stack([m.si["volume"] for m in modules], n_cases),
         "initial_pressure": _stack([m.si["pressure"] for m in modules], n_cases),
@@ -450,38 +458,70 @@ def _module_arrays(
 
 
 def _source_arrays(station: Station, modules: dict[str, Any], n_cases: int) -> dict[str, Any]:
-    """The supplies as network sources: molar feed, composition, temperature, module."""
-    supplies = station.supplies
-    if not supplies:
-        return {}
+    """Supplies, then the crew's O2 use and CO2 output, as network sources."""
     species = modules["species"]
-    x = np.stack([_mole_fractions(s, species, n_cases) for s in supplies], axis=1)
-    molar_mass = np.sum(x * species_properties(species)[0], axis=-1)
-    index = [station.module_index(s.module) for s in supplies]
-    module_temperature = modules["initial_temperature"][:, index]
-    temperature = np.stack(
-        [
-            p.per_case(s.si["temperature"], n_cases)
-            if "temperature" in s.si
-            else module_temperature[:, j]
-            for j, s in enumerate(supplies)
-        ],
-        axis=1,
-    )
+    molar_mass = species_properties(species)[0]
+    sources = [_supply_source(s, station, modules, n_cases) for s in station.supplies]
+    if station.crew is not None:
+        sources.extend(_crew_sources(station, modules, n_cases))
+    if not sources:
+        return {}
+    x = np.stack([src["x"] for src in sources], axis=1)  # (C, J, S)
+    mass_flow = np.stack([src["mass_flow"] for src in sources], axis=1)
     return {
-        "source_module": np.array(index, dtype=np.intp),
-        "source_molar_flow": _stack([s.si["mass_flow"] for s in supplies], n_cases) / molar_mass,
+        "source_module": np.array([src["module"] for src in sources], dtype=np.intp),
+        "source_molar_flow": mass_flow / np.sum(x * molar_mass, axis=-1),
         "source_mole_fraction": x,
-        "source_temperature": temperature,
-        "source_initially_on": _stack([s.si["start"] == 0.0 for s in supplies], n_cases).astype(
-            bool
-        ),
+        "source_temperature": np.stack([src["temperature"] for src in sources], axis=1),
+        "source_initially_on": np.stack([src["on"] for src in sources], axis=1),
     }
 
 
-def _species(modules: Sequence[Module | Supply]) -> tuple[str, ...]:
+def _supply_source(
+    supply: Supply, station: Station, modules: dict[str, Any], n_cases: int
+) -> dict[str, Any]:
+    m = station.module_index(supply.module)
+    temperature = (
+        p.per_case(supply.si["temperature"], n_cases)
+        if "temperature" in supply.si
+        else modules["initial_temperature"][:, m]
+    )
+    return {
+        "module": m,
+        "x": _mole_fractions(supply, modules["species"], n_cases),
+        "mass_flow": p.per_case(supply.si["mass_flow"], n_cases),
+        "temperature": temperature,
+        "on": p.per_case(supply.si["start"], n_cases) == 0.0,
+    }
+
+
+def _crew_sources(station: Station, modules: dict[str, Any], n_cases: int) -> list[dict]:
+    """Metabolism as two feeds: O2 out (negative), CO2 in, at the module's temperature."""
+    crew = station.crew
+    m = station.module_index(crew.module)
+    count = p.per_case(crew.si["count"], n_cases)
+    species = list(modules["species"])
+    out = []
+    for gas, key, sign in (("O2", "o2_consumption", -1.0), ("CO2", "co2_production", 1.0)):
+        x = np.zeros((n_cases, len(species)))
+        x[:, species.index(gas)] = 1.0
+        out.append(
+            {
+                "module": m,
+                "x": x,
+                "mass_flow": sign * count * p.per_case(crew.si[key], n_cases),
+                "temperature": modules["initial_temperature"][:, m],
+                "on": np.ones(n_cases, dtype=bool),
+            }
+        )
+    return out
+
+
+def _species(modules: Sequence[Module | Supply], crew: Crew | None = None) -> tuple[str, ...]:
     """Species present anywhere, in the fixed order of SPECIES so module order does not matter."""
     present = {name for m in modules for fractions in m.composition for name in fractions}
+    if crew is not None:
+        present |= {"O2", "CO2"}
     return tuple(name for name in SPECIES if name in present)
 
 

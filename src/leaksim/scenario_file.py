@@ -42,7 +42,7 @@ from typing import Any, TypeVar
 from . import _params as p
 from .errors import ScenarioError
 from .scenario import Scenario, Threshold
-from .station import Hatch, Leak, Module, Station, Supply
+from .station import Crew, Hatch, Leak, Module, Station, Supply
 
 __all__ = ["load_scenario", "loads_scenario"]
 
@@ -60,6 +60,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "hatch": _init_keys(Hatch),
     "leak": _init_keys(Leak),
     "supply": _init_keys(Supply),
+    "crew": tuple(k for k in _init_keys(Crew) if k != "name"),
     "threshold": _init_keys(Threshold),
 }
 #: Keys a table must give (area or diameter is checked by the object: exactly one of them).
@@ -69,11 +70,12 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     "hatch": ("between",),
     "leak": ("module",),
     "supply": ("module",),
+    "crew": ("count", "module"),
     "threshold": ("name",),
 }
 # Parts of the format that belong to the operations and sweep work, not read yet.
 _LATER_KEYS = {"leak": ("growth",)}
-_LATER_TABLES = {"valve": "[[valve]]", "crew": "[crew]", "sweep": "[sweep]"}
+_LATER_TABLES = {"valve": "[[valve]]", "sweep": "[sweep]"}
 _ITEM_CLASSES: dict[str, type] = {
     "module": Module,
     "hatch": Hatch,
@@ -163,9 +165,15 @@ def _scenario(data: dict[str, Any]) -> Scenario:
         kind: [_item(cls, kind, i, table) for i, table in enumerate(tables[kind])]
         for kind, cls in _ITEM_CLASSES.items()
     }
+    crew = None
+    if "crew" in data:
+        tables["crew"] = [_single_table(data, "crew")]
+        crew = _item(Crew, "crew", 0, tables["crew"][0])
     station = _at_table(
         tables,
-        lambda: Station(items["module"], items["hatch"], items["leak"], supplies=items["supply"]),
+        lambda: Station(
+            items["module"], items["hatch"], items["leak"], supplies=items["supply"], crew=crew
+        ),
     )
     return _at_table(tables, lambda: Scenario(station, thresholds=items["threshold"], **simulation))
 
@@ -195,7 +203,7 @@ def _suggest_table(key: str) -> str:
 
 
 def _syntax(kind: str) -> str:
-    return "[simulation]" if kind == "simulation" else f"[[{kind}]]"
+    return f"[{kind}]" if kind in ("simulation", "crew") else f"[[{kind}]]"
 
 
 def _written(key: str, value: Any) -> str:
@@ -227,10 +235,19 @@ def _simulation_table(data: dict[str, Any]) -> dict[str, Any]:
     return table
 
 
+def _single_table(data: dict[str, Any], kind: str) -> dict[str, Any]:
+    table = data[kind]
+    if not isinstance(table, dict):
+        raise ScenarioError(
+            f"{kind} must be one table: write [{kind}], got {_written(kind, table)}"
+        )
+    return table
+
+
 def _label(kind: str, index: int, table: dict[str, Any]) -> str:
     """``[[leak]] #1 'hole'``: table, position from 1, and name when the table gives one."""
-    if kind == "simulation":
-        return "[simulation]"
+    if kind in ("simulation", "crew"):
+        return f"[{kind}]"
     name = table.get("name")
     return f"[[{kind}]] #{index + 1}" + (f" {name!r}" if isinstance(name, str) else "")
 

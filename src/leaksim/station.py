@@ -34,7 +34,7 @@ from . import _params as p
 from .errors import ScenarioError
 from .gas import mole_fractions
 
-__all__ = ["Module", "Hatch", "Leak", "Supply", "Station"]
+__all__ = ["Module", "Hatch", "Leak", "Supply", "Crew", "Station"]
 
 GasLike = str | Mapping[str, float]
 
@@ -404,6 +404,73 @@ class Supply:
 
 
 @dataclass(frozen=True, eq=False)
+class Crew:
+    """People breathing in a module: oxygen consumed and carbon dioxide produced.
+
+    Parameters
+    ----------
+    count : int or list of int
+        Number of crew members, >= 0.
+    module : str
+        Name of the module they are in.
+    o2_consumption : str or pint.Quantity, or a list of these, default "0.835 kg/day"
+        Oxygen each person consumes [kg/s]; the default is the NASA BVAD nominal value per
+        crew-day [1]_.
+    co2_production : str or pint.Quantity, or a list of these, default "0.998 kg/day"
+        Carbon dioxide each person produces [kg/s]; BVAD nominal per crew-day [1]_.
+
+    Notes
+    -----
+    Metabolism enters as two constant molar feeds into the module, O2 negative and CO2
+    positive, exchanged at the module's initial temperature; metabolic heat is left to the
+    cabin's thermal control and not modelled. The rates do not depend on the cabin state, so a
+    module emptied of oxygen makes its case fail rather than go negative.
+
+    References
+    ----------
+    .. [1] M. S. Anderson et al., Life Support Baseline Values and Assumptions Document,
+           NASA/TP-2015-218570, 2018.
+
+    Examples
+    --------
+    >>> crew = Crew(4, "Lab")
+    >>> round(float(crew.si["o2_consumption"]) * 86400, 3)
+    0.835
+    """
+
+    kind: ClassVar[str] = "crew"
+
+    count: int | Sequence[int]
+    module: str
+    o2_consumption: p.CaseValue = "0.835 kg/day"
+    co2_production: p.CaseValue = "0.998 kg/day"
+    name: str = "crew"
+    si: dict[str, np.ndarray] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        label = "crew"
+        p.name(self.module, "module", label)
+        si = {
+            "count": p.number(
+                self.count, "count", label, low=-math.inf, high=math.inf, high_open=True
+            ),
+            "o2_consumption": p.quantity(
+                self.o2_consumption, "mass_flow", "o2_consumption", label, at_least=0.0
+            ),
+            "co2_production": p.quantity(
+                self.co2_production, "mass_flow", "co2_production", label, at_least=0.0
+            ),
+        }
+        if np.any(si["count"] < 0) or np.any(si["count"] != np.round(si["count"])):
+            raise p.fail(label, f"count must be a whole number >= 0, got {p.show(self.count)}")
+        object.__setattr__(self, "si", si)
+
+    def case_values(self) -> dict[str, np.ndarray]:
+        """Parameters that may vary between cases: SI arrays, 0-d or 1-d."""
+        return dict(self.si)
+
+
+@dataclass(frozen=True, eq=False)
 class Station:
     """A set of modules joined by hatches, with leaks.
 
@@ -419,6 +486,8 @@ class Station:
         Name of the station, for messages and plots.
     supplies : sequence of Supply, optional
         Gas fed into modules; an unnamed supply is named ``"supply<i>"``.
+    crew : Crew, optional
+        The people aboard and the module they breathe in.
 
     Raises
     ------
@@ -438,6 +507,7 @@ class Station:
     leaks: Sequence[Leak] = ()
     name: str | None = None
     supplies: Sequence[Supply] = ()
+    crew: Crew | None = None
 
     def __post_init__(self) -> None:
         label = "station" if self.name is None else f"station {self.name!r}"
@@ -492,6 +562,10 @@ class Station:
                 _check_known(leak.to_module, names, leak, i, "to")
         for i, supply in enumerate(self.supplies):
             _check_known(supply.module, names, supply, i, "module")
+        if self.crew is not None:
+            if not isinstance(self.crew, Crew):
+                raise p.fail("station", f"crew must be a Crew, got {type(self.crew).__name__}")
+            _check_known(self.crew.module, names, self.crew, 0, "module")
 
 
 _CLOSE_WHEN_KEYS = ("module", "pressure_below", "pressure_rate_below", "delay")
@@ -650,7 +724,11 @@ def _check_unique(items: Sequence[Module | Hatch | Leak | Supply]) -> None:
 
 
 def _check_known(
-    module: str, names: Sequence[str], item: Hatch | Leak | Supply, index: int, key: str
+    module: str,
+    names: Sequence[str],
+    item: Hatch | Leak | Supply | Crew,
+    index: int,
+    key: str,
 ) -> None:
     if module not in names:
         known = ", ".join(repr(n) for n in names)
