@@ -670,7 +670,17 @@ BASE_TEXT = to_toml(BASE)
         (
             "[simulation]",
             "[crew]\ncount = 4\n[simulation]",
-            ["[crew] is not supported in this version"],
+            ["[crew]", "missing required key 'module'"],
+        ),
+        (
+            "[simulation]",
+            '[crew]\ncount = 2.5\nmodule = "Lab"\n[simulation]',
+            ["[crew]", "count must be a whole number >= 0", "2.5"],
+        ),
+        (
+            "[simulation]",
+            '[crew]\ncount = 2\nmodule = "Lab"\no2_consumption = 0.8\n[simulation]',
+            ["[crew]", "o2_consumption needs a unit", "0.8"],
         ),
         (
             "[simulation]",
