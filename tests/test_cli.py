@@ -11,6 +11,7 @@ import json
 import sys
 import tomllib
 import types
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from _result_data import FAIL_MESSAGE, MODULES, TIME, make_result
 from leaksim import cli
 from leaksim.errors import ScenarioError
 from leaksim.result import SERIES_COLUMNS
+from leaksim.stations import EXAMPLE_FILES, STATIONS
 
 SMALL_SCENARIO = """\
 [simulation]
@@ -363,3 +365,19 @@ def test_end_to_end_run_writes_outputs(capsys, scenario_file, tmp_path, solver_r
     assert png_path.stat().st_size > 0
     assert cli.main(["run", str(scenario_file)]) == 0
     assert "cases: 2" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- stations
+
+
+def test_stations_lists_each_canned_station(capsys):
+    assert cli.main(["stations"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    lines = captured.out.strip().splitlines()
+    assert len(lines) == len(STATIONS)
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    for line, name in zip(lines, STATIONS, strict=True):
+        assert line.startswith(f"{name} ")
+        assert line.endswith(f"(examples/{EXAMPLE_FILES[name]}, leaksim.stations.{name}())")
+        assert (examples / EXAMPLE_FILES[name]).is_file()

@@ -268,3 +268,33 @@ def test_crew_uses_oxygen_at_the_bvad_rate(count):
     co2_start = 760 * MMHG * 100.0 / (8.314462618 * 295.15) * 0.000314 / 0.99997
     made = count * 0.998 * 2 / 44.0095e-3
     assert moles[species.index("CO2")] == pytest.approx(co2_start + made, rel=1e-6)
+
+
+def test_reserve_time_extrapolates_the_final_decay():
+    # Isothermal blowdown decays exactly exponentially, so the documented rule (threshold time
+    # if reached, else end + tau ln(v_end / level)) gives tau ln(v0 / level) either way.
+    from leaksim import Leak, Module, Scenario, Station, Threshold
+
+    station = Station(
+        [Module("Cabin", "100 m^3"), Module("Sealed", "10 m^3")],
+        leaks=[Leak("Cabin", area="1 cm^2", discharge_coefficient=1.0)],
+    )
+    thresholds = [
+        Threshold("evacuate", pressure="490 mmHg"),
+        Threshold("hypoxia", partial_pressure_O2="16 kPa"),
+    ]
+    result = Scenario(station, duration=["10 min", "3 h"], thresholds=thresholds).run()
+    r, gamma = air_properties()
+    tau = 100.0 / (1e-4 * choked_flow_function(gamma) * math.sqrt(r * 295.15))
+    reserve = result.reserve_times
+    expected = tau * math.log(760 / 490)
+    np.testing.assert_allclose(reserve["evacuate"]["Cabin"].m_as("s"), expected, rtol=1e-5)
+    x_o2 = 0.209476 / 0.99997
+    expected_o2 = tau * math.log(760 * MMHG * x_o2 / 16e3)
+    np.testing.assert_allclose(reserve["hypoxia"]["Cabin"].m_as("s"), expected_o2, rtol=1e-5)
+    # Short run: extrapolated; long run: the crossing itself.
+    assert np.isnan(result.threshold_times["evacuate"]["Cabin"].m_as("s")[0])
+    assert np.isfinite(result.threshold_times["evacuate"]["Cabin"].m_as("s")[1])
+    # A sealed module never gets there.
+    assert np.all(np.isinf(reserve["evacuate"]["Sealed"].m_as("s")))
+    assert result.summary()["reserve_times"]["evacuate"]["Sealed"] == [None, None]

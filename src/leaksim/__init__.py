@@ -13,18 +13,20 @@ The public API, layer by layer:
 
 from __future__ import annotations
 
+from . import stations
 from .errors import LeaksimError, ScenarioError, SolverError
 from .network import Network
 from .result import Result
 from .scenario import Scenario, Threshold
 from .scenario_file import load_scenario, loads_scenario
 from .solver import Solution, solve
-from .station import Hatch, Leak, Module, Station
+from .station import Crew, Hatch, Leak, Module, Station, Supply
 from .units import Quantity, ureg
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Crew",
     "Hatch",
     "Leak",
     "LeaksimError",
@@ -37,10 +39,12 @@ __all__ = [
     "Solution",
     "SolverError",
     "Station",
+    "Supply",
     "Threshold",
     "__version__",
     "load_scenario",
     "loads_scenario",
     "solve",
+    "stations",
     "ureg",
 ]

@@ -4,6 +4,7 @@
 
     leaksim run SCENARIO.toml [--json SUMMARY.json] [--csv SERIES.csv] [--plot FIGURE.png]
                               [--quiet]
+    leaksim stations
 
 Exit status (a public contract, ``SCENARIO-FORMAT.md``): 0 on success, also when some cases
 failed (their status is reported); 2 on a bad scenario or bad arguments; 1 on an internal
@@ -116,6 +117,13 @@ def _build_parser() -> _Parser:
         help="print no summary (failed cases are still reported on stderr)",
     )
     run.set_defaults(handler=_run)
+    stations = commands.add_parser(
+        "stations",
+        help="list the canned stations",
+        description="List the canned stations of leaksim.stations: name, description, TOML "
+        "twin in the repository's examples/ folder, and Python function.",
+    )
+    stations.set_defaults(handler=_stations)
     return parser
 
 
@@ -136,6 +144,18 @@ def _run(args: argparse.Namespace) -> int:
             _print_error(f"{n_failed} of {result.n_cases} cases failed{where}", "warning")
     else:
         print(_format_summary(result, args.scenario))
+    return EXIT_OK
+
+
+def _stations(args: argparse.Namespace) -> int:
+    """``leaksim stations``: one line per canned station."""
+    from .stations import EXAMPLE_FILES, list_stations
+
+    rows = list_stations()
+    width = max(len(name) for name, _ in rows)
+    for name, description in rows:
+        where = f"examples/{EXAMPLE_FILES[name]}, leaksim.stations.{name}()"
+        print(f"{name:<{width}}  {description} ({where})")
     return EXIT_OK
 
 

@@ -310,6 +310,53 @@ class Result:
             for h, name in enumerate(self._threshold_names)
         }
 
+    @property
+    def reserve_times(self) -> dict[str, dict[str, pint.Quantity]]:
+        """Time from t = 0 until each module reaches each threshold, shape (C,) [s].
+
+        The rule: where the run reached the threshold, its crossing time; otherwise the end of
+        the run plus the time the decay at the end would take if it went on exponentially,
+        ``tau ln(v_end / level)`` with ``tau = -v_end / (dv/dt)_end``, where ``v`` is the
+        watched value (total or O2 partial pressure). Infinite where the value is not falling
+        at the end; NaN where the case failed or no levels were given.
+        """
+        s = self._solution
+        if self._threshold_levels is None or s.final_pressure_rate is None:
+            nan = np.full(self.n_cases, np.nan)
+            return {
+                name: {m: _quantity(nan, "s") for m in self._modules}
+                for name in self._threshold_names
+            }
+        out = {}
+        crossed = np.asarray(s.threshold_time, dtype=float)
+        for h, name in enumerate(self._threshold_names):
+            value, rate = self._final_watched(self._threshold_quantities[h])
+            level = self._threshold_levels[h][:, None]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                extra = np.where(
+                    rate < 0.0, value / -rate * np.log(np.maximum(value / level, 1.0)), np.inf
+                )
+            extrapolated = s.end_time[:, None] + extra
+            reserve = np.where(np.isnan(crossed[:, h, :]), extrapolated, crossed[:, h, :])
+            reserve = np.where(self.ok[:, None], reserve, np.nan)
+            out[name] = {m: _quantity(reserve[:, i], "s") for i, m in enumerate(self._modules)}
+        return out
+
+    def _final_watched(self, quantity: str) -> tuple[np.ndarray, np.ndarray]:
+        """Value [Pa] and rate [Pa/s] at the end of a threshold's quantity, each (C, M)."""
+        s = self._solution
+        if quantity == "pressure":
+            return s.final_pressure, s.final_pressure_rate
+        species = list(s.species)
+        if "O2" not in species:
+            zero = np.zeros_like(s.final_pressure)
+            return zero, zero
+        moles = np.asarray(s.final_moles, dtype=float)
+        total = moles.sum(axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            x_o2 = np.where(total > 0, moles[..., species.index("O2")] / total, 0.0)
+        return s.final_pressure * x_o2, s.final_partial_pressure_O2_rate
+
     # ------------------------------------------------------------------ exports
 
     def summary(self) -> dict[str, Any]:
@@ -352,6 +399,11 @@ class Result:
                     ),
                 }
                 for name, values in self.hatches.items()
+            }
+        if self._threshold_levels is not None and s.final_pressure_rate is not None:
+            out["reserve_times"] = {
+                name: {m: _json_list(t.m_as("s")) for m, t in per_module.items()}
+                for name, per_module in self.reserve_times.items()
             }
         if self._supply_mass_flow:
             out["supplies"] = {
