@@ -7,8 +7,10 @@ from leaksim.flow import (
     choked_flow_function,
     critical_pressure_ratio,
     flow_function,
+    flow_function_constants,
     orifice_mass_flow,
     regularisation_factor,
+    regularised_flow_function,
     regularised_orifice_mass_flow,
 )
 
@@ -87,7 +89,9 @@ def test_regularisation_departs_by_delta_squared_over_four_dp_squared():
 def test_zero_regularisation_gives_source_law():
     args = (8e4, 295.0, 3e4, 280.0, 1e-3, 0.6, R_AIR, GAMMA)
     smooth = regularised_orifice_mass_flow(*args, regularisation_pressure=0.0)
-    assert smooth == orifice_mass_flow(8e4, 295.0, 3e4, 1e-3, 0.6, R_AIR, GAMMA)
+    assert smooth == pytest.approx(
+        orifice_mass_flow(8e4, 295.0, 3e4, 1e-3, 0.6, R_AIR, GAMMA), rel=1e-14
+    )
 
 
 def test_regularisation_factor_edges():
@@ -107,3 +111,24 @@ def test_vectorised_over_broadcast_shapes_and_empty_upstream():
 
 def test_orifice_flow_of_empty_upstream_is_zero_not_nan():
     assert orifice_mass_flow(0.0, 295.0, 0.0, 1.0, 1.0, R_AIR, GAMMA) == 0.0
+
+
+@given(st.floats(1e3, 2e5), st.floats(0.0, 1.0), st.floats(0.01, 100.0))
+def test_regularised_flow_function_equals_the_product_it_replaces(p_u, fraction, delta):
+    constants = flow_function_constants(GAMMA)
+    p_d = p_u * fraction
+    smooth = regularised_flow_function(p_u, p_d, delta, constants)
+    product = flow_function(p_d / p_u, GAMMA) * regularisation_factor(p_u - p_d, delta)
+    # The product loses digits to p_d / p_u rounding when dp << p_u; the smooth form does not.
+    assert smooth == pytest.approx(product, rel=1e-9, abs=1e-12)
+
+
+@given(st.floats(1e3, 2e5), st.floats(-1e-3, 1e-3), st.floats(0.1, 10.0))
+def test_complex_step_through_equal_pressures_gives_the_linear_slope(p, dp, delta):
+    # Near dp = 0 the law is linear, slope sqrt(2 / (p delta)) (module notes): complex-step
+    # differentiation must see it, including at dp = 0 exactly.
+    constants = flow_function_constants(GAMMA)
+    h = 1e-20
+    p_d = p - abs(dp)
+    slope = regularised_flow_function(p, p_d - 1j * h, delta, constants).imag / h
+    assert slope == pytest.approx(np.sqrt(2 / (p * delta)), rel=1e-3)

@@ -40,6 +40,7 @@ __all__ = [
     "choked_flow_function",
     "orifice_mass_flow",
     "regularisation_factor",
+    "regularised_flow_function",
     "regularised_orifice_mass_flow",
 ]
 
@@ -202,6 +203,69 @@ def regularisation_factor(pressure_difference, regularisation_pressure):
     return np.sqrt(np.sqrt(ratio))
 
 
+def regularised_flow_function(
+    upstream_pressure, downstream_pressure, regularisation_pressure, constants
+):
+    """``Psi(max(r, r*))`` times :func:`regularisation_factor`, written to be analytic at
+    ``dp = 0``.
+
+    In the subsonic branch ``Psi = sqrt(q) sqrt(c r^e1 g(q))`` with ``q = dp / p_u`` and
+    ``g(q) = (1 - r^e2) / q``, and the regularisation factor is ``sqrt(q p_u) /
+    (dp^2 + delta^2)^(1/4)``; their product ``q sqrt(p_u) sqrt(c r^e1 g(q)) /
+    (dp^2 + delta^2)^(1/4)`` has no square root of ``dp`` left, so it is smooth through
+    ``dp = 0`` and complex-step differentiation through it is exact there too (the plain product
+    of two ``sqrt(dp)`` factors is not).
+
+    Parameters
+    ----------
+    upstream_pressure, downstream_pressure : array_like
+        ``p_u >= p_d`` [Pa]; complex values allowed (real parts ordered).
+    regularisation_pressure : array_like
+        ``delta`` [Pa]; 0 gives the unregularised ``Psi``.
+    constants : tuple
+        ``(r*, c, e1, e2)`` from :func:`flow_function_constants`.
+
+    Returns
+    -------
+    numpy.ndarray
+        The product [-]; equal to ``flow_function(p_d / p_u) * regularisation_factor(dp,
+        delta)`` for real arguments.
+    """
+    r_star, coefficient, exponent_1, exponent_2 = constants
+    p_u = np.asarray(upstream_pressure)
+    p_d = np.asarray(downstream_pressure)
+    delta = np.asarray(regularisation_pressure)
+    dp = p_u - p_d
+    positive = p_u.real > 0.0
+    q = np.where(positive, dp / np.where(positive, p_u, 1.0), 0.0)
+    q = np.where(q.real < 0.0, 0.0, q)
+    r = 1.0 - q
+    choked = r.real <= r_star
+    # g(q) = -expm1(e2 log1p(-q)) / q, with its series where q is too small to divide by.
+    small = np.abs(q) < 1e-6
+    q_safe = np.where(small | choked, 0.5, q)
+    g = np.where(
+        small,
+        exponent_2 + 0.5 * exponent_2 * (1.0 - exponent_2) * q,
+        -np.expm1(exponent_2 * np.log1p(-q_safe)) / q_safe,
+    )
+    r_safe = np.where(choked, 1.0, r)
+    root = np.sqrt(coefficient * np.exp(exponent_1 * np.log(r_safe)) * g)
+    regularised = delta > 0.0
+    scale = np.where(
+        regularised,
+        np.sqrt(np.where(positive, p_u, 1.0))
+        / (dp**2 + np.where(regularised, delta, 1.0) ** 2) ** 0.25,
+        1.0,
+    )
+    subsonic = np.where(regularised, q * scale, np.sqrt(q)) * root
+    psi_star = np.sqrt(
+        coefficient * np.exp(exponent_1 * np.log(r_star)) * (1.0 - r_star**exponent_2)
+    )
+    choked_value = psi_star * regularisation_factor(dp, delta)
+    return np.where(positive, np.where(choked, choked_value, subsonic), 0.0)
+
+
 def regularised_orifice_mass_flow(
     pressure_a,
     temperature_a,
@@ -250,14 +314,9 @@ def regularised_orifice_mass_flow(
     forward = p_a >= p_b
     p_u = np.where(forward, p_a, p_b)
     p_d = np.where(forward, p_b, p_a)
-    flow = orifice_mass_flow(
-        p_u,
-        np.where(forward, temperature_a, temperature_b),
-        p_d,
-        area,
-        discharge_coefficient,
-        np.where(forward, gas_constant_a, gas_constant_b),
-        np.where(forward, gamma_a, gamma_b),
-    )
-    flow = flow * regularisation_factor(p_u - p_d, regularisation_pressure)
+    gas_constant_u = np.where(forward, gas_constant_a, gas_constant_b)
+    t_u = np.where(forward, temperature_a, temperature_b)
+    constants = flow_function_constants(np.where(forward, gamma_a, gamma_b))
+    factor = regularised_flow_function(p_u, p_d, regularisation_pressure, constants)
+    flow = discharge_coefficient * area * p_u / np.sqrt(gas_constant_u * t_u) * factor
     return np.where(forward, flow, -flow)

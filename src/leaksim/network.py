@@ -45,8 +45,7 @@ from .flow import (
     DEFAULT_REGULARISATION_PRESSURE,
     choked_flow_function,
     flow_function_constants,
-    flow_function_with,
-    regularisation_factor,
+    regularised_flow_function,
 )
 from .gas import MOLAR_GAS_CONSTANT, species_properties
 
@@ -611,14 +610,12 @@ class NetworkModel:
                 self._psi_star[cases] if uniform else choked_flow_function(gamma_u[:, vacuum])
             )
         if other.size:
-            pu, pd = p_u[:, other], p_d[:, other]
-            ratio = np.divide(pd, pu, out=np.ones_like(pu), where=pu.real > 0.0)
             if uniform:
-                constants = [c[cases] for c in self._flow_constants]
+                constants = tuple(c[cases] for c in self._flow_constants)
             else:
                 constants = flow_function_constants(gamma_u[:, other])
-            factor[:, other] = flow_function_with(ratio, *constants) * regularisation_factor(
-                dp[:, other], delta[:, other]
+            factor[:, other] = regularised_flow_function(
+                p_u[:, other], p_d[:, other], delta[:, other], constants
             )
         return factor
 

@@ -432,19 +432,27 @@ class _Run:
             factor = np.clip(_SAFETY * err**-0.25, _MIN_FACTOR, _MAX_FACTOR)
         factor = np.where(accept, factor, np.minimum(factor, 1.0))
         factor = np.where(np.isfinite(err), factor, 0.25)
+        dense = (
+            y0,
+            y_new,
+            sum(c * uj for c, uj in zip(_H1, u, strict=False)),
+            sum(c * uj for c, uj in zip(_H2, u, strict=False)),
+            t0,
+            h,
+        )
+        h_next = h * factor
+        if self.fired.shape[1] and np.any(accept):
+            # Retake a step that crossed a trigger well before its end, shortened to the
+            # crossing: the dense output of a long stiff step cannot place a fast transient.
+            theta = self._trigger_crossing(cases, accept, y_new, dense)
+            retake = accept & (theta < 0.999) & (theta * h > 1e-9 * np.maximum(t0, 1.0))
+            accept = accept & ~retake
+            h_next = np.where(retake, np.maximum(theta, 1e-3) * h, h_next)
         self.n_steps[cases] += accept
         self.n_rejected[cases] += ~accept
         self.rejected_in_row[cases] = np.where(accept, 0, self.rejected_in_row[cases] + 1)
-        self.h[cases] = h * factor
+        self.h[cases] = h_next
         if np.any(accept):
-            dense = (
-                y0,
-                y_new,
-                sum(c * uj for c, uj in zip(_H1, u, strict=False)),
-                sum(c * uj for c, uj in zip(_H2, u, strict=False)),
-                t0,
-                h,
-            )
             self._accept(cases, accept, y_new, dense, stop)
         self._check_failures(cases, h)
 
@@ -558,6 +566,30 @@ class _Run:
             for key in obs_new:
                 obs_new[key][short] = fresh[key]
         return y1, t_new, obs_new
+
+    def _trigger_crossing(self, cases, accept, y_new, dense):
+        """theta of the earliest trigger crossing in each attempted step; 1 where none."""
+        net = self.net
+        local = np.flatnonzero(accept)
+        rows = cases[accept]
+        sel = [d[accept] for d in dense]
+        y1 = y_new[accept]
+        obs = self._observe(y1, local)
+        if np.any(net.trigger_rate):
+            rate = self._pressure_rate(y1, self.packed.rhs(y1, self.is_open[rows], local), local)
+        else:
+            rate = np.zeros_like(obs["p"])
+        level = net.trigger_level[rows]
+        g_old = self._trigger_values({"p": self.obs["p"][rows]}, self.rate[rows]) - level
+        g_new = self._trigger_values(obs, rate) - level
+        crossing = (~self.fired[rows]) & (g_old > 0) & (g_new <= 0)
+        theta = np.ones(cases.size)
+        first = np.ones(rows.size)
+        for i in np.flatnonzero(crossing.any(axis=0)):
+            hit = np.flatnonzero(crossing[:, i])
+            first[hit] = np.minimum(first[hit], self._bisect_trigger(rows, local, sel, hit, i))
+        theta[local] = first
+        return theta
 
     def _bisect_trigger(self, rows, local, sel, hit, i):
         """theta in (0, 1] where trigger ``i`` first holds in the steps of rows ``hit``."""
