@@ -298,3 +298,57 @@ def test_reserve_time_extrapolates_the_final_decay():
     # A sealed module never gets there.
     assert np.all(np.isinf(reserve["evacuate"]["Sealed"].m_as("s")))
     assert result.summary()["reserve_times"]["evacuate"]["Sealed"] == [None, None]
+
+
+def test_relief_valve_opens_at_its_pressure_and_holds_the_feed(tmp_path):
+    # A sealed 10 m^3 module fed 0.02 kg/s of air rises at F R T / V; the relief valve to
+    # vacuum opens exactly when it reaches 780 mmHg, and the pressure then settles where the
+    # choked valve flow equals the feed: p = F sqrt(R T) / (Cd A psi*) (DESIGN.md).
+    text = """\
+[simulation]
+duration = "2 h"
+
+[[module]]
+name = "Lab"
+volume = "10 m^3"
+pressure = "760 mmHg"
+temperature = "22 degC"
+
+[[supply]]
+module = "Lab"
+mass_flow = "0.02 kg/s"
+
+[[valve]]
+name = "relief"
+module = "Lab"
+area = "1 cm^2"
+discharge_coefficient = 1.0
+opens_above = "780 mmHg"
+"""
+    path = tmp_path / "relief.toml"
+    path.write_text(text)
+    result = load_scenario(path).run()
+    r, gamma = air_properties()
+    t_open = (20 * MMHG) * 10.0 / (0.02 * r * 295.15)
+    events = result.solution.event_time[0]
+    assert np.nanmin(events) == pytest.approx(t_open, rel=1e-6)
+    p_settled = 0.02 * math.sqrt(r * 295.15) / (1e-4 * choked_flow_function(gamma))
+    assert result.final_pressure.m_as("Pa")[0, 0] == pytest.approx(p_settled, rel=1e-5)
+
+
+def test_equalisation_valve_across_a_closed_hatch():
+    # Two modules at different pressures behind a closed hatch; a valve across it opens at
+    # 10 min. Total moles are kept and the pressures meet at sum(p V) / sum(V) (isothermal).
+    from leaksim import Hatch, Module, Scenario, Station, Valve
+
+    station = Station(
+        [Module("A", "30 m^3", "760 mmHg"), Module("B", "10 m^3", "600 mmHg")],
+        hatches=[Hatch(["A", "B"], area="0.8 m^2", open=False)],
+        valves=[Valve(between=["A", "B"], area="20 cm^2", open_at="10 min", name="mpev")],
+    )
+    result = Scenario(station, duration="3 h").run()
+    final = result.final_pressure.m_as("mmHg")[0]
+    mean = (760 * 30 + 600 * 10) / 40
+    np.testing.assert_allclose(final, mean, rtol=1e-6)
+    before = result.pressure.m_as("mmHg")[0, :, result.time.m_as("s") <= 600.0]
+    np.testing.assert_allclose(before, [[760, 600]] * len(before), rtol=1e-9)

@@ -665,7 +665,22 @@ BASE_TEXT = to_toml(BASE)
         (
             "[simulation]",
             '[[valve]]\nmodule = "Lab"\n[simulation]',
-            ["[[valve]] is not supported in this version"],
+            ["[[valve]] #1", "give exactly one of area and diameter, got neither"],
+        ),
+        (
+            "[simulation]",
+            '[[valve]]\narea = "1 cm^2"\n[simulation]',
+            ["[[valve]] #1", "give exactly one of between and module, got neither"],
+        ),
+        (
+            "[simulation]",
+            '[[valve]]\nmodule = "Lab"\narea = "1 cm^2"\nopens_above = "780 kg"\n[simulation]',
+            ["[[valve]] #1", "opens_above must have the dimension of Pa", "'780 kg'"],
+        ),
+        (
+            "[simulation]",
+            '[[valve]]\nbetween = ["Lab", "Lab"]\narea = "1 cm^2"\n[simulation]',
+            ["[[valve]] #1", "two different modules"],
         ),
         (
             "[simulation]",

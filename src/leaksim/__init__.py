@@ -20,7 +20,7 @@ from .result import Result
 from .scenario import Scenario, Threshold
 from .scenario_file import load_scenario, loads_scenario
 from .solver import Solution, solve
-from .station import Crew, Hatch, Leak, Module, Station, Supply
+from .station import Crew, Hatch, Leak, Module, Station, Supply, Valve
 from .units import Quantity, ureg
 
 __version__ = "0.1.0"
@@ -41,6 +41,7 @@ __all__ = [
     "Station",
     "Supply",
     "Threshold",
+    "Valve",
     "__version__",
     "load_scenario",
     "loads_scenario",

@@ -103,6 +103,9 @@ class Network:
         and sets the time of event ``trigger_event`` to that time plus ``trigger_delay``.
     trigger_rate : array_like of bool, shape (I,), optional
         Whether the trigger watches the pressure rate instead of the pressure.
+    trigger_above : array_like of bool, shape (I,), optional
+        Whether the trigger fires when the value rises to the level (a relief valve) instead of
+        falling to it.
     trigger_level : array_like, shape (C, I), optional
         Level of each trigger [Pa] or [Pa/s].
     trigger_delay : array_like, shape (C, I), optional
@@ -153,6 +156,7 @@ class Network:
     event_open: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     trigger_module: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     trigger_rate: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    trigger_above: np.ndarray | None = None
     trigger_level: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
     trigger_delay: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
     trigger_event: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
@@ -179,6 +183,9 @@ class Network:
         self.event_open = np.asarray(self.event_open, dtype=bool).reshape(-1)
         self.trigger_module = np.asarray(self.trigger_module, dtype=np.intp).reshape(-1)
         self.trigger_rate = np.asarray(self.trigger_rate, dtype=bool).reshape(-1)
+        if self.trigger_above is None or np.size(self.trigger_above) == 0:
+            self.trigger_above = np.zeros(self.trigger_rate.size, dtype=bool)
+        self.trigger_above = np.asarray(self.trigger_above, dtype=bool).reshape(-1)
         self.trigger_event = np.asarray(self.trigger_event, dtype=np.intp).reshape(-1)
         self.source_module = np.asarray(self.source_module, dtype=np.intp).reshape(-1)
         n_sources = self.source_module.size
@@ -232,7 +239,11 @@ class Network:
         ):
             raise ValueError("event_link must index links (0..K-1) or sources (K..K+J-1)")
         n_triggers = self.trigger_module.size
-        if self.trigger_rate.size != n_triggers or self.trigger_event.size != n_triggers:
+        if (
+            self.trigger_rate.size != n_triggers
+            or self.trigger_event.size != n_triggers
+            or self.trigger_above.size != n_triggers
+        ):
             raise ValueError(
                 "trigger_module, trigger_rate and trigger_event must have equal lengths"
             )
@@ -299,6 +310,7 @@ class Network:
                     "event_open",
                     "trigger_module",
                     "trigger_rate",
+                    "trigger_above",
                     "trigger_event",
                     "source_module",
                 )

@@ -39,7 +39,7 @@ from . import solver
 from .errors import ScenarioError
 from .gas import SPECIES, species_properties
 from .network import ENERGY_MODES, Network
-from .station import Crew, Hatch, Leak, Module, Station, Supply
+from .station import Crew, Hatch, Leak, Module, Station, Supply, Valve
 
 if TYPE_CHECKING:
     from .result import Result
@@ -224,7 +224,13 @@ class Scenario:
         """Every parameter that may vary between cases, by path, in SI units, 0-d or 1-d."""
         values = {f"simulation.{k}": v for k, v in self.si.items()}
         station = self.station
-        items = (*station.modules, *station.hatches, *station.leaks, *station.supplies)
+        items = (
+            *station.modules,
+            *station.hatches,
+            *station.leaks,
+            *station.valves,
+            *station.supplies,
+        )
         if station.crew is not None:
             items = (*items, station.crew)
         for item in (*items, *self.thresholds):
@@ -256,7 +262,9 @@ class Scenario:
             **_source_arrays(station, modules, n_cases),
             energy=self.energy,
             module_names=station.module_names,
-            link_names=tuple(link.name for link in (*station.hatches, *station.leaks)),
+            link_names=tuple(
+                link.name for link in (*station.hatches, *station.leaks, *station.valves)
+            ),
         )
         duration = p.per_case(self.si["duration"], n_cases)
         interval = self.si.get("output_interval", duration.max() / DEFAULT_OUTPUT_POINTS)
@@ -532,21 +540,26 @@ def _mole_fractions(module: Module, species: Sequence[str], n_cases: int) -> np.
 
 
 def _link_arrays(station: Station, n_cases: int) -> dict[str, Any]:
-    """Hatches then leaks as links; a leak out of the station has ``link_b = -1``."""
+    """Hatches, leaks, then valves as links; one out of the station has ``link_b = -1``."""
     index = station.module_index
-    links: tuple[Hatch | Leak, ...] = (*station.hatches, *station.leaks)
-    link_b = [index(h.between[1]) for h in station.hatches] + [
-        -1 if leak.to_module is None else index(leak.to_module) for leak in station.leaks
-    ]
-    initially_open = [h.si["open"] for h in station.hatches] + [
-        leak.si["start"] == 0.0 for leak in station.leaks
-    ]
+    links: tuple[Hatch | Leak | Valve, ...] = (*station.hatches, *station.leaks, *station.valves)
+    link_a = (
+        [index(h.between[0]) for h in station.hatches]
+        + [index(leak.module) for leak in station.leaks]
+        + [index(v.ends[0]) for v in station.valves]
+    )
+    link_b = (
+        [index(h.between[1]) for h in station.hatches]
+        + [-1 if leak.to_module is None else index(leak.to_module) for leak in station.leaks]
+        + [-1 if v.ends[1] is None else index(v.ends[1]) for v in station.valves]
+    )
+    initially_open = (
+        [h.si["open"] for h in station.hatches]
+        + [leak.si["start"] == 0.0 for leak in station.leaks]
+        + [v.si["open"] for v in station.valves]
+    )
     return {
-        "link_a": np.array(
-            [index(h.between[0]) for h in station.hatches]
-            + [index(leak.module) for leak in station.leaks],
-            dtype=np.intp,
-        ),
+        "link_a": np.array(link_a, dtype=np.intp),
         "link_b": np.array(link_b, dtype=np.intp),
         "boundary_pressure": _stack([link.si.get("to", 0.0) for link in links], n_cases),
         "area": _stack([link.flow_area for link in links], n_cases),
@@ -566,7 +579,7 @@ def _events(station: Station, n_cases: int) -> dict[str, np.ndarray]:
     that watches for it.
     """
     events: list[tuple[int, bool, np.ndarray]] = []
-    triggers: list[tuple[int, bool, np.ndarray, np.ndarray, int]] = []
+    triggers: list[tuple[int, bool, np.ndarray, np.ndarray, int, bool]] = []
     for k, hatch in enumerate(station.hatches):
         for key, opens in (("close_at", False), ("open_at", True)):
             if key in hatch.si:
@@ -580,6 +593,7 @@ def _events(station: Station, n_cases: int) -> dict[str, np.ndarray]:
                     p.per_case(hatch.si[f"close_when.{level_key}"], n_cases),
                     p.per_case(hatch.si["close_when.delay"], n_cases),
                     len(events),
+                    False,
                 )
             )
             events.append((k, False, np.full(n_cases, np.inf)))
@@ -588,7 +602,18 @@ def _events(station: Station, n_cases: int) -> dict[str, np.ndarray]:
         # A leak starting at 0 is open from the outset and needs no event.
         if np.any(start > 0.0):
             events.append((len(station.hatches) + j, True, np.where(start > 0.0, start, np.inf)))
-    n_links = len(station.hatches) + len(station.leaks)
+    first_valve = len(station.hatches) + len(station.leaks)
+    for j, valve in enumerate(station.valves):
+        for key, opens in (("open_at", True), ("close_at", False)):
+            if key in valve.si:
+                events.append((first_valve + j, opens, p.per_case(valve.si[key], n_cases)))
+        if "opens_above" in valve.si:
+            level = p.per_case(valve.si["opens_above"], n_cases)
+            zero = np.zeros(n_cases)
+            index = station.module_index(valve.ends[0])
+            triggers.append((index, False, level, zero, len(events), True))
+            events.append((first_valve + j, True, np.full(n_cases, np.inf)))
+    n_links = first_valve + len(station.valves)
     for j, supply in enumerate(station.supplies):
         start = p.per_case(supply.si["start"], n_cases)
         if np.any(start > 0.0):
@@ -604,6 +629,7 @@ def _events(station: Station, n_cases: int) -> dict[str, np.ndarray]:
         "event_open": np.array([e[1] for e in events], dtype=bool),
         "trigger_module": np.array([t[0] for t in triggers], dtype=np.intp),
         "trigger_rate": np.array([t[1] for t in triggers], dtype=bool),
+        "trigger_above": np.array([t[5] for t in triggers], dtype=bool),
         "trigger_level": _columns([t[2] for t in triggers], n_cases),
         "trigger_delay": _columns([t[3] for t in triggers], n_cases),
         "trigger_event": np.array([t[4] for t in triggers], dtype=np.intp),

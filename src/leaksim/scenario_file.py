@@ -42,7 +42,7 @@ from typing import Any, TypeVar
 from . import _params as p
 from .errors import ScenarioError
 from .scenario import Scenario, Threshold
-from .station import Crew, Hatch, Leak, Module, Station, Supply
+from .station import Crew, Hatch, Leak, Module, Station, Supply, Valve
 
 __all__ = ["load_scenario", "loads_scenario"]
 
@@ -60,6 +60,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "hatch": _init_keys(Hatch),
     "leak": _init_keys(Leak),
     "supply": _init_keys(Supply),
+    "valve": _init_keys(Valve),
     "crew": tuple(k for k in _init_keys(Crew) if k != "name"),
     "threshold": _init_keys(Threshold),
 }
@@ -70,17 +71,19 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     "hatch": ("between",),
     "leak": ("module",),
     "supply": ("module",),
+    "valve": (),
     "crew": ("count", "module"),
     "threshold": ("name",),
 }
 # Parts of the format that belong to the operations and sweep work, not read yet.
 _LATER_KEYS = {"leak": ("growth",)}
-_LATER_TABLES = {"valve": "[[valve]]", "sweep": "[sweep]"}
+_LATER_TABLES = {"sweep": "[sweep]"}
 _ITEM_CLASSES: dict[str, type] = {
     "module": Module,
     "hatch": Hatch,
     "leak": Leak,
     "supply": Supply,
+    "valve": Valve,
     "threshold": Threshold,
 }
 
@@ -172,7 +175,12 @@ def _scenario(data: dict[str, Any]) -> Scenario:
     station = _at_table(
         tables,
         lambda: Station(
-            items["module"], items["hatch"], items["leak"], supplies=items["supply"], crew=crew
+            items["module"],
+            items["hatch"],
+            items["leak"],
+            supplies=items["supply"],
+            crew=crew,
+            valves=items["valve"],
         ),
     )
     return _at_table(tables, lambda: Scenario(station, thresholds=items["threshold"], **simulation))

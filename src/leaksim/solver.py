@@ -287,6 +287,9 @@ class _Run:
         self.event_time = network.event_time.copy()
         self.event_time[:, network.trigger_event] = np.inf
         self.fired = np.zeros((n, network.trigger_module.size), dtype=bool)
+        # A trigger fires when sign * value falls to sign * level: sign -1 watches a rise.
+        self.trigger_sign = np.where(network.trigger_above, -1.0, 1.0)
+        self.trigger_level = self.trigger_sign * network.trigger_level
         self.fired_at = np.full((n, network.trigger_module.size), np.nan)
         self._apply_events(np.arange(n), np.zeros(n))
         m, n_out = network.n_modules, self.t_out.size
@@ -509,7 +512,8 @@ class _Run:
         """Watched value of every trigger, (n, I): the module's pressure or its rate."""
         net = self.net
         pressure = obs["p"][:, net.trigger_module]
-        return np.where(net.trigger_rate, rate[:, net.trigger_module], pressure)
+        value = np.where(net.trigger_rate, rate[:, net.trigger_module], pressure)
+        return self.trigger_sign * value
 
     def _schedule(self, rows, which, t_fire):
         """Mark triggers fired at ``t_fire`` and set their events' times (plus the delay)."""
@@ -525,7 +529,7 @@ class _Run:
     def _fire_satisfied(self, rows, local, t):
         """Fire, at time ``t``, the triggers whose condition already holds."""
         values = self._trigger_values({"p": self.obs["p"][rows]}, self.rate[rows])
-        satisfied = (~self.fired[rows]) & (values <= self.net.trigger_level[rows])
+        satisfied = (~self.fired[rows]) & (values <= self.trigger_level[rows])
         if np.any(satisfied):
             self._schedule(rows, satisfied, t)
         return satisfied.any(axis=1)
@@ -534,7 +538,7 @@ class _Run:
         """Find triggers crossed during the accepted steps; end a step early at an event due
         before its end (the dense output gives the state there)."""
         net = self.net
-        level = net.trigger_level[rows]
+        level = self.trigger_level[rows]
         if np.any(net.trigger_rate):
             f1 = self.packed.rhs(y1, self.is_open[rows], local)
             rate_new = self._pressure_rate(y1, f1, local)
@@ -579,7 +583,7 @@ class _Run:
             rate = self._pressure_rate(y1, self.packed.rhs(y1, self.is_open[rows], local), local)
         else:
             rate = np.zeros_like(obs["p"])
-        level = net.trigger_level[rows]
+        level = self.trigger_level[rows]
         g_old = self._trigger_values({"p": self.obs["p"][rows]}, self.rate[rows]) - level
         g_new = self._trigger_values(obs, rate) - level
         crossing = (~self.fired[rows]) & (g_old > 0) & (g_new <= 0)
@@ -596,7 +600,7 @@ class _Run:
         net = self.net
         part = [s_[hit] for s_ in sel]
         where = local[hit]
-        level = net.trigger_level[rows[hit], i]
+        level = self.trigger_level[rows[hit], i]
         module = net.trigger_module[i]
         lo, hi = np.zeros(hit.size), np.ones(hit.size)
         for _ in range(_BISECTIONS):
@@ -607,7 +611,7 @@ class _Run:
                 value = self._pressure_rate(y, f, where)[:, module]
             else:
                 value = self.packed.observe(y, where)[0][:, module]
-            below = value <= level
+            below = self.trigger_sign[i] * value <= level
             hi = np.where(below, mid, hi)
             lo = np.where(below, lo, mid)
         return hi

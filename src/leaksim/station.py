@@ -34,7 +34,7 @@ from . import _params as p
 from .errors import ScenarioError
 from .gas import mole_fractions
 
-__all__ = ["Module", "Hatch", "Leak", "Supply", "Crew", "Station"]
+__all__ = ["Module", "Hatch", "Leak", "Supply", "Crew", "Valve", "Station"]
 
 GasLike = str | Mapping[str, float]
 
@@ -471,6 +471,89 @@ class Crew:
 
 
 @dataclass(frozen=True, eq=False)
+class Valve:
+    """A valve: an equalisation valve across a hatch, or a relief valve to vacuum.
+
+    Parameters
+    ----------
+    between : sequence of two str, optional
+        The two modules an equalisation valve joins.
+    module : str, optional
+        The module a relief valve vents to vacuum. Give exactly one of ``between`` and
+        ``module``.
+    area : str or pint.Quantity, or a list of these, optional
+        Flow area [m^2]. Give exactly one of ``area`` and ``diameter``.
+    diameter : str or pint.Quantity, or a list of these, optional
+        Diameter of a circular opening [m].
+    discharge_coefficient : float or list of float, default 0.6
+        ``C_d`` in (0, 1] [-]; 0.6 suits a sharp-edged valve orifice.
+    open : bool or list of bool, default False
+        Whether the valve is open at t = 0.
+    open_at, close_at : str or pint.Quantity, or a list of these, optional
+        Times at which the valve opens or closes [s]; ``None`` or ``"never"`` in a list for
+        cases where it does not.
+    opens_above : str or pint.Quantity, or a list of these, optional
+        Pressure at which the valve opens, located exactly, watching ``module`` (a relief
+        valve) or the first module of ``between`` [Pa].
+    name : str, optional
+        Name used in results and parameter paths; default ``"valve<i>"``.
+
+    Examples
+    --------
+    >>> relief = Valve(module="Lab", area="5 cm^2", opens_above="780 mmHg", name="mprv")
+    >>> relief.ends, round(float(relief.si["opens_above"]))
+    (('Lab', None), 103991)
+    """
+
+    kind: ClassVar[str] = "valve"
+
+    between: Sequence[str] | None = None
+    module: str | None = None
+    area: p.CaseValue | None = None
+    diameter: p.CaseValue | None = None
+    discharge_coefficient: float | Sequence[float] = 0.6
+    open: bool | Sequence[bool] = False
+    open_at: p.CaseValue | None = None
+    close_at: p.CaseValue | None = None
+    opens_above: p.CaseValue | None = None
+    name: str | None = None
+    si: dict[str, np.ndarray] = field(init=False, repr=False)
+    ends: tuple[str, str | None] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.name is not None:
+            p.name(self.name, "name", "valve")
+        label = "valve" if self.name is None else f"valve {self.name!r}"
+        where = p.exactly_one(label, {"between": self.between, "module": self.module})
+        if where == "between":
+            a, b = _between(self.between, label)
+            ends: tuple[str, str | None] = (a, b)
+        else:
+            ends = (p.name(self.module, "module", label), None)
+        si = _opening(self, label)
+        si["open"] = p.boolean(self.open, "open", label)
+        for key in ("open_at", "close_at"):
+            value = getattr(self, key)
+            if value is not None:
+                si[key] = p.quantity(value, "time", key, label, at_least=0.0, never=True)
+        if self.opens_above is not None:
+            si["opens_above"] = p.quantity(
+                self.opens_above, "pressure", "opens_above", label, at_least=0.0
+            )
+        object.__setattr__(self, "si", si)
+        object.__setattr__(self, "ends", ends)
+
+    @property
+    def flow_area(self) -> np.ndarray:
+        """Flow area [m^2], 0-d or one per case."""
+        return _flow_area(self.si)
+
+    def case_values(self) -> dict[str, np.ndarray]:
+        """Parameters that may vary between cases: SI arrays, 0-d or 1-d."""
+        return dict(self.si)
+
+
+@dataclass(frozen=True, eq=False)
 class Station:
     """A set of modules joined by hatches, with leaks.
 
@@ -488,6 +571,8 @@ class Station:
         Gas fed into modules; an unnamed supply is named ``"supply<i>"``.
     crew : Crew, optional
         The people aboard and the module they breathe in.
+    valves : sequence of Valve, optional
+        Equalisation and relief valves; an unnamed valve is named ``"valve<i>"``.
 
     Raises
     ------
@@ -508,6 +593,7 @@ class Station:
     name: str | None = None
     supplies: Sequence[Supply] = ()
     crew: Crew | None = None
+    valves: Sequence[Valve] = ()
 
     def __post_init__(self) -> None:
         label = "station" if self.name is None else f"station {self.name!r}"
@@ -528,7 +614,12 @@ class Station:
             for i, supply in enumerate(_items(self.supplies, Supply, "supplies", label))
         )
         object.__setattr__(self, "leaks", leaks)
+        valves = tuple(
+            replace(valve, name=f"valve{i + 1}") if valve.name is None else valve
+            for i, valve in enumerate(_items(self.valves, Valve, "valves", label))
+        )
         object.__setattr__(self, "supplies", supplies)
+        object.__setattr__(self, "valves", valves)
         self.check()
 
     @property
@@ -548,7 +639,7 @@ class Station:
         leaksim.errors.ScenarioError
             Naming the item, the key, the rule and the value received.
         """
-        for items in (self.modules, self.hatches, self.leaks, self.supplies):
+        for items in (self.modules, self.hatches, self.leaks, self.supplies, self.valves):
             _check_unique(items)
         names = self.module_names
         for i, hatch in enumerate(self.hatches):
@@ -562,6 +653,11 @@ class Station:
                 _check_known(leak.to_module, names, leak, i, "to")
         for i, supply in enumerate(self.supplies):
             _check_known(supply.module, names, supply, i, "module")
+        for i, valve in enumerate(self.valves):
+            for module in valve.ends:
+                if module is not None:
+                    key = "module" if valve.ends[1] is None else "between"
+                    _check_known(module, names, valve, i, key)
         if self.crew is not None:
             if not isinstance(self.crew, Crew):
                 raise p.fail("station", f"crew must be a Crew, got {type(self.crew).__name__}")
@@ -648,7 +744,7 @@ def _between(between: Any, label: str) -> tuple[str, str]:
     return (between[0], between[1])
 
 
-def _opening(item: Hatch | Leak, label: str) -> dict[str, np.ndarray]:
+def _opening(item: Hatch | Leak | Valve, label: str) -> dict[str, np.ndarray]:
     """Area or diameter, and discharge coefficient, of a hatch or a leak, in SI."""
     key = p.exactly_one(label, {"area": item.area, "diameter": item.diameter})
     kind = "area" if key == "area" else "length"
@@ -710,7 +806,7 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def _check_unique(items: Sequence[Module | Hatch | Leak | Supply]) -> None:
+def _check_unique(items: Sequence[Module | Hatch | Leak | Supply | Valve]) -> None:
     first: dict[str, int] = {}
     for i, item in enumerate(items):
         if item.name in first:
@@ -726,7 +822,7 @@ def _check_unique(items: Sequence[Module | Hatch | Leak | Supply]) -> None:
 def _check_known(
     module: str,
     names: Sequence[str],
-    item: Hatch | Leak | Supply | Crew,
+    item: Hatch | Leak | Supply | Crew | Valve,
     index: int,
     key: str,
 ) -> None:
