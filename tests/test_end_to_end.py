@@ -352,3 +352,26 @@ def test_equalisation_valve_across_a_closed_hatch():
     np.testing.assert_allclose(final, mean, rtol=1e-6)
     before = result.pressure.m_as("mmHg")[0, :, result.time.m_as("s") <= 600.0]
     np.testing.assert_allclose(before, [[760, 600]] * len(before), rtol=1e-9)
+
+
+def test_hatch_opening_force_against_its_limit():
+    # Isolated module venting to vacuum behind a closed 1 m^2 hatch: the force to open it is
+    # the pressure difference at the end times the area, compared with the crew's limit.
+    from leaksim import Hatch, Leak, Module, Scenario, Station
+
+    station = Station(
+        [Module("Lab", "60 m^3"), Module("PrK", "5 m^3")],
+        hatches=[
+            Hatch(["Lab", "PrK"], area="1 m^2", open=False, opening_force_limit=["100 N", "1e6 N"])
+        ],
+        leaks=[Leak("PrK", area="0.1 mm^2", discharge_coefficient=1.0)],
+    )
+    result = Scenario(station, duration="1 day").run()
+    hatch = result.hatches["Lab-PrK"]
+    final = result.final_pressure.m_as("Pa")
+    dp = final[:, 0] - final[:, 1]
+    np.testing.assert_allclose(hatch["opening_force"].m_as("N"), dp * 1.0, rtol=1e-12)
+    assert list(hatch["can_open"]) == [0.0, 1.0]
+    summary = result.summary()["hatches"]["Lab-PrK"]
+    assert summary["can_open"] == [False, True]
+    assert summary["closed_at_s"] == [None, None]

@@ -76,6 +76,11 @@ class Result:
     hatch_names : sequence of str, optional
         Names of the hatches, which are the first links of the network, in order; they key
         :attr:`hatches` and the ``"hatches"`` part of :meth:`summary` [-].
+    hatch_areas : sequence of array_like, optional
+        Flow area of each hatch, in the order of ``hatch_names``, each of shape (C,) [m^2].
+    hatch_force_limits : sequence of array_like, optional
+        Largest force the crew can open each hatch against, each of shape (C,); NaN where
+        none was given [N].
     supply_mass_flow : mapping of str to array_like, optional
         Feed of each supply while it runs, by name, shape (C,); the supplies are the network's
         sources in order, and they key :attr:`supplies` [kg/s].
@@ -104,9 +109,18 @@ class Result:
         parameters: Mapping[str, Any] | None = None,
         hatch_names: Sequence[str] = (),
         supply_mass_flow: Mapping[str, Any] | None = None,
+        hatch_areas: Sequence[Any] = (),
+        hatch_force_limits: Sequence[Any] = (),
     ) -> None:
         self._solution = solution
         self._hatch_names = [str(name) for name in hatch_names]
+        nan = np.full(solution.status.shape[0], np.nan)
+        self._hatch_areas = [np.asarray(a, dtype=float) for a in hatch_areas] or [
+            nan for _ in self._hatch_names
+        ]
+        self._hatch_force_limits = [np.asarray(f, dtype=float) for f in hatch_force_limits] or [
+            nan for _ in self._hatch_names
+        ]
         self._supply_mass_flow = {
             str(k): np.asarray(v, dtype=float) for k, v in (supply_mass_flow or {}).items()
         }
@@ -397,6 +411,11 @@ class Result:
                     "max_pressure_difference_Pa": _json_list(
                         values["max_pressure_difference"].m_as("Pa")
                     ),
+                    "final_pressure_difference_Pa": _json_list(
+                        values["final_pressure_difference"].m_as("Pa")
+                    ),
+                    "opening_force_N": _json_list(values["opening_force"].m_as("N")),
+                    "can_open": [None if np.isnan(v) else bool(v) for v in values["can_open"]],
                 }
                 for name, values in self.hatches.items()
             }
@@ -411,6 +430,15 @@ class Result:
                 for name, values in self.supplies.items()
             }
         return out
+
+    def _final_link_difference(self, k: int) -> np.ndarray:
+        """|p_a - p_b| across link ``k`` at the end [Pa]; NaN without the link layout."""
+        s = self._solution
+        ends = getattr(s, "link_ends", None)
+        if ends is None:
+            return np.full(self.n_cases, np.nan)
+        a, b = ends[k]
+        return np.abs(s.final_pressure[:, a] - s.final_pressure[:, b])
 
     @property
     def supplies(self) -> dict[str, dict[str, pint.Quantity]]:
@@ -428,9 +456,14 @@ class Result:
 
     @property
     def hatches(self) -> dict[str, dict[str, pint.Quantity]]:
-        """Per hatch: ``closed_at``, the first time an event closed it (NaN if none did) [s],
-        and ``max_pressure_difference``, the largest pressure difference across it seen at the
-        solver's steps [Pa]; each of shape (C,). Hatches are the first links of the network.
+        """What each hatch saw, arrays of shape (C,).
+
+        ``closed_at``: the first time an event closed it, NaN if none did [s];
+        ``max_pressure_difference``: the largest pressure difference across it at the solver's
+        steps [Pa]; ``final_pressure_difference`` at the end [Pa]; ``opening_force``, that
+        difference times the hatch area [N]; ``can_open``: 1.0 where the force is within the
+        hatch's ``opening_force_limit``, 0.0 where not, NaN where no limit was given.
+        Hatches are the first links of the network.
         """
         s = self._solution
         out = {}
@@ -447,9 +480,16 @@ class Result:
                 if s.max_pressure_difference is not None
                 else np.full(self.n_cases, np.nan)
             )
+            final_dp = self._final_link_difference(k)
+            force = final_dp * self._hatch_areas[k]
+            limit = self._hatch_force_limits[k]
+            can_open = np.where(np.isnan(limit) | np.isnan(force), np.nan, force <= limit)
             out[name] = {
                 "closed_at": ureg.Quantity(closed, "s"),
                 "max_pressure_difference": ureg.Quantity(dp, "Pa"),
+                "final_pressure_difference": ureg.Quantity(final_dp, "Pa"),
+                "opening_force": ureg.Quantity(force, "N"),
+                "can_open": can_open,
             }
         return out
 

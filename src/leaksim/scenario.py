@@ -315,6 +315,11 @@ class Scenario:
             threshold_levels=[level for _, level in compiled.thresholds],
             parameters=compiled.case_parameters,
             hatch_names=[h.name for h in self.station.hatches],
+            hatch_areas=[p.per_case(h.flow_area, compiled.n_cases) for h in self.station.hatches],
+            hatch_force_limits=[
+                p.per_case(h.si.get("opening_force_limit", np.nan), compiled.n_cases)
+                for h in self.station.hatches
+            ],
             supply_mass_flow={
                 s.name: p.per_case(s.si["mass_flow"], compiled.n_cases)
                 for s in self.station.supplies

@@ -141,6 +141,8 @@ class Solution:
         How long each gas source fed [s].
     final_pressure_rate, final_partial_pressure_O2_rate : ndarray, shape (C, M)
         Rates of change of pressure and O2 partial pressure at the end [Pa/s].
+    link_ends : ndarray of int, shape (K, 2)
+        Module indices of the two sides of each link between modules; -1 for a boundary.
     """
 
     time: np.ndarray
@@ -163,6 +165,7 @@ class Solution:
     event_open: np.ndarray | None = None
     source_on_time: np.ndarray | None = None
     final_pressure_rate: np.ndarray | None = None
+    link_ends: np.ndarray | None = None
     final_partial_pressure_O2_rate: np.ndarray | None = None
 
 
@@ -732,5 +735,6 @@ class _Run:
             event_open=self.net.event_open.copy(),
             source_on_time=self.source_on_time,
             final_pressure_rate=final_rate["p"],
+            link_ends=np.stack([self.net.link_a, self.net.link_b], axis=1),
             final_partial_pressure_O2_rate=final_rate["o2"],
         )

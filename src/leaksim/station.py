@@ -161,6 +161,9 @@ class Hatch:
         and ``pressure_rate_below`` [Pa/s] (a fall faster than the level, e.g.
         ``"-1 mmHg/min"``), and ``delay`` [s], default 0. Levels and delay may be lists (cases).
         The crossing is located on the solver's dense output, not sampled.
+    opening_force_limit : str or pint.Quantity, or a list of these, optional
+        Largest force the crew can open the hatch against [N]; results then say whether the
+        pressure difference at the end, times the hatch area, is within it.
     name : str, optional
         Name used in results and parameter paths (``"hatch.<name>.area"``); default the two
         module names joined with ``"-"`` in the order given, e.g. ``"Lab-Node1"``.
@@ -198,6 +201,7 @@ class Hatch:
     open_at: p.CaseValue | None = None
     name: str | None = None
     close_when: Mapping[str, Any] | None = None
+    opening_force_limit: p.CaseValue | None = None
     si: dict[str, np.ndarray] = field(init=False, repr=False)
     close_condition: tuple[str, str] | None = field(init=False, repr=False, default=None)
 
@@ -212,6 +216,10 @@ class Hatch:
             value = getattr(self, key)
             if value is not None:
                 si[key] = p.quantity(value, "time", key, label, at_least=0.0, never=True)
+        if self.opening_force_limit is not None:
+            si["opening_force_limit"] = p.quantity(
+                self.opening_force_limit, "force", "opening_force_limit", label, above=0.0
+            )
         if self.close_when is not None:
             condition, values = _close_when(self.close_when, label)
             si.update(values)

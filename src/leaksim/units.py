@@ -36,6 +36,7 @@ SI_UNITS: dict[str, str] = {
     "heat_transfer_coefficient": "W/(m**2*K)",
     "pressure_rate": "Pa/s",
     "area_rate": "m**2/s",
+    "force": "N",
 }
 
 
@@ -132,6 +133,7 @@ def _example(kind: str) -> str:
         "heat_transfer_coefficient": "2 W/(m^2*K)",
         "pressure_rate": "-1 mmHg/min",
         "area_rate": "0.01 mm^2/day",
+        "force": "500 N",
     }[kind]
 
 
