@@ -375,3 +375,80 @@ def test_hatch_opening_force_against_its_limit():
     summary = result.summary()["hatches"]["Lab-PrK"]
     assert summary["can_open"] == [False, True]
     assert summary["closed_at_s"] == [None, None]
+
+
+def test_pressure_regulator_settles_where_its_feed_meets_the_leak():
+    # Feed = max * opening((set - p) / band) against a choked leak Cd A p psi* / sqrt(RT):
+    # the steady pressure is the root of their difference, inside the regulator's band.
+    from scipy.optimize import brentq
+
+    from leaksim import Leak, Module, Scenario, Station, Supply
+
+    set_point, band, max_flow = 740 * MMHG, 2e-3 * 740 * MMHG, 0.05
+    station = Station(
+        [Module("Lab", "50 m^3")],
+        leaks=[Leak("Lab", area="1 cm^2", discharge_coefficient=1.0)],
+        supplies=[
+            Supply("Lab", keep_pressure_above="740 mmHg", max_mass_flow="0.05 kg/s", name="reg")
+        ],
+    )
+    result = Scenario(station, duration="6 h").run()
+    r, gamma = air_properties()
+    leak = 1e-4 * choked_flow_function(gamma) / math.sqrt(r * 295.15)
+
+    def balance(p):
+        x = min(max((set_point - p) / band, -1.0), 1.0)
+        return max_flow * (0.5 + 0.75 * x - 0.25 * x**3) - leak * p
+
+    steady = brentq(balance, set_point - 10 * band, set_point + 10 * band)
+    final = result.final_pressure.m_as("Pa")[0, 0]
+    assert final == pytest.approx(steady, rel=1e-6)
+    assert set_point - band < final < set_point + band
+
+
+def test_regulator_gas_used_balances_the_mass_gained():
+    # A sealed module below its set point: all the gas fed stays in it.
+    from leaksim import Module, Scenario, Station, Supply
+
+    station = Station(
+        [Module("Lab", "50 m^3", pressure="700 mmHg")],
+        supplies=[
+            Supply("Lab", keep_pressure_above="740 mmHg", max_mass_flow="0.02 kg/s", name="reg")
+        ],
+    )
+    result = Scenario(station, duration="4 h").run()
+    r, _ = air_properties()
+    p_end = result.final_pressure.m_as("Pa")[0, 0]
+    gained = (p_end - 700 * MMHG) * 50.0 / (r * 295.15)
+    used = result.supplies["reg"]["mass_used"].m_as("kg")[0]
+    # Gas used is Simpson's rule over the solver's steps; the opening's curvature jumps where
+    # the regulator shuts, which costs a few 1e-6 there.
+    assert used == pytest.approx(gained, rel=2e-5)
+    # A sealed module fills until the regulator shuts, a band above its set point.
+    assert p_end == pytest.approx(740 * MMHG * (1 + 2e-3), rel=1e-5)
+
+
+def test_oxygen_regulator_keeps_the_crew_in_its_band():
+    from leaksim import Crew, Module, Scenario, Station, Supply, Threshold
+
+    station = Station(
+        [Module("Lab", "100 m^3")],
+        crew=Crew(6, "Lab"),
+        supplies=[
+            Supply(
+                "Lab",
+                gas="O2",
+                keep_partial_pressure_O2=["19.5 kPa", "23.1 kPa"],
+                max_mass_flow="10 kg/day",
+                name="o2",
+            )
+        ],
+    )
+    result = Scenario(
+        station, duration="10 day", thresholds=[Threshold("low", partial_pressure_O2="19.5 kPa")]
+    ).run()
+    o2 = result.partial_pressure_O2.m_as("kPa")[0, 0]
+    assert np.all(o2 > 19.5) and np.all(o2 < 23.1)
+    # Steady feed equals the crew's use: 6 x 0.835 kg/day (BVAD) over the last days.
+    used = result.supplies["o2"]["mass_used"].m_as("kg")[0]
+    assert used == pytest.approx(6 * 0.835 * 10, rel=0.05)

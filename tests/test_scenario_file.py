@@ -640,12 +640,33 @@ BASE_TEXT = to_toml(BASE)
         (
             "[simulation]",
             '[[supply]]\nmodule = "Lab"\n[simulation]',
-            ["[[supply]] #1", "mass_flow is required"],
+            [
+                "[[supply]] #1",
+                "give mass_flow (a constant feed such as '2 kg/day'), or a regulator",
+            ],
         ),
         (
             "[simulation]",
             '[[supply]]\nmodule = "Lab"\nkeep_pressure_above = "740 mmHg"\n[simulation]',
-            ["[[supply]] #1", "regulated supplies are not supported in this version"],
+            ["[[supply]] #1", "a regulator needs max_mass_flow"],
+        ),
+        (
+            "[simulation]",
+            '[[supply]]\nmodule = "Lab"\nmass_flow = "1 kg/day"\nkeep_pressure_above = "740 mmHg"'
+            "\n[simulation]",
+            ["[[supply]] #1", "give exactly one of mass_flow and keep_pressure_above"],
+        ),
+        (
+            "[simulation]",
+            '[[supply]]\nmodule = "Lab"\nkeep_partial_pressure_O2 = ["23 kPa", "19 kPa"]\n'
+            'max_mass_flow = "1 g/s"\n[simulation]',
+            ["[[supply]] #1", "band must be [low, high] with high > low"],
+        ),
+        (
+            "[simulation]",
+            '[[supply]]\nmodule = "Lab"\nkeep_pressure_above = "740 mmHg"\n'
+            'max_mass_flow = "1 g/s"\ntank_mass = "5 kg"\n[simulation]',
+            ["[[supply]] #1", "tank_mass with a regulator is not supported"],
         ),
         (
             "[simulation]",

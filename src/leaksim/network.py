@@ -123,6 +123,14 @@ class Network:
         Temperature of each source's gas, which sets the enthalpy it brings [K].
     source_initially_on : array_like of bool, shape (C, J), optional
         Whether each source feeds at t = 0.
+    source_watch : array_like of int, shape (J,), optional
+        0 for a constant feed; 1 for a regulator on the module's total pressure, 2 on its O2
+        partial pressure. A regulator feeds ``source_molar_flow`` (its maximum) times
+        :func:`regulator_opening` of ``(setpoint - v) / band``: a valve that opens smoothly
+        (continuous slope) from shut at ``setpoint + band`` to fully open at
+        ``setpoint - band``, so the solver never chatters on a switch.
+    source_setpoint, source_band : array_like, shape (C, J), optional
+        Set point and transition width of each regulator [Pa].
     energy : {"isothermal", "adiabatic", "wall"}
         Energy equation.
     wall_area, wall_heat_transfer, wall_temperature : array_like, shape (C, M), optional
@@ -165,6 +173,9 @@ class Network:
     source_mole_fraction: np.ndarray | None = None
     source_temperature: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
     source_initially_on: np.ndarray = field(default_factory=lambda: np.zeros((1, 0), dtype=bool))
+    source_watch: np.ndarray | None = None
+    source_setpoint: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
+    source_band: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
     energy: str = "isothermal"
     wall_area: np.ndarray | None = None
     wall_heat_transfer: np.ndarray | None = None
@@ -191,6 +202,13 @@ class Network:
         n_sources = self.source_module.size
         if self.source_mole_fraction is None:
             self.source_mole_fraction = np.zeros((1, n_sources, len(self.species)))
+        if self.source_watch is None or np.size(self.source_watch) == 0:
+            self.source_watch = np.zeros(n_sources, dtype=np.intp)
+        self.source_watch = np.asarray(self.source_watch, dtype=np.intp).reshape(-1)
+        if np.size(self.source_setpoint) == 0:
+            self.source_setpoint = np.zeros((1, n_sources))
+        if np.size(self.source_band) == 0:
+            self.source_band = np.ones((1, n_sources))
         volume = np.atleast_2d(np.asarray(self.volume, dtype=float))
         n_modules = volume.shape[-1]
         n_links = self.link_a.size
@@ -213,6 +231,8 @@ class Network:
             "source_mole_fraction": (n_sources, n_species),
             "source_temperature": (n_sources,),
             "source_initially_on": (n_sources,),
+            "source_setpoint": (n_sources,),
+            "source_band": (n_sources,),
             "regularisation_pressure": (),
         }
         arrays = {}
@@ -313,11 +333,35 @@ class Network:
                     "trigger_above",
                     "trigger_event",
                     "source_module",
+                    "source_watch",
                 )
             ):
                 value = value[cases]
             kwargs[f.name] = value
         return Network(**kwargs)
+
+
+def regulator_opening(x):
+    """Opening of a regulator in [0, 1] against its scaled error ``x = (set - v) / band``.
+
+    The cubic smoothstep ``1/2 + 3x/4 - x^3/4`` on ``[-1, 1]``, shut below and fully open
+    above: continuous with a continuous slope, so a stiff solver sees no switch, and exactly
+    shut once the value is a band above the set point (a ``tanh`` law never shuts and would
+    keep filling a sealed module).
+
+    Parameters
+    ----------
+    x : array_like
+        Scaled error [-]; complex values allowed (real part compared).
+
+    Returns
+    -------
+    numpy.ndarray
+        Opening [-].
+    """
+    x = np.asarray(x)
+    inside = 0.5 + 0.75 * x - 0.25 * x**3
+    return np.where(x.real >= 1.0, 1.0, np.where(x.real <= -1.0, 0.0, inside))
 
 
 class NetworkModel:
@@ -665,7 +709,7 @@ class NetworkModel:
         else:
             species_flow = flow[..., None] * upstream["mole_fraction"]  # (n, K, S')
         d_moles = self._scatter(species_flow)
-        feed = is_open[:, n_links:] * self._src_flow[cases]  # (n, J) [mol/s]
+        feed = self.source_feed(th, is_open[:, n_links:], cases)  # (n, J) [mol/s]
         for j, m in enumerate(net.source_module):
             d_moles[:, m] += feed[:, j, None] * self._src_x[cases][:, j]
         parts = [d_moles]
@@ -677,6 +721,28 @@ class NetworkModel:
                 d_energy = d_energy + self._wall_heat_flow(th, y, cases)
             parts.append(d_energy[..., None])
         return np.concatenate(parts, axis=-1).reshape(n, self.n_state)
+
+    def source_feed(self, th: dict, on: np.ndarray, cases=slice(None)) -> np.ndarray:
+        """Molar feed of every source [mol/s], (n, J): constant, or regulated smoothly."""
+        net = self.network
+        feed = (on * self._src_flow[cases]).astype(np.result_type(th["pressure"], float))
+        for j in np.flatnonzero(net.source_watch):
+            m = net.source_module[j]
+            value = th["pressure"][:, m]
+            if net.source_watch[j] == 2:
+                value = value * self._o2_fraction(th, cases)[:, m]
+            x = (net.source_setpoint[cases, j] - value) / net.source_band[cases, j]
+            feed[:, j] = feed[:, j] * regulator_opening(x)
+        return feed
+
+    def _o2_fraction(self, th: dict, cases) -> np.ndarray:
+        """O2 mole fraction of every module, (n, M); zero without O2."""
+        if self.o2_index is None:
+            return np.zeros_like(th["pressure"])
+        if th["mole_fraction"] is None:  # one gas per case: its fixed share
+            share = self.composition[cases][:, 0, self.o2_index][:, None]
+            return np.broadcast_to(share, th["pressure"].shape)
+        return th["mole_fraction"][..., self.o2_index]
 
     def _wall_heat_flow(self, th: dict, y: np.ndarray, cases) -> np.ndarray:
         """Heat from the walls into each module's gas, ``h_w A_w (T_w - T)`` [W], (n, M).

@@ -81,9 +81,9 @@ class Result:
     hatch_force_limits : sequence of array_like, optional
         Largest force the crew can open each hatch against, each of shape (C,); NaN where
         none was given [N].
-    supply_mass_flow : mapping of str to array_like, optional
-        Feed of each supply while it runs, by name, shape (C,); the supplies are the network's
-        sources in order, and they key :attr:`supplies` [kg/s].
+    supply_molar_mass : mapping of str to array_like, optional
+        Molar mass of each supply's gas, by name, shape (C,); the supplies are the network's
+        first sources in order, and they key :attr:`supplies` [kg/mol].
 
     Raises
     ------
@@ -108,7 +108,7 @@ class Result:
         threshold_levels: Sequence[Any] = (),
         parameters: Mapping[str, Any] | None = None,
         hatch_names: Sequence[str] = (),
-        supply_mass_flow: Mapping[str, Any] | None = None,
+        supply_molar_mass: Mapping[str, Any] | None = None,
         hatch_areas: Sequence[Any] = (),
         hatch_force_limits: Sequence[Any] = (),
     ) -> None:
@@ -121,8 +121,8 @@ class Result:
         self._hatch_force_limits = [np.asarray(f, dtype=float) for f in hatch_force_limits] or [
             nan for _ in self._hatch_names
         ]
-        self._supply_mass_flow = {
-            str(k): np.asarray(v, dtype=float) for k, v in (supply_mass_flow or {}).items()
+        self._supply_molar_mass = {
+            str(k): np.asarray(v, dtype=float) for k, v in (supply_molar_mass or {}).items()
         }
         self._modules = [str(name) for name in module_names]
         self._threshold_names = [str(name) for name in threshold_names]
@@ -424,7 +424,7 @@ class Result:
                 name: {m: _json_list(t.m_as("s")) for m, t in per_module.items()}
                 for name, per_module in self.reserve_times.items()
             }
-        if self._supply_mass_flow:
+        if self._supply_molar_mass:
             out["supplies"] = {
                 name: {"mass_used_kg": _json_list(values["mass_used"].m_as("kg"))}
                 for name, values in self.supplies.items()
@@ -444,12 +444,14 @@ class Result:
     def supplies(self) -> dict[str, dict[str, pint.Quantity]]:
         """Per supply: ``mass_used``, the gas it fed [kg], and ``time_on``, how long it fed
         [s]; each of shape (C,)."""
-        on = self._solution.source_on_time
+        s = self._solution
+        nan = np.full(self.n_cases, np.nan)
         out = {}
-        for j, (name, mass_flow) in enumerate(self._supply_mass_flow.items()):
-            time_on = on[:, j] if on is not None else np.full(self.n_cases, np.nan)
+        for j, (name, molar_mass) in enumerate(self._supply_molar_mass.items()):
+            amount = s.source_amount[:, j] if s.source_amount is not None else nan
+            time_on = s.source_on_time[:, j] if s.source_on_time is not None else nan
             out[name] = {
-                "mass_used": ureg.Quantity(time_on * mass_flow, "kg"),
+                "mass_used": ureg.Quantity(amount * molar_mass, "kg"),
                 "time_on": ureg.Quantity(time_on, "s"),
             }
         return out

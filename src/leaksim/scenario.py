@@ -320,10 +320,13 @@ class Scenario:
                 p.per_case(h.si.get("opening_force_limit", np.nan), compiled.n_cases)
                 for h in self.station.hatches
             ],
-            supply_mass_flow={
-                s.name: p.per_case(s.si["mass_flow"], compiled.n_cases)
-                for s in self.station.supplies
-            },
+            supply_molar_mass=dict(
+                zip(
+                    [s.name for s in self.station.supplies],
+                    _supply_molar_masses(compiled.network, len(self.station.supplies)),
+                    strict=True,
+                )
+            ),
         )
 
 
@@ -487,7 +490,17 @@ def _source_arrays(station: Station, modules: dict[str, Any], n_cases: int) -> d
         "source_mole_fraction": x,
         "source_temperature": np.stack([src["temperature"] for src in sources], axis=1),
         "source_initially_on": np.stack([src["on"] for src in sources], axis=1),
+        "source_watch": np.array([src["watch"] for src in sources], dtype=np.intp),
+        "source_setpoint": np.stack([src["setpoint"] for src in sources], axis=1),
+        "source_band": np.stack([src["band"] for src in sources], axis=1),
     }
+
+
+def _supply_molar_masses(network: Network, n_supplies: int) -> list[np.ndarray]:
+    """Molar mass of each supply's gas, (C,) each [kg/mol]: the first network sources."""
+    molar_mass = species_properties(network.species)[0]
+    x = network.source_mole_fraction[:, :n_supplies]
+    return list(np.sum(x * molar_mass, axis=-1).T)
 
 
 def _supply_source(
@@ -499,12 +512,16 @@ def _supply_source(
         if "temperature" in supply.si
         else modules["initial_temperature"][:, m]
     )
+    regulated = supply.watch is not None
     return {
         "module": m,
         "x": _mole_fractions(supply, modules["species"], n_cases),
-        "mass_flow": p.per_case(supply.si["mass_flow"], n_cases),
+        "mass_flow": p.per_case(supply.si["max_mass_flow" if regulated else "mass_flow"], n_cases),
         "temperature": temperature,
         "on": p.per_case(supply.si["start"], n_cases) == 0.0,
+        "watch": {None: 0, "pressure": 1, "partial_pressure_O2": 2}[supply.watch],
+        "setpoint": p.per_case(supply.si.get("setpoint", 0.0), n_cases),
+        "band": p.per_case(supply.si.get("band", 1.0), n_cases),
     }
 
 
@@ -525,6 +542,9 @@ def _crew_sources(station: Station, modules: dict[str, Any], n_cases: int) -> li
                 "mass_flow": sign * count * p.per_case(crew.si[key], n_cases),
                 "temperature": modules["initial_temperature"][:, m],
                 "on": np.ones(n_cases, dtype=bool),
+                "watch": 0,
+                "setpoint": np.zeros(n_cases),
+                "band": np.ones(n_cases),
             }
         )
     return out

@@ -138,7 +138,9 @@ class Solution:
         The link (0..K-1) or source (K..K+J-1) each event switches, and whether it opens or
         starts it (True) or closes or stops it.
     source_on_time : ndarray, shape (C, J)
-        How long each gas source fed [s].
+        How long each gas source was on [s].
+    source_amount : ndarray, shape (C, J)
+        Gas each source fed [mol] (negative for a sink such as the crew's O2 use).
     final_pressure_rate, final_partial_pressure_O2_rate : ndarray, shape (C, M)
         Rates of change of pressure and O2 partial pressure at the end [Pa/s].
     link_ends : ndarray of int, shape (K, 2)
@@ -164,6 +166,7 @@ class Solution:
     event_link: np.ndarray | None = None
     event_open: np.ndarray | None = None
     source_on_time: np.ndarray | None = None
+    source_amount: np.ndarray | None = None
     final_pressure_rate: np.ndarray | None = None
     link_ends: np.ndarray | None = None
     final_partial_pressure_O2_rate: np.ndarray | None = None
@@ -285,6 +288,7 @@ class _Run:
         self.t = np.zeros(n)
         self.is_open = network.initially_on  # links, then sources
         self.source_on_time = np.zeros((n, network.n_sources))
+        self.source_amount = np.zeros((n, network.n_sources))
         self.event_done = np.zeros(network.event_time.shape, dtype=bool)
         # Events that triggers schedule wait at +inf until their trigger fires.
         self.event_time = network.event_time.copy()
@@ -481,8 +485,7 @@ class _Run:
         self._fill_output(rows, local, sel, t_new)
         self._locate_thresholds(rows, local, sel, obs_new, theta_end)
         if self.net.n_sources:
-            feeding = self.is_open[rows, self.net.n_links :]
-            self.source_on_time[rows] += feeding * (t_new - self.t[rows])[:, None]
+            self._count_feed(rows, local, sel, y1, t_new, theta_end)
         self.y[rows] = y1
         self.t[rows] = t_new
         for key in obs_new:
@@ -491,6 +494,17 @@ class _Run:
         self._track_pressure_difference(rows)
         finished = t_new >= self.duration[rows]
         self.active[rows[finished]] = False
+
+    def _count_feed(self, rows, local, sel, y1, t_new, theta_end):
+        """Add each source's feed over the accepted steps: time on, and amount by Simpson's
+        rule on the dense output (exact for constant feeds, fourth order for regulators)."""
+        on = self.is_open[rows, self.net.n_links :]
+        dt = t_new - self.t[rows]
+        self.source_on_time[rows] += on * dt[:, None]
+        model = self.packed
+        y_mid = self._dense(sel, 0.5 * theta_end)
+        feeds = [model.source_feed(model.thermo(y, local), on, local) for y in (sel[0], y_mid, y1)]
+        self.source_amount[rows] += dt[:, None] / 6.0 * (feeds[0] + 4.0 * feeds[1] + feeds[2])
 
     def _after_events(self, rows, local, t):
         """Switch the links whose events are due, then refresh derivatives and rates; an event
@@ -734,6 +748,7 @@ class _Run:
             event_link=self.net.event_link.copy(),
             event_open=self.net.event_open.copy(),
             source_on_time=self.source_on_time,
+            source_amount=self.source_amount,
             final_pressure_rate=final_rate["p"],
             link_ends=np.stack([self.net.link_a, self.net.link_b], axis=1),
             final_partial_pressure_O2_rate=final_rate["o2"],

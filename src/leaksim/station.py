@@ -345,9 +345,19 @@ class Supply:
         modes [K]; default the module's initial temperature.
     name : str, optional
         Name used in results and parameter paths; default ``"supply<i>"``.
-    keep_pressure_above, keep_partial_pressure_O2, max_mass_flow : optional
-        Regulated supplies of the scenario format; not available in this version (a clear
-        error says so).
+    keep_pressure_above : str or pint.Quantity, or a list of these, optional
+        A total-pressure regulator instead of ``mass_flow``: it feeds up to ``max_mass_flow``
+        while the module is below this set point [Pa].
+    keep_partial_pressure_O2 : str or pint.Quantity, or a pair of them, optional
+        An O2 regulator instead of ``mass_flow``: one set point, or a band ``[low, high]`` it
+        keeps the O2 partial pressure in (fully open at ``low``, shut at ``high``) [Pa].
+        Regulators open as :func:`leaksim.network.regulator_opening`.
+    max_mass_flow : str or pint.Quantity, or a list of these, optional
+        Largest feed of a regulator [kg/s].
+    regulation_band : str or pint.Quantity, or a list of these, optional
+        Half-width of a regulator's smooth opening: fully open a band below the set point,
+        shut a band above it; default 0.2 % of the set point for one set point, half of
+        ``high - low`` for a ``[low, high]`` band (set point at its middle) [Pa].
 
     Examples
     --------
@@ -368,28 +378,86 @@ class Supply:
     keep_pressure_above: Any = None
     keep_partial_pressure_O2: Any = None
     max_mass_flow: Any = None
+    regulation_band: p.CaseValue | None = None
     si: dict[str, np.ndarray] = field(init=False, repr=False)
     composition: tuple[dict[str, float], ...] = field(init=False, repr=False)
+    watch: str | None = field(init=False, repr=False, default=None)
+
+    def _regulated(self, label: str) -> str | None:
+        """``"pressure"``, ``"partial_pressure_O2"`` or None (a constant feed)."""
+        given = {
+            "mass_flow": self.mass_flow,
+            "keep_pressure_above": self.keep_pressure_above,
+            "keep_partial_pressure_O2": self.keep_partial_pressure_O2,
+        }
+        if sum(v is not None for v in given.values()) > 1:
+            p.exactly_one(label, given)
+        if self.keep_pressure_above is not None:
+            return "pressure"
+        if self.keep_partial_pressure_O2 is not None:
+            return "partial_pressure_O2"
+        if self.max_mass_flow is not None:
+            raise p.fail(
+                label,
+                "max_mass_flow belongs to a regulator: give keep_pressure_above "
+                "or keep_partial_pressure_O2 with it, or use mass_flow",
+            )
+        return None
+
+    def _regulator_values(self, watch: str, label: str) -> dict[str, np.ndarray]:
+        """Set point, band and maximum feed of a regulator, in SI."""
+        if self.max_mass_flow is None:
+            raise p.fail(label, "a regulator needs max_mass_flow (its largest feed)")
+        key = "keep_pressure_above" if watch == "pressure" else "keep_partial_pressure_O2"
+        value = getattr(self, key)
+        band_pair = (
+            watch == "partial_pressure_O2" and isinstance(value, list | tuple) and (len(value) == 2)
+        )
+        if band_pair:
+            low, high = (p.quantity(v, "pressure", key, label, above=0.0) for v in value)
+            if not np.all(high > low):
+                raise p.fail(
+                    label, f"{key} band must be [low, high] with high > low, got {p.show(value)}"
+                )
+            setpoint, band = 0.5 * (low + high), 0.5 * (high - low)
+        else:
+            setpoint = p.quantity(value, "pressure", key, label, above=0.0)
+            band = 2e-3 * setpoint
+        if self.regulation_band is not None:
+            band = p.quantity(self.regulation_band, "pressure", "regulation_band", label, above=0.0)
+        return {
+            "max_mass_flow": p.quantity(
+                self.max_mass_flow, "mass_flow", "max_mass_flow", label, above=0.0
+            ),
+            "setpoint": np.asarray(setpoint),
+            "band": np.asarray(band),
+        }
 
     def __post_init__(self) -> None:
         if self.name is not None:
             p.name(self.name, "name", "supply")
         label = f"supply {self.name!r}" if self.name is not None else f"supply to {self.module!r}"
         p.name(self.module, "module", label)
-        for key in ("keep_pressure_above", "keep_partial_pressure_O2", "max_mass_flow"):
-            if getattr(self, key) is not None:
+        si = {"start": p.quantity(self.start, "time", "start", label, at_least=0.0)}
+        watch = self._regulated(label)
+        if watch is None:
+            if self.mass_flow is None:
                 raise p.fail(
                     label,
-                    f"{key}: regulated supplies are not supported in this version of leaksim; "
-                    "give a constant mass_flow",
+                    "give mass_flow (a constant feed such as '2 kg/day'), or a regulator: "
+                    "keep_pressure_above or keep_partial_pressure_O2 with max_mass_flow",
                 )
-        if self.mass_flow is None:
-            raise p.fail(label, "mass_flow is required (a constant feed such as '2 kg/day')")
-        si = {
-            "mass_flow": p.quantity(self.mass_flow, "mass_flow", "mass_flow", label, above=0.0),
-            "start": p.quantity(self.start, "time", "start", label, at_least=0.0),
-        }
+            si["mass_flow"] = p.quantity(self.mass_flow, "mass_flow", "mass_flow", label, above=0.0)
+        else:
+            si.update(self._regulator_values(watch, label))
+        object.__setattr__(self, "watch", watch)
         if self.tank_mass is not None:
+            if watch is not None:
+                raise p.fail(
+                    label,
+                    "tank_mass with a regulator is not supported in this version of leaksim; "
+                    "the regulator draws on an unlimited supply",
+                )
             si["tank_mass"] = p.quantity(self.tank_mass, "mass", "tank_mass", label, above=0.0)
         if self.temperature is not None:
             si["temperature"] = p.quantity(
