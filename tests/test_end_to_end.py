@@ -452,3 +452,34 @@ def test_oxygen_regulator_keeps_the_crew_in_its_band():
     # Steady feed equals the crew's use: 6 x 0.835 kg/day (BVAD) over the last days.
     used = result.supplies["o2"]["mass_used"].m_as("kg")[0]
     assert used == pytest.approx(6 * 0.835 * 10, rel=0.05)
+
+
+def test_growing_crack_from_a_file(tmp_path):
+    # SCENARIO-FORMAT (Operations): growth = {rate}. A(t) = A0 + rate (t - start) from the
+    # hole's start; isothermal: ln(p / p0) = -k (A0 s + rate s^2 / 2), s = t - start.
+    text = """\
+[simulation]
+duration = "3 day"
+
+[[module]]
+name = "PrK"
+volume = "5 m^3"
+pressure = "730 mmHg"
+temperature = "22 degC"
+
+[[leak]]
+module = "PrK"
+area = "0.05 mm^2"
+discharge_coefficient = 1.0
+start = "12 h"
+growth = { rate = "0.03 mm^2/day" }
+"""
+    path = tmp_path / "crack.toml"
+    path.write_text(text)
+    result = load_scenario(path).run()
+    r, gamma = air_properties()
+    k = choked_flow_function(gamma) * math.sqrt(r * 295.15) / 5.0
+    s = 2.5 * 86400.0
+    a0, rate = 0.05e-6, 0.03e-6 / 86400.0
+    expected = 730 * MMHG * math.exp(-k * (a0 * s + rate * s**2 / 2))
+    assert result.final_pressure.m_as("Pa")[0, 0] == pytest.approx(expected, rel=1e-6)

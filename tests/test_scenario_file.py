@@ -157,7 +157,7 @@ BAD_INPUTS = [
     (
         "volume-wrong-dimension",
         [("module", 0, "volume", "5 kg")],
-        ["volume must have the dimension of m**3", "'5 kg'"],
+        ["volume must have the dimension of m^3", "'5 kg'"],
         LAB,
         "module 'Lab'",
     ),
@@ -634,8 +634,23 @@ BASE_TEXT = to_toml(BASE)
         ),
         (
             'diameter = "5 mm"',
-            'diameter = "5 mm"\ngrowth = {rate = "0.01 mm^2/day"}',
-            [LEAK, "growth is not supported in this version"],
+            'diameter = "5 mm"\ngrowth = {rate = "0.01 mm^2"}',
+            [LEAK, "growth.rate must have the dimension of m^2/s", "'0.01 mm^2'"],
+        ),
+        (
+            'diameter = "5 mm"',
+            'diameter = "5 mm"\ngrowth = {rat = "0.01 mm^2/day"}',
+            [LEAK, "growth: unknown key 'rat' (did you mean 'rate'?)"],
+        ),
+        (
+            'diameter = "5 mm"',
+            'diameter = "5 mm"\ngrowth = {table = [["1 day", "1 mm^2"], ["0 day", "2 mm^2"]]}',
+            [LEAK, "growth.table times must increase"],
+        ),
+        (
+            'diameter = "5 mm"',
+            'diameter = "5 mm"\ngrowth = {table = [["1 day", "1 mm^2"]]}',
+            [LEAK, "growth.table must be a list of at least two [time, area] pairs"],
         ),
         (
             "[simulation]",

@@ -129,6 +129,11 @@ class Network:
         :func:`regulator_opening` of ``(setpoint - v) / band``: a valve that opens smoothly
         (continuous slope) from shut at ``setpoint + band`` to fully open at
         ``setpoint - band``, so the solver never chatters on a switch.
+    growth_link : array_like of int, shape (G,), optional
+        Links whose area changes with time.
+    growth_time, growth_area : array_like, shape (C, G, P), optional
+        Knots of each growing link's area, piecewise linear in time and constant beyond the
+        first and last knot [s], [m^2]. The solver ends steps at the knots.
     source_setpoint, source_band : array_like, shape (C, J), optional
         Set point and transition width of each regulator [Pa].
     energy : {"isothermal", "adiabatic", "wall"}
@@ -174,6 +179,9 @@ class Network:
     source_temperature: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
     source_initially_on: np.ndarray = field(default_factory=lambda: np.zeros((1, 0), dtype=bool))
     source_watch: np.ndarray | None = None
+    growth_link: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    growth_time: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 2)))
+    growth_area: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 2)))
     source_setpoint: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
     source_band: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
     energy: str = "isothermal"
@@ -202,6 +210,8 @@ class Network:
         n_sources = self.source_module.size
         if self.source_mole_fraction is None:
             self.source_mole_fraction = np.zeros((1, n_sources, len(self.species)))
+        self.growth_link = np.asarray(self.growth_link, dtype=np.intp).reshape(-1)
+        n_knots = np.shape(self.growth_time)[-1] if np.ndim(self.growth_time) else 2
         if self.source_watch is None or np.size(self.source_watch) == 0:
             self.source_watch = np.zeros(n_sources, dtype=np.intp)
         self.source_watch = np.asarray(self.source_watch, dtype=np.intp).reshape(-1)
@@ -231,6 +241,8 @@ class Network:
             "source_mole_fraction": (n_sources, n_species),
             "source_temperature": (n_sources,),
             "source_initially_on": (n_sources,),
+            "growth_time": (self.growth_link.size, n_knots),
+            "growth_area": (self.growth_link.size, n_knots),
             "source_setpoint": (n_sources,),
             "source_band": (n_sources,),
             "regularisation_pressure": (),
@@ -310,6 +322,11 @@ class Network:
         return self.source_module.size
 
     @property
+    def breakpoints(self) -> np.ndarray:
+        """Times at which steps must end, (C, B): the knots of growing areas [s]."""
+        return self.growth_time.reshape(self.n_cases, -1)
+
+    @property
     def initially_on(self) -> np.ndarray:
         """Links then sources that are open or feeding at t = 0, shape (C, K + J)."""
         return np.concatenate([self.initially_open, self.source_initially_on], axis=1)
@@ -334,6 +351,7 @@ class Network:
                     "trigger_event",
                     "source_module",
                     "source_watch",
+                    "growth_link",
                 )
             ):
                 value = value[cases]
@@ -591,7 +609,31 @@ class NetworkModel:
             side_b[key] = inner
         return side_a, side_b
 
-    def link_molar_flow(self, th: dict, is_open: np.ndarray, cases) -> tuple[np.ndarray, dict]:
+    def _growth_factor(self, t, cases) -> np.ndarray:
+        """Area at ``t`` over the nominal area of every link, (n, K); 1 for fixed links."""
+        net = self.network
+        t = np.asarray(t)[:, None, None]
+        knots, areas = net.growth_time[cases], net.growth_area[cases]  # (n, G, P)
+        # Segment of each knot table holding t, by real part (t may carry a complex step).
+        segment = np.clip(np.sum(knots <= t.real, axis=-1) - 1, 0, knots.shape[-1] - 2)
+        t0 = np.take_along_axis(knots, segment[..., None], axis=-1)[..., 0]
+        t1 = np.take_along_axis(knots, segment[..., None] + 1, axis=-1)[..., 0]
+        a0 = np.take_along_axis(areas, segment[..., None], axis=-1)[..., 0]
+        a1 = np.take_along_axis(areas, segment[..., None] + 1, axis=-1)[..., 0]
+        tt = t[..., 0]
+        span = np.where(t1 > t0, t1 - t0, 1.0)
+        weight = np.where(tt.real <= t0, 0.0, np.where(tt.real >= t1, 1.0, (tt - t0) / span))
+        area = a0 + (a1 - a0) * weight
+        factor = np.ones((area.shape[0], net.n_links), dtype=area.dtype)
+        nominal = net.area[cases][:, net.growth_link]
+        factor[:, net.growth_link] = np.where(
+            nominal > 0, area / np.where(nominal > 0, nominal, 1.0), 0.0
+        )
+        return factor
+
+    def link_molar_flow(
+        self, th: dict, is_open: np.ndarray, cases, t=None
+    ) -> tuple[np.ndarray, dict]:
         """Molar flow through every link from side a to side b [mol/s], and the upstream state.
 
         The flow's magnitude uses a smooth blend of the two sides' temperature and gas
@@ -635,6 +677,8 @@ class NetworkModel:
             p_u, np.where(forward, p_b, p_a), dp, gamma_u, delta, cases
         )
         conductance = self._cda[cases] * is_open
+        if self.network.growth_link.size and t is not None:
+            conductance = conductance * self._growth_factor(t, cases)
         molar_flow = np.where(forward, conductance * molar_flux, -conductance * molar_flux)
         # What the flow carries is taken from the side it leaves, exactly: an outflow may only
         # remove what a module holds, so amounts stay non-negative.
@@ -683,7 +727,7 @@ class NetworkModel:
         """Molar heat capacity of each module's initial gas [J/(mol K)], shape (C, M)."""
         return self._cp0[cases]
 
-    def rhs(self, y: np.ndarray, is_open: np.ndarray, cases=slice(None)) -> np.ndarray:
+    def rhs(self, y: np.ndarray, is_open: np.ndarray, cases=slice(None), t=None) -> np.ndarray:
         """Time derivative of the state.
 
         Parameters
@@ -694,6 +738,8 @@ class NetworkModel:
             Which links are open and which sources feed, in each case.
         cases : index array or slice
             Network case of each row of ``y``.
+        t : array_like, shape (n,), optional
+            Time of each row [s], for links whose area grows; ignored without growth.
 
         Returns
         -------
@@ -703,7 +749,7 @@ class NetworkModel:
         n = y.shape[0]
         th = self.thermo(y, cases)
         n_links = net.n_links
-        flow, upstream = self.link_molar_flow(th, is_open[:, :n_links], cases)
+        flow, upstream = self.link_molar_flow(th, is_open[:, :n_links], cases, t)
         if self.n_state_species == 1:
             species_flow = flow[..., None]
         else:

@@ -267,6 +267,7 @@ class Scenario:
             ),
         )
         duration = p.per_case(self.si["duration"], n_cases)
+        network = _with_growth(network, station, duration)
         interval = self.si.get("output_interval", duration.max() / DEFAULT_OUTPUT_POINTS)
         return CompiledScenario(
             network=network,
@@ -494,6 +495,49 @@ def _source_arrays(station: Station, modules: dict[str, Any], n_cases: int) -> d
         "source_setpoint": np.stack([src["setpoint"] for src in sources], axis=1),
         "source_band": np.stack([src["band"] for src in sources], axis=1),
     }
+
+
+def _with_growth(network: Network, station: Station, duration: np.ndarray) -> Network:
+    """Add the knot tables of growing leaks: a rate becomes two knots, start and end."""
+    first_leak = len(station.hatches)
+    n_cases = duration.size
+    links, times, areas = [], [], []
+    for j, leak in enumerate(station.leaks):
+        if leak.growth is None:
+            continue
+        start = p.per_case(leak.si["start"], n_cases)
+        if leak.growth_table is not None:
+            t_knots, a_knots = (np.broadcast_to(v, (n_cases, v.size)) for v in leak.growth_table)
+        else:
+            area = p.per_case(leak.flow_area, n_cases)
+            end = start + duration
+            grown = area + p.per_case(leak.si["growth.rate"], n_cases) * duration
+            if np.any(grown < 0):
+                raise ScenarioError(
+                    f"growth.rate would shrink the hole below zero area before the end, got "
+                    f"{np.min(grown):.3g} m^2",
+                    f"leak {leak.name!r}",
+                )
+            t_knots, a_knots = np.stack([start, end], axis=1), np.stack([area, grown], axis=1)
+        links.append(first_leak + j)
+        times.append(t_knots)
+        areas.append(a_knots)
+    if not links:
+        return network
+    width = max(t.shape[1] for t in times)
+    # Pad shorter tables by repeating their last knot (a zero-length segment).
+    times = [np.pad(t, ((0, 0), (0, width - t.shape[1])), mode="edge") for t in times]
+    areas = [np.pad(a, ((0, 0), (0, width - a.shape[1])), mode="edge") for a in areas]
+    fields = {**network.__dict__}
+    for key in ("wall_area", "wall_heat_transfer", "wall_temperature"):
+        if network.energy != "wall":
+            fields[key] = None
+    fields.update(
+        growth_link=np.array(links, dtype=np.intp),
+        growth_time=np.stack(times, axis=1),
+        growth_area=np.stack(areas, axis=1),
+    )
+    return Network(**fields)
 
 
 def _supply_molar_masses(network: Network, n_supplies: int) -> list[np.ndarray]:

@@ -76,7 +76,7 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     "threshold": ("name",),
 }
 # Parts of the format that belong to the operations and sweep work, not read yet.
-_LATER_KEYS = {"leak": ("growth",)}
+_LATER_KEYS: dict[str, tuple[str, ...]] = {}
 _LATER_TABLES = {"sweep": "[sweep]"}
 _ITEM_CLASSES: dict[str, type] = {
     "module": Module,

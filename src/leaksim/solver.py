@@ -79,6 +79,10 @@ _C = (
         -6.058818238834054,
     ),
 )
+# Time offsets c_i and the d_i h df/dt coefficients of the stages, for time-dependent
+# right-hand sides (growing holes); stages 5 and 6 are at c = 1 with d = 0.
+_STAGE_TIME = (0.0, 0.386, 0.21, 0.63, 1.0, 1.0)
+_STAGE_DT = (0.25, -0.1043, 0.1035, -0.0362, 0.0, 0.0)
 _H1 = (
     10.12623508344586,
     -7.487995877610167,
@@ -312,7 +316,9 @@ class _Run:
         self.groups = _colour_modules(self.model.neighbours())
         self.neighbours = self.model.neighbours()
         everyone = np.arange(n)
-        self.f = self.model.rhs(self.y, self.is_open)
+        self.growing = network.growth_link.size > 0
+        self.breakpoints = network.breakpoints
+        self.f = self.model.rhs(self.y, self.is_open, t=self.t)
         self.obs = self._observe(self.y, everyone)
         self.rate = self._pressure_rate(self.y, self.f, everyone)
         self.max_dp = np.zeros((n, network.n_links))
@@ -347,8 +353,15 @@ class _Run:
         return np.minimum(h, self.duration)
 
     def _next_event(self, cases):
+        """Time of each case's next event or breakpoint (a knot of a growing area) [s]."""
         times = np.where(self.event_done[cases], np.inf, self.event_time[cases])
-        return times.min(axis=1) if times.shape[1] else np.full(cases.size, np.inf)
+        nxt = times.min(axis=1) if times.shape[1] else np.full(cases.size, np.inf)
+        if self.breakpoints.shape[1]:
+            t = self.t[cases][:, None]
+            bp = self.breakpoints[cases]
+            ahead = np.where(bp > t + 1e-12 * np.maximum(np.abs(t), 1.0), bp, np.inf)
+            nxt = np.minimum(nxt, ahead.min(axis=1))
+        return nxt
 
     def _apply_events(self, cases, t):
         """Switch links whose event time has come (``<= t``) in the given cases."""
@@ -397,7 +410,7 @@ class _Run:
                 step = 1e-30 * np.maximum(np.abs(y[:, cols]), floor[:, cols])
                 y_pert = y.astype(complex)
                 y_pert[:, cols] += 1j * step
-                df = model.rhs(y_pert, is_open).imag
+                df = model.rhs(y_pert, is_open, t=self.t[cases] if self.growing else None).imag
                 for j, m in enumerate(group):
                     for row_module in self.neighbours[m]:
                         rows = slice(row_module * k, (row_module + 1) * k)
@@ -420,15 +433,25 @@ class _Run:
         u = []
         rhs = f0
         y_stage = y0
+        if self.growing:
+            # df/dt along the growing areas, by complex step in t.
+            f_t = (
+                model.rhs(y0, is_open, t=t0 + 1j * 1e-20 * np.maximum(t0, 1.0)).imag
+                / (1e-20 * np.maximum(t0, 1.0))[:, None]
+            )
+            rhs = f0 + (h * _STAGE_DT[0])[:, None] * f_t
         for stage in range(6):
             if stage > 0:
                 if stage < 5:
                     y_stage = y0 + sum(a * uj for a, uj in zip(_A[stage - 1], u, strict=False))
                 else:
                     y_stage = y_stage + u[4]
-                rhs = model.rhs(y_stage, is_open) + sum(
+                t_stage = t0 + _STAGE_TIME[stage] * h if self.growing else None
+                rhs = model.rhs(y_stage, is_open, t=t_stage) + sum(
                     (c / h)[:, None] * uj for c, uj in zip(_C[stage - 1], u, strict=False)
                 )
+                if self.growing and _STAGE_DT[stage]:
+                    rhs = rhs + (h * _STAGE_DT[stage])[:, None] * f_t
                 if stage == 5:
                     y_stage = y_stage  # y5 + u5, the point where stage 6 is evaluated
             u.append(lu_solve(lu, perm, rhs.T).T)
@@ -511,7 +534,7 @@ class _Run:
         may satisfy a trigger at once (a rate jumps), whose own event may be due at once too."""
         self._apply_events(rows, t)
         for _ in range(1 + self.fired.shape[1]):
-            self.f[rows] = self.packed.rhs(self.y[rows], self.is_open[rows], local)
+            self.f[rows] = self.packed.rhs(self.y[rows], self.is_open[rows], local, t=t)
             self.rate[rows] = self._pressure_rate(self.y[rows], self.f[rows], local)
             fired = self._fire_satisfied(rows, local, t)
             if not np.any(fired) or not np.any(self._apply_events(rows, t)):
@@ -557,7 +580,7 @@ class _Run:
         net = self.net
         level = self.trigger_level[rows]
         if np.any(net.trigger_rate):
-            f1 = self.packed.rhs(y1, self.is_open[rows], local)
+            f1 = self.packed.rhs(y1, self.is_open[rows], local, t=t_new)
             rate_new = self._pressure_rate(y1, f1, local)
         else:
             rate_new = np.zeros_like(obs_new["p"])
@@ -597,7 +620,9 @@ class _Run:
         y1 = y_new[accept]
         obs = self._observe(y1, local)
         if np.any(net.trigger_rate):
-            rate = self._pressure_rate(y1, self.packed.rhs(y1, self.is_open[rows], local), local)
+            t1 = sel[4] + sel[5]
+            f1 = self.packed.rhs(y1, self.is_open[rows], local, t=t1)
+            rate = self._pressure_rate(y1, f1, local)
         else:
             rate = np.zeros_like(obs["p"])
         level = self.trigger_level[rows]
@@ -624,7 +649,8 @@ class _Run:
             mid = 0.5 * (lo + hi)
             y = self._dense(part, mid)
             if net.trigger_rate[i]:
-                f = self.packed.rhs(y, self.is_open[rows[hit]], where)
+                t_mid = sel[4][hit] + mid * sel[5][hit]
+                f = self.packed.rhs(y, self.is_open[rows[hit]], where, t=t_mid)
                 value = self._pressure_rate(y, f, where)[:, module]
             else:
                 value = self.packed.observe(y, where)[0][:, module]

@@ -256,6 +256,11 @@ class Leak:
         1960), so 0.6 errs on the side of a slower leak.
     start : str or pint.Quantity, or a list of these, default "0 s"
         Time at which the hole opens [s].
+    growth : dict, optional
+        How the hole grows: ``{"rate": "0.01 mm^2/day"}`` adds area linearly from ``start``
+        (the area given is the area at ``start``), or ``{"table": [["0 day", "0.05 mm^2"],
+        ["30 day", "0.12 mm^2"]]}`` gives the area piecewise linearly in time (constant
+        beyond the first and last rows), in place of ``area``.
     to : str or pint.Quantity, or a list of these, default "vacuum"
         Where the gas goes: ``"vacuum"``, the name of another module, or a fixed back pressure
         [Pa] such as ``"1 Pa"``. A string that starts with a digit, a sign or a point is read
@@ -296,8 +301,10 @@ class Leak:
     start: p.CaseValue = "0 s"
     to: str | p.CaseValue = "vacuum"
     name: str | None = None
+    growth: Mapping[str, Any] | None = None
     si: dict[str, np.ndarray] = field(init=False, repr=False)
     to_module: str | None = field(init=False, repr=False)
+    growth_table: tuple[np.ndarray, np.ndarray] | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         if self.name is not None:
@@ -309,6 +316,11 @@ class Leak:
         to_module, back_pressure = _target(self.to, self.module, label)
         if back_pressure is not None:
             si["to"] = back_pressure
+        if self.growth is not None:
+            rate, table = _growth(self.growth, label)
+            if rate is not None:
+                si["growth.rate"] = rate
+            object.__setattr__(self, "growth_table", table)
         object.__setattr__(self, "si", si)
         object.__setattr__(self, "to_module", to_module)
 
@@ -774,6 +786,40 @@ def _close_when(value: Any, label: str) -> tuple[tuple[str, str], dict[str, np.n
         ),
     }
     return (module, level_key), values
+
+
+def _growth(value: Any, label: str) -> tuple[np.ndarray | None, tuple | None]:
+    """A hole's growth: a rate [m^2/s], or a table of (times [s], areas [m^2])."""
+    if not isinstance(value, Mapping):
+        raise p.fail(
+            label, f'growth must be a table such as {{rate = "0.01 mm^2/day"}}, got {p.show(value)}'
+        )
+    for key in value:
+        if key not in ("rate", "table"):
+            hint = p.did_you_mean(str(key), ("rate", "table")) or "; allowed keys: rate, table"
+            raise p.fail(label, f"growth: unknown key {key!r}{hint}")
+    kind = p.exactly_one(label, {"rate": value.get("rate"), "table": value.get("table")})
+    if kind == "rate":
+        return p.quantity(value["rate"], "area_rate", "growth.rate", label), None
+    rows = value["table"]
+    if (
+        not isinstance(rows, list | tuple)
+        or len(rows) < 2
+        or not all(isinstance(r, list | tuple) and len(r) == 2 for r in rows)
+    ):
+        raise p.fail(
+            label,
+            f"growth.table must be a list of at least two [time, area] pairs, got {p.show(rows)}",
+        )
+    times = np.array(
+        [float(p.quantity(r[0], "time", "growth.table time", label, at_least=0.0)) for r in rows]
+    )
+    areas = np.array(
+        [float(p.quantity(r[1], "area", "growth.table area", label, at_least=0.0)) for r in rows]
+    )
+    if np.any(np.diff(times) <= 0):
+        raise p.fail(label, f"growth.table times must increase, got {p.show(rows)}")
+    return None, (times, areas)
 
 
 def _composition(gas: Any, label: str) -> tuple[tuple[dict[str, float], ...], bool]:

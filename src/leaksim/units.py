@@ -84,7 +84,8 @@ def parse_quantity(value: Any, kind: str) -> pint.Quantity:
             f"got {type(value).__name__} {value!r}"
         )
     if not q.check(ureg.Unit(unit).dimensionality):
-        raise ScenarioError(f"{kind} must have the dimension of {unit}, got {_show(value)}")
+        shown = unit.replace("**", "^")
+        raise ScenarioError(f"{kind} must have the dimension of {shown}, got {_show(value)}")
     return q
 
 
