@@ -85,6 +85,14 @@ def test_module_wall_values():
     assert float(module.si["wall_temperature"]) == pytest.approx(293.15)
 
 
+def test_module_wall_bounds_are_inclusive_for_area_and_coefficient():
+    # Each wall key has its own bound: area and coefficient >= 0 (zero means no exchange),
+    # temperature > 0 K (tested with the bad values below).
+    module = Module("A", "1 m^3", wall_area="0 m^2", wall_heat_transfer="0 W/(m^2*K)")
+    assert float(module.si["wall_area"]) == 0.0
+    assert float(module.si["wall_heat_transfer"]) == 0.0
+
+
 @pytest.mark.parametrize(
     ("kwargs", "fragments"),
     [
@@ -109,6 +117,11 @@ def test_module_wall_values():
         ({"wall_area": "-1 m^2"}, ["wall_area", "must be >= 0 m^2", "'-1 m^2'"]),
         ({"wall_heat_transfer": "2 W"}, ["wall_heat_transfer", "dimension", "'2 W'"]),
         ({"wall_temperature": "-1 K"}, ["wall_temperature", "must be > 0 K", "'-1 K'"]),
+        ({"wall_temperature": "0 K"}, ["wall_temperature", "must be > 0 K", "'0 K'"]),
+        (
+            {"wall_heat_transfer": "-2 W/(m^2*K)"},
+            ["wall_heat_transfer", "must be >= 0 W/(m^2*K)", "'-2 W/(m^2*K)'"],
+        ),
         ({"name": ""}, ["name", "non-empty string", "''"]),
         ({"name": 5}, ["name", "non-empty string", "5"]),
     ],

@@ -25,6 +25,8 @@ from .units import SI_UNITS, _show, to_si
 QuantityLike = str | pint.Quantity
 #: One value, or one value per case.
 CaseValue = QuantityLike | Sequence[QuantityLike]
+#: An event time, or one per case where ``None`` or ``"never"`` means it does not happen.
+EventTime = QuantityLike | Sequence[QuantityLike | None]
 
 #: Words that mean "this event never happens" in an event-time list.
 NEVER = "never"
@@ -214,10 +216,10 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def per_case(values: np.ndarray, n_cases: int) -> np.ndarray:
+def per_case(values: np.ndarray | float, n_cases: int) -> np.ndarray:
     """Broadcast a 0-d value or a list of one to ``(n_cases,)``; a full list is kept."""
-    values = np.asarray(values)
-    return np.full(n_cases, values.reshape(-1)[0]) if values.size == 1 else values.copy()
+    array = np.asarray(values)
+    return np.full(n_cases, array.reshape(-1)[0]) if array.size == 1 else array.copy()
 
 
 def _si_float(v: Any, kind: str, key: str) -> float:

@@ -28,6 +28,11 @@ class ScenarioError(LeaksimError, ValueError):
         Where the value came from: a file name, a table and key, or a parameter path.
     """
 
+    #: Which item broke the rule, as (kind, index) such as ("leak", 1), when known; the scenario
+    #: file maps it back to the table that wrote it ("[[leak]] #2 'hole'"). Set by the helpers
+    #: that build the error, None otherwise.
+    item: tuple[str, int] | None = None
+
     def __init__(self, message: str, source: str | None = None) -> None:
         self.rule = message
         self.source = source

@@ -410,6 +410,10 @@ class NetworkModel:
         molar_mass, cp = species_properties(net.species)
         x0 = net.initial_mole_fraction
         x_src = net.source_mole_fraction
+        # Network.__post_init__ fills in the optional arrays: source_mole_fraction with zeros,
+        # regularisation_pressure as a per-case array.
+        assert x_src is not None
+        assert isinstance(net.regularisation_pressure, np.ndarray)
         self.uniform = (
             reduce_composition
             and bool(np.all(np.abs(x0 - x0[:, :1, :]) <= 1e-12))
@@ -469,7 +473,7 @@ class NetworkModel:
         self.o2_index = net.species.index("O2") if "O2" in net.species else None
         # Sources: composition over the state species, and the molar enthalpy they bring.
         self._src_flow = net.source_molar_flow
-        self._src_x = np.ones(x_src.shape[:2] + (1,)) if self.uniform else net.source_mole_fraction
+        self._src_x = np.ones(x_src.shape[:2] + (1,)) if self.uniform else x_src
         self._src_h = np.sum(x_src * cp, axis=-1) * net.source_temperature
 
     _PER_CASE = (
@@ -771,11 +775,13 @@ class NetworkModel:
     def source_feed(self, th: dict, on: np.ndarray, cases=slice(None)) -> np.ndarray:
         """Molar feed of every source [mol/s], (n, J): constant, or regulated smoothly."""
         net = self.network
+        watch = net.source_watch
+        assert watch is not None  # Network.__post_init__ fills it in
         feed = (on * self._src_flow[cases]).astype(np.result_type(th["pressure"], float))
-        for j in np.flatnonzero(net.source_watch):
+        for j in np.flatnonzero(watch):
             m = net.source_module[j]
             value = th["pressure"][:, m]
-            if net.source_watch[j] == 2:
+            if watch[j] == 2:
                 value = value * self._o2_fraction(th, cases)[:, m]
             x = (net.source_setpoint[cases, j] - value) / net.source_band[cases, j]
             feed[:, j] = feed[:, j] * regulator_opening(x)
@@ -804,6 +810,9 @@ class NetworkModel:
         total = np.sum(state[:, :, : self.n_state_species], axis=-1)
         total = np.where(total.real > 0.0, total, 0.0)
         fade = total / (total + self._vacuum_moles[cases])
+        # Network.__post_init__ fills in the wall arrays (no exchange by default).
+        assert net.wall_heat_transfer is not None and net.wall_area is not None
+        assert net.wall_temperature is not None
         conductance = net.wall_heat_transfer[cases] * net.wall_area[cases]
         return conductance * (net.wall_temperature[cases] - th["temperature"]) * fade
 

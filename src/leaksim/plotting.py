@@ -99,7 +99,8 @@ def plot_pressure(
     )
     t = ureg.Quantity(time_s, "s").m_as(t_unit)
     pressure_pa = np.asarray(result.solution.pressure, dtype=float)
-    p = ureg.Quantity(pressure_pa[np.ix_(case_index, module_index)], "Pa").m_as(p_unit)
+    selected = np.ix_(case_index, np.asarray(module_index, dtype=np.intp))
+    p = ureg.Quantity(pressure_pa[selected], "Pa").m_as(p_unit)
     names = [result.modules[i] for i in module_index]
 
     if ax is None:

@@ -16,7 +16,7 @@ import json
 import math
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO, TypedDict, cast
 
 import numpy as np
 import pint
@@ -44,6 +44,16 @@ SERIES_COLUMNS = (
     "temperature_K",
     "partial_pressure_O2_Pa",
 )
+
+
+class HatchRecord(TypedDict):
+    """What one hatch saw, arrays of shape (C,): one value of :attr:`Result.hatches`."""
+
+    closed_at: pint.Quantity
+    max_pressure_difference: pint.Quantity
+    final_pressure_difference: pint.Quantity
+    opening_force: pint.Quantity
+    can_open: np.ndarray
 
 
 class UnknownModuleError(LeaksimError, KeyError):
@@ -360,6 +370,8 @@ class Result:
         """Value [Pa] and rate [Pa/s] at the end of a threshold's quantity, each (C, M)."""
         s = self._solution
         if quantity == "pressure":
+            # reserve_times, the only caller, stops before when the rates are missing.
+            assert s.final_pressure_rate is not None
             return s.final_pressure, s.final_pressure_rate
         species = list(s.species)
         if "O2" not in species:
@@ -369,6 +381,8 @@ class Result:
         total = moles.sum(axis=-1)
         with np.errstate(invalid="ignore", divide="ignore"):
             x_o2 = np.where(total > 0, moles[..., species.index("O2")] / total, 0.0)
+        # The solver sets it with final_pressure_rate, which reserve_times has checked.
+        assert s.final_partial_pressure_O2_rate is not None
         return s.final_pressure * x_o2, s.final_partial_pressure_O2_rate
 
     # ------------------------------------------------------------------ exports
@@ -457,7 +471,7 @@ class Result:
         return out
 
     @property
-    def hatches(self) -> dict[str, dict[str, pint.Quantity]]:
+    def hatches(self) -> dict[str, HatchRecord]:
         """What each hatch saw, arrays of shape (C,).
 
         ``closed_at``: the first time an event closed it, NaN if none did [s];
@@ -468,10 +482,10 @@ class Result:
         Hatches are the first links of the network.
         """
         s = self._solution
-        out = {}
+        out: dict[str, HatchRecord] = {}
         for k, name in enumerate(self._hatch_names):
             closed = np.full(self.n_cases, np.nan)
-            if s.event_time is not None and s.event_link is not None:
+            if s.event_time is not None and s.event_link is not None and s.event_open is not None:
                 closing = (s.event_link == k) & ~s.event_open
                 if np.any(closing):
                     times = np.where(closing, s.event_time, np.inf)
@@ -522,12 +536,12 @@ class Result:
             ``newline=""``, as the :mod:`csv` module asks) [-].
         """
         if hasattr(path, "write"):
-            self._write_csv_rows(path)
+            self._write_csv_rows(cast(TextIO, path))
         else:
             with atomic_open(path, "w", newline="") as f:
                 self._write_csv_rows(f)
 
-    def _write_csv_rows(self, f: TextIO) -> None:
+    def _write_csv_rows(self, f: IO[str]) -> None:
         writer = csv.writer(f)
         writer.writerow(SERIES_COLUMNS)
         writer.writerows(self._csv_rows())

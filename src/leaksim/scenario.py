@@ -224,16 +224,17 @@ class Scenario:
         """Every parameter that may vary between cases, by path, in SI units, 0-d or 1-d."""
         values = {f"simulation.{k}": v for k, v in self.si.items()}
         station = self.station
-        items = (
+        items: list[Module | Hatch | Leak | Valve | Supply | Crew | Threshold] = [
             *station.modules,
             *station.hatches,
             *station.leaks,
             *station.valves,
             *station.supplies,
-        )
+        ]
         if station.crew is not None:
-            items = (*items, station.crew)
-        for item in (*items, *self.thresholds):
+            items.append(station.crew)
+        items.extend(self.thresholds)
+        for item in items:
             for key, v in item.case_values().items():
                 values[f"{item.kind}.{item.name}.{key}"] = v
         return values
@@ -256,19 +257,26 @@ class Scenario:
         modules = _module_arrays(
             station.modules, n_cases, self.energy, station.supplies, station.crew
         )
+        links: tuple[Hatch | Leak | Valve, ...] = (
+            *station.hatches,
+            *station.leaks,
+            *station.valves,
+        )
         network = Network(
             **modules,
             **_link_arrays(station, n_cases),
             **_source_arrays(station, modules, n_cases),
             energy=self.energy,
             module_names=station.module_names,
-            link_names=tuple(
-                link.name for link in (*station.hatches, *station.leaks, *station.valves)
-            ),
+            link_names=tuple(_name(link) for link in links),
         )
         duration = p.per_case(self.si["duration"], n_cases)
         network = _with_growth(network, station, duration)
-        interval = self.si.get("output_interval", duration.max() / DEFAULT_OUTPUT_POINTS)
+        interval = (
+            self.si["output_interval"]
+            if "output_interval" in self.si
+            else duration.max() / DEFAULT_OUTPUT_POINTS
+        )
         return CompiledScenario(
             network=network,
             duration=duration,
@@ -315,7 +323,7 @@ class Scenario:
             threshold_quantities=compiled.threshold_quantities,
             threshold_levels=[level for _, level in compiled.thresholds],
             parameters=compiled.case_parameters,
-            hatch_names=[h.name for h in self.station.hatches],
+            hatch_names=[_name(h) for h in self.station.hatches],
             hatch_areas=[p.per_case(h.flow_area, compiled.n_cases) for h in self.station.hatches],
             hatch_force_limits=[
                 p.per_case(h.si.get("opening_force_limit", np.nan), compiled.n_cases)
@@ -323,12 +331,18 @@ class Scenario:
             ],
             supply_molar_mass=dict(
                 zip(
-                    [s.name for s in self.station.supplies],
+                    [_name(s) for s in self.station.supplies],
                     _supply_molar_masses(compiled.network, len(self.station.supplies)),
                     strict=True,
                 )
             ),
         )
+
+
+def _name(item: Hatch | Leak | Valve | Supply) -> str:
+    """The name of an item of a station: Hatch and Station fill in every default name."""
+    assert item.name is not None
+    return item.name
 
 
 def output_times(end: float, interval: float) -> np.ndarray:
@@ -543,7 +557,9 @@ def _with_growth(network: Network, station: Station, duration: np.ndarray) -> Ne
 def _supply_molar_masses(network: Network, n_supplies: int) -> list[np.ndarray]:
     """Molar mass of each supply's gas, (C,) each [kg/mol]: the first network sources."""
     molar_mass = species_properties(network.species)[0]
-    x = network.source_mole_fraction[:, :n_supplies]
+    x = network.source_mole_fraction
+    assert x is not None  # Network.__post_init__ fills it in
+    x = x[:, :n_supplies]
     return list(np.sum(x * molar_mass, axis=-1).T)
 
 
@@ -572,6 +588,7 @@ def _supply_source(
 def _crew_sources(station: Station, modules: dict[str, Any], n_cases: int) -> list[dict]:
     """Metabolism as two feeds: O2 out (negative), CO2 in, at the module's temperature."""
     crew = station.crew
+    assert crew is not None  # called only for a station with a crew
     m = station.module_index(crew.module)
     count = p.per_case(crew.si["count"], n_cases)
     species = list(modules["species"])
@@ -602,8 +619,8 @@ def _species(modules: Sequence[Module | Supply], crew: Crew | None = None) -> tu
     return tuple(name for name in SPECIES if name in present)
 
 
-def _mole_fractions(module: Module, species: Sequence[str], n_cases: int) -> np.ndarray:
-    """Initial mole fractions of one module, shape (C, S)."""
+def _mole_fractions(module: Module | Supply, species: Sequence[str], n_cases: int) -> np.ndarray:
+    """Mole fractions of a module's initial gas or a supply's gas, shape (C, S)."""
     rows = np.array([[fractions.get(s, 0.0) for s in species] for fractions in module.composition])
     return np.broadcast_to(rows, (n_cases, len(species))) if len(rows) == 1 else rows
 

@@ -288,7 +288,7 @@ def _at_table(tables: dict[str, list[dict[str, Any]]], build: Callable[[], T]) -
     try:
         return build()
     except ScenarioError as err:
-        item = getattr(err, "item", None)
+        item = err.item
         if item is None:
             raise ScenarioError(err.rule) from None
         kind, index = item

@@ -108,10 +108,10 @@ class Module:
                 self.temperature, "temperature", "temperature", label, above=0.0
             ),
         }
-        for key, kind, bound in _WALL_KEYS:
+        for key, kind, above, at_least in _WALL_KEYS:
             value = getattr(self, key)
             if value is not None:
-                si[key] = p.quantity(value, kind, key, label, **bound)
+                si[key] = p.quantity(value, kind, key, label, above=above, at_least=at_least)
         composition, is_list = _composition(self.gas, label)
         object.__setattr__(self, "si", si)
         object.__setattr__(self, "composition", composition)
@@ -125,11 +125,12 @@ class Module:
         return values
 
 
-# Wall keys of a module: dimension and allowed range.
-_WALL_KEYS = (
-    ("wall_area", "area", {"at_least": 0.0}),
-    ("wall_heat_transfer", "heat_transfer_coefficient", {"at_least": 0.0}),
-    ("wall_temperature", "temperature", {"above": 0.0}),
+# Wall keys of a module: dimension, and allowed range as the strict (above) and inclusive
+# (at_least) lower bounds of p.quantity.
+_WALL_KEYS: tuple[tuple[str, str, float | None, float | None], ...] = (
+    ("wall_area", "area", None, 0.0),
+    ("wall_heat_transfer", "heat_transfer_coefficient", None, 0.0),
+    ("wall_temperature", "temperature", 0.0, None),
 )
 
 
@@ -197,8 +198,8 @@ class Hatch:
     diameter: p.CaseValue | None = None
     discharge_coefficient: float | Sequence[float] = 0.8
     open: bool | Sequence[bool] = True
-    close_at: p.CaseValue | None = None
-    open_at: p.CaseValue | None = None
+    close_at: p.EventTime | None = None
+    open_at: p.EventTime | None = None
     name: str | None = None
     close_when: Mapping[str, Any] | None = None
     opening_force_limit: p.CaseValue | None = None
@@ -601,8 +602,8 @@ class Valve:
     diameter: p.CaseValue | None = None
     discharge_coefficient: float | Sequence[float] = 0.6
     open: bool | Sequence[bool] = False
-    open_at: p.CaseValue | None = None
-    close_at: p.CaseValue | None = None
+    open_at: p.EventTime | None = None
+    close_at: p.EventTime | None = None
     opens_above: p.CaseValue | None = None
     name: str | None = None
     si: dict[str, np.ndarray] = field(init=False, repr=False)
@@ -742,10 +743,10 @@ class Station:
         for i, supply in enumerate(self.supplies):
             _check_known(supply.module, names, supply, i, "module")
         for i, valve in enumerate(self.valves):
-            for module in valve.ends:
-                if module is not None:
+            for end in valve.ends:
+                if end is not None:
                     key = "module" if valve.ends[1] is None else "between"
-                    _check_known(module, names, valve, i, key)
+                    _check_known(end, names, valve, i, key)
         if self.crew is not None:
             if not isinstance(self.crew, Crew):
                 raise p.fail("station", f"crew must be a Crew, got {type(self.crew).__name__}")
@@ -931,14 +932,17 @@ def _type_name(value: Any) -> str:
 def _check_unique(items: Sequence[Module | Hatch | Leak | Supply | Valve]) -> None:
     first: dict[str, int] = {}
     for i, item in enumerate(items):
-        if item.name in first:
+        name = item.name
+        # Hatch.__post_init__ and Station.__post_init__ give every item of a station a name.
+        assert name is not None
+        if name in first:
             raise p.fail(
-                f"{item.kind} {item.name!r}",
-                f"name must be unique, got {item.name!r} for {item.kind} "
-                f"#{first[item.name] + 1} and {item.kind} #{i + 1}",
+                f"{item.kind} {name!r}",
+                f"name must be unique, got {name!r} for {item.kind} "
+                f"#{first[name] + 1} and {item.kind} #{i + 1}",
                 (item.kind, i),
             )
-        first[item.name] = i
+        first[name] = i
 
 
 def _check_known(

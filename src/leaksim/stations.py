@@ -6,7 +6,7 @@ benchmarks share one description of each spacecraft. Every scenario has a commen
 in the repository's ``examples/`` folder (:data:`EXAMPLE_FILES`) that compiles to the same
 arrays.
 
-Figures come from the project's reference table (``REFERENCE-DATA.md``), whose confidence
+Figures come from the reference table ``docs/reference-data.md`` (REFERENCE-DATA), whose confidence
 grades are quoted beside them: H official or peer-reviewed, M one reputable outlet or a
 second-hand official figure, L weak or conflicting. Where the table gives no figure, the value
 is marked as an assumption in the function's Notes.

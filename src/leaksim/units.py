@@ -19,7 +19,7 @@ from .errors import ScenarioError
 
 __all__ = ["ureg", "Quantity", "to_si", "parse_quantity", "SI_UNITS"]
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 ureg.formatter.default_format = "~P"
 Quantity = ureg.Quantity
 
@@ -60,6 +60,7 @@ def parse_quantity(value: Any, kind: str) -> pint.Quantity:
         If the value is not a quantity of the right dimension.
     """
     unit = SI_UNITS[kind]
+    q: pint.Quantity
     if isinstance(value, bool) or isinstance(value, int | float | np.number):
         raise ScenarioError(
             f"{kind} needs a unit (for example '{_example(kind)}'), got the bare number {value!r}"
