@@ -454,6 +454,7 @@ class NetworkModel:
         self._any_boundary = bool(np.any(self._boundary))
         vacuum = self._boundary & np.all(net.boundary_pressure <= 0.0, axis=0)
         self._vacuum_links = np.flatnonzero(vacuum)
+        self._vacuum_mask = vacuum
         self._other_links = np.flatnonzero(~vacuum)
         self._cda = net.area * net.discharge_coefficient
         self._same_temperature = not self.has_energy and bool(
@@ -557,8 +558,13 @@ class NetworkModel:
         net = self.network
         n = y.shape[0]
         state = y.reshape(n, net.n_modules, self.n_per_module)
-        moles = state[:, :, : self.n_state_species]
-        moles = np.where(moles.real > 0.0, moles, 0.0)
+        raw = state[:, :, : self.n_state_species]
+        moles = np.where(raw.real > 0.0, raw, 0.0)
+        # Pressure stays linear in the state through zero (a module emptied to within the
+        # absolute tolerance may hold a slightly negative amount): a clipped pressure would put
+        # a kink under the leak of a nearly empty module and stall the implicit steps there.
+        # Composition and temperature use the clipped amounts; reported pressures are clipped.
+        raw_total = np.sum(raw, axis=-1)
         if self.n_state_species == 1:
             total = moles[:, :, 0]
             positive = total.real > 0.0
@@ -581,14 +587,10 @@ class NetworkModel:
             )
             # p V = N Ru T = (Ru / cv) U: taken from U alone it stays smooth as N and U -> 0,
             # where their ratio T is round-off.
-            pressure = (
-                np.where(energy.real > 0.0, energy, 0.0)
-                * MOLAR_GAS_CONSTANT
-                / (cv * net.volume[cases])
-            )
+            pressure = energy * MOLAR_GAS_CONSTANT / (cv * net.volume[cases])
         else:
             temperature = net.initial_temperature[cases]
-            pressure = total * MOLAR_GAS_CONSTANT * temperature / net.volume[cases]
+            pressure = raw_total * MOLAR_GAS_CONSTANT * temperature / net.volume[cases]
         return {
             "pressure": pressure,
             "temperature": temperature,
@@ -656,7 +658,9 @@ class NetworkModel:
         side_a, side_b = self._link_sides(th, cases, keys)
         p_a, p_b = side_a["pressure"], side_b["pressure"]
         dp = p_a - p_b
-        forward = p_a.real >= p_b.real
+        # A leak to vacuum is choked and linear in p_a, also for the slightly negative p_a of a
+        # module emptied to within the tolerance (see thermo).
+        forward = (p_a.real >= p_b.real) | self._vacuum_mask
         delta = self._delta[cases]
         if self._same_temperature and uniform:
             t_u = side_a["temperature"]  # both sides alike: nothing to blend
@@ -835,7 +839,7 @@ class NetworkModel:
     def observe(self, y: np.ndarray, cases=slice(None)) -> tuple[np.ndarray, ...]:
         """Pressure [Pa], temperature [K] and O2 partial pressure [Pa], each (n, M)."""
         th = self.thermo(y, cases)
-        pressure = th["pressure"]
+        pressure = np.maximum(th["pressure"], 0.0) if not np.iscomplexobj(y) else th["pressure"]
         if self.o2_index is None:
             return pressure, th["temperature"], np.zeros_like(pressure)
         if th["mole_fraction"] is None:
