@@ -4,7 +4,6 @@ import numpy as np
 from helpers import ATM, air_properties, one_module
 
 from leaksim.flow import choked_flow_function
-from leaksim.network import Network
 from leaksim.solver import solve
 
 VOLUME, T0 = 10.0, 295.15
@@ -12,15 +11,11 @@ VOLUME, T0 = 10.0, 295.15
 
 def growing(knot_time, knot_area, n=1):
     net = one_module(volume=np.full(n, VOLUME), area=np.full(n, knot_area[0]), cd=1.0)
-    fields = {**net.__dict__}
-    for key in ("wall_area", "wall_heat_transfer", "wall_temperature"):
-        fields[key] = None
-    fields.update(
+    return net.replace(
         growth_link=[0],
         growth_time=np.asarray(knot_time, float).reshape(1, 1, -1),
         growth_area=np.asarray(knot_area, float).reshape(1, 1, -1),
     )
-    return Network(**fields)
 
 
 def exponent_rate():

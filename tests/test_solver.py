@@ -128,9 +128,7 @@ def test_hatch_closes_exactly_at_each_case_time():
 def test_leak_starts_at_its_event_time():
     net = one_module(volume=[20.0, 20.0], area=1e-4)
     net.initially_open[:] = False
-    net = Network(
-        **{**net.__dict__, "event_time": [[0.0], [900.0]], "event_link": [0], "event_open": [True]}
-    )
+    net = net.replace(event_time=[[0.0], [900.0]], event_link=[0], event_open=[True])
     t = np.linspace(0, HOUR, 13)
     sol = solve(net, HOUR, t)
     tau = blowdown_time_constant(20.0, 0.6e-4)
@@ -256,17 +254,11 @@ def test_module_order_does_not_matter():
         pressures=(ATM, 0.9 * ATM),
         energy="adiabatic",
     )
-    swapped = Network(
-        **{
-            **net.__dict__,
-            "volume": net.volume[:, ::-1],
-            "initial_pressure": net.initial_pressure[:, ::-1],
-            "link_a": [1, 1],
-            "link_b": [0, -1],
-            "wall_area": None,
-            "wall_heat_transfer": None,
-            "wall_temperature": None,
-        }
+    swapped = net.replace(
+        volume=net.volume[:, ::-1],
+        initial_pressure=net.initial_pressure[:, ::-1],
+        link_a=[1, 1],
+        link_b=[0, -1],
     )
     a = solve(net, HOUR, t, rtol=1e-9)
     b = solve(swapped, HOUR, t, rtol=1e-9)

@@ -5,7 +5,6 @@ import pytest
 from helpers import ATM, SPECIES, T0, X_AIR, blowdown_time_constant, one_module
 
 from leaksim.gas import MOLAR_GAS_CONSTANT
-from leaksim.network import Network
 from leaksim.solver import solve
 
 VOLUME, HOLE = 10.0, 2e-4
@@ -14,10 +13,7 @@ VOLUME, HOLE = 10.0, 2e-4
 def fed(feed, stop=np.inf, energy="isothermal", composition=X_AIR, n=1):
     """One module with a hole (Cd 0.6) to vacuum and a feed [mol/s] that stops at ``stop``."""
     net = one_module(volume=np.full(n, VOLUME), area=np.full(n, HOLE), energy=energy)
-    fields = {**net.__dict__}
-    for key in ("wall_area", "wall_heat_transfer", "wall_temperature"):
-        fields[key] = None
-    fields.update(
+    return net.replace(
         source_module=[0],
         source_molar_flow=np.broadcast_to(np.asarray(feed, float), (n,))[:, None],
         source_mole_fraction=composition,
@@ -27,7 +23,6 @@ def fed(feed, stop=np.inf, energy="isothermal", composition=X_AIR, n=1):
         event_link=[1],  # K = 1 link, so index 1 is source 0
         event_open=[False],
     )
-    return Network(**fields)
 
 
 def moles(p):

@@ -37,6 +37,7 @@ pushes in gas of the module's initial composition and temperature.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -330,6 +331,10 @@ class Network:
     def initially_on(self) -> np.ndarray:
         """Links then sources that are open or feeding at t = 0, shape (C, K + J)."""
         return np.concatenate([self.initially_open, self.source_initially_on], axis=1)
+
+    def replace(self, **changes) -> Network:
+        """A copy with some fields changed; the others keep their (broadcast) values."""
+        return dataclasses.replace(self, **changes)
 
     def take(self, cases: np.ndarray) -> Network:
         """Return the network restricted to the given case indices."""

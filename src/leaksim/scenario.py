@@ -542,16 +542,11 @@ def _with_growth(network: Network, station: Station, duration: np.ndarray) -> Ne
     # Pad shorter tables by repeating their last knot (a zero-length segment).
     times = [np.pad(t, ((0, 0), (0, width - t.shape[1])), mode="edge") for t in times]
     areas = [np.pad(a, ((0, 0), (0, width - a.shape[1])), mode="edge") for a in areas]
-    fields = {**network.__dict__}
-    for key in ("wall_area", "wall_heat_transfer", "wall_temperature"):
-        if network.energy != "wall":
-            fields[key] = None
-    fields.update(
+    return network.replace(
         growth_link=np.array(links, dtype=np.intp),
         growth_time=np.stack(times, axis=1),
         growth_area=np.stack(areas, axis=1),
     )
-    return Network(**fields)
 
 
 def _supply_molar_masses(network: Network, n_supplies: int) -> list[np.ndarray]:

@@ -39,6 +39,25 @@ __all__ = ["Module", "Hatch", "Leak", "Supply", "Crew", "Valve", "Station"]
 GasLike = str | Mapping[str, float]
 
 
+class _Parameters:
+    """Items whose SI parameters are in ``si``."""
+
+    si: dict[str, np.ndarray]
+
+    def case_values(self) -> dict[str, np.ndarray]:
+        """Parameters that may vary between cases: SI arrays, 0-d or 1-d."""
+        return dict(self.si)
+
+
+class _Opening(_Parameters):
+    """Hatches, leaks and valves: an area or a diameter in ``si``."""
+
+    @property
+    def flow_area(self) -> np.ndarray:
+        """Flow area [m^2], 0-d or one per case."""
+        return _flow_area(self.si)
+
+
 @dataclass(frozen=True, eq=False)
 class Module:
     """A pressurised module: one well-mixed volume of gas.
@@ -135,7 +154,7 @@ _WALL_KEYS: tuple[tuple[str, str, float | None, float | None], ...] = (
 
 
 @dataclass(frozen=True, eq=False)
-class Hatch:
+class Hatch(_Opening):
     """An opening between two modules: a hatch, a duct, or a valve held open.
 
     Parameters
@@ -213,10 +232,7 @@ class Hatch:
         label = f"hatch {name!r}"
         si = _opening(self, label)
         si["open"] = p.boolean(self.open, "open", label)
-        for key in ("close_at", "open_at"):
-            value = getattr(self, key)
-            if value is not None:
-                si[key] = p.quantity(value, "time", key, label, at_least=0.0, never=True)
+        si.update(_event_times(self, ("close_at", "open_at"), label))
         if self.opening_force_limit is not None:
             si["opening_force_limit"] = p.quantity(
                 self.opening_force_limit, "force", "opening_force_limit", label, above=0.0
@@ -229,18 +245,9 @@ class Hatch:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "si", si)
 
-    @property
-    def flow_area(self) -> np.ndarray:
-        """Flow area [m^2], 0-d or one per case."""
-        return _flow_area(self.si)
-
-    def case_values(self) -> dict[str, np.ndarray]:
-        """Parameters that may vary between cases: SI arrays, 0-d or 1-d."""
-        return dict(self.si)
-
 
 @dataclass(frozen=True, eq=False)
-class Leak:
+class Leak(_Opening):
     """A hole in a module's wall, to vacuum, to a fixed back pressure, or into another module.
 
     Parameters
@@ -325,18 +332,9 @@ class Leak:
         object.__setattr__(self, "si", si)
         object.__setattr__(self, "to_module", to_module)
 
-    @property
-    def flow_area(self) -> np.ndarray:
-        """Flow area [m^2], 0-d or one per case."""
-        return _flow_area(self.si)
-
-    def case_values(self) -> dict[str, np.ndarray]:
-        """Parameters that may vary between cases: SI arrays, 0-d or 1-d."""
-        return dict(self.si)
-
 
 @dataclass(frozen=True, eq=False)
-class Supply:
+class Supply(_Parameters):
     """Gas fed into a module at a constant rate, from a tank that may run dry.
 
     Parameters
@@ -487,13 +485,9 @@ class Supply:
             return np.asarray(np.inf)
         return self.si["start"] + self.si["tank_mass"] / self.si["mass_flow"]
 
-    def case_values(self) -> dict[str, np.ndarray]:
-        """Parameters that may vary between cases: SI arrays, 0-d or 1-d."""
-        return dict(self.si)
-
 
 @dataclass(frozen=True, eq=False)
-class Crew:
+class Crew(_Parameters):
     """People breathing in a module: oxygen consumed and carbon dioxide produced.
 
     Parameters
@@ -554,13 +548,9 @@ class Crew:
             raise p.fail(label, f"count must be a whole number >= 0, got {p.show(self.count)}")
         object.__setattr__(self, "si", si)
 
-    def case_values(self) -> dict[str, np.ndarray]:
-        """Parameters that may vary between cases: SI arrays, 0-d or 1-d."""
-        return dict(self.si)
-
 
 @dataclass(frozen=True, eq=False)
-class Valve:
+class Valve(_Opening):
     """A valve: an equalisation valve across a hatch, or a relief valve to vacuum.
 
     Parameters
@@ -621,25 +611,13 @@ class Valve:
             ends = (p.name(self.module, "module", label), None)
         si = _opening(self, label)
         si["open"] = p.boolean(self.open, "open", label)
-        for key in ("open_at", "close_at"):
-            value = getattr(self, key)
-            if value is not None:
-                si[key] = p.quantity(value, "time", key, label, at_least=0.0, never=True)
+        si.update(_event_times(self, ("open_at", "close_at"), label))
         if self.opens_above is not None:
             si["opens_above"] = p.quantity(
                 self.opens_above, "pressure", "opens_above", label, at_least=0.0
             )
         object.__setattr__(self, "si", si)
         object.__setattr__(self, "ends", ends)
-
-    @property
-    def flow_area(self) -> np.ndarray:
-        """Flow area [m^2], 0-d or one per case."""
-        return _flow_area(self.si)
-
-    def case_values(self) -> dict[str, np.ndarray]:
-        """Parameters that may vary between cases: SI arrays, 0-d or 1-d."""
-        return dict(self.si)
 
 
 @dataclass(frozen=True, eq=False)
@@ -876,6 +854,15 @@ def _opening(item: Hatch | Leak | Valve, label: str) -> dict[str, np.ndarray]:
         "discharge_coefficient": p.number(
             item.discharge_coefficient, "discharge_coefficient", label, low=0.0, high=1.0
         ),
+    }
+
+
+def _event_times(item: Any, keys: tuple[str, ...], label: str) -> dict[str, np.ndarray]:
+    """The scheduled times an item was given, in SI; ``None``/``"never"`` entries are inf."""
+    return {
+        key: p.quantity(getattr(item, key), "time", key, label, at_least=0.0, never=True)
+        for key in keys
+        if getattr(item, key) is not None
     }
 
 
