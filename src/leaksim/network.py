@@ -592,7 +592,12 @@ class NetworkModel:
             )
             # p V = N Ru T = (Ru / cv) U: taken from U alone it stays smooth as N and U -> 0,
             # where their ratio T is round-off.
-            pressure = energy * MOLAR_GAS_CONSTANT / (cv * net.volume[cases])
+            # Faded by N / (N + N_empty) as the module empties: the gas's energy can outlast
+            # its amount by round-off there, and a pressure from energy alone would keep
+            # draining an empty module below zero (found by the fuzzer). N_empty is 1e-14 of
+            # the case's largest initial content, far below the absolute tolerance.
+            fade = total / (total + 1e-5 * self._vacuum_moles[cases])
+            pressure = energy * MOLAR_GAS_CONSTANT / (cv * net.volume[cases]) * fade
         else:
             temperature = net.initial_temperature[cases]
             pressure = raw_total * MOLAR_GAS_CONSTANT * temperature / net.volume[cases]
