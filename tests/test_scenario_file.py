@@ -736,7 +736,7 @@ BASE_TEXT = to_toml(BASE)
         (
             "[simulation]",
             "[sweep]\ncases = 10\n[simulation]",
-            ["[sweep] is not supported in this version"],
+            ["the file has a [sweep] table", "leaksim sweep"],
         ),
         ('volume = "60 m^3"', 'volume = "60 m^3', ["invalid TOML", "line 6"]),
         ('duration = "1 h"', 'duration = "1 h"\nduration = "2 h"', ["invalid TOML", "line 3"]),

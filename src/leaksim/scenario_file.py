@@ -44,7 +44,7 @@ from .errors import ScenarioError
 from .scenario import Scenario, Threshold
 from .station import Crew, Hatch, Leak, Module, Station, Supply, Valve
 
-__all__ = ["load_scenario", "loads_scenario"]
+__all__ = ["load_scenario", "loads_scenario", "loads_with_sweep", "read_text"]
 
 T = TypeVar("T")
 
@@ -77,7 +77,6 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
 }
 # Parts of the format that belong to the operations and sweep work, not read yet.
 _LATER_KEYS: dict[str, tuple[str, ...]] = {}
-_LATER_TABLES = {"sweep": "[sweep]"}
 _ITEM_CLASSES: dict[str, type] = {
     "module": Module,
     "hatch": Hatch,
@@ -103,9 +102,15 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     Raises
     ------
     leaksim.errors.ScenarioError
-        If the file cannot be read, is not UTF-8 TOML, or describes a scenario that breaks a
-        rule; the one-line message names the file, the table, the key, the rule and the value.
+        If the file cannot be read, is not UTF-8 TOML, has a ``[sweep]`` table (read it with
+        :func:`leaksim.sweep.load_sweep`), or describes a scenario that breaks a rule; the
+        one-line message names the file, the table, the key, the rule and the value received.
     """
+    return loads_scenario(*read_text(path))
+
+
+def read_text(path: str | os.PathLike[str]) -> tuple[str, str]:
+    """The text of a scenario file and its name for messages; refuses unreadable files."""
     source = os.fspath(path)
     try:
         raw = Path(path).read_bytes()
@@ -122,7 +127,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
             source,
         ) from None
     # Some editors start UTF-8 files with a byte-order mark, which TOML does not allow.
-    return loads_scenario(text.removeprefix("\ufeff"), source=source)
+    return text.removeprefix("\ufeff"), source
 
 
 def loads_scenario(text: str, source: str = "<string>") -> Scenario:
@@ -144,12 +149,28 @@ def loads_scenario(text: str, source: str = "<string>") -> Scenario:
     leaksim.errors.ScenarioError
         As :func:`load_scenario`.
     """
+    scenario, sweep = loads_with_sweep(text, source)
+    if sweep is not None:
+        raise ScenarioError(
+            "the file has a [sweep] table: run it with 'leaksim sweep' "
+            "(leaksim.sweep.load_sweep in Python)",
+            source,
+        )
+    return scenario
+
+
+def loads_with_sweep(text: str, source: str = "<string>") -> tuple[Scenario, Any]:
+    """Read a scenario from TOML text, and its ``[sweep]`` table (None when absent).
+
+    The sweep table is returned as read; :mod:`leaksim.sweep.file` checks it.
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"invalid TOML: {exc}", source) from None
+    sweep = data.pop("sweep", None)
     try:
-        return _scenario(data)
+        return _scenario(data), sweep
     except ScenarioError as err:
         located = err.located(source)
         # The command line prints the message as one line.
@@ -188,8 +209,6 @@ def _scenario(data: dict[str, Any]) -> Scenario:
 
 def _check_top_level(data: dict[str, Any]) -> None:
     for key, value in data.items():
-        if key in _LATER_TABLES:
-            raise ScenarioError(f"{_LATER_TABLES[key]} is not supported in this version of leaksim")
         if key in TABLE_KEYS:
             continue
         owners = [_syntax(kind) for kind, keys in TABLE_KEYS.items() if key in keys]

@@ -1,0 +1,240 @@
+"""The rows of a sweep and what safety studies ask of them.
+
+:class:`SweepResult` holds one row per case (columns in :mod:`leaksim.sweep.rows`) and answers:
+how often each module reached each threshold, with a 95 % interval; the percentiles of reserve
+time and minimum pressure; the same fractions by bands of swept parameters (hole size x crew
+response time). It writes RESULTS (CSV or Parquet) and SUMMARY.json whole or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pint
+
+from .._io import atomic_open
+from ..errors import ScenarioError
+from ..units import ureg
+from .stats import band_table, fraction, percentiles
+
+if TYPE_CHECKING:
+    from .study import Sweep
+
+__all__ = ["SweepResult"]
+
+#: Output formats by file extension.
+_FORMATS = {".csv": "csv", ".parquet": "parquet"}
+
+
+class SweepResult:
+    """One row per case of a sweep, and the summaries built on them.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        The rows, in case order.
+    sweep : Sweep
+        The sweep that made them.
+
+    Attributes
+    ----------
+    rows : pandas.DataFrame
+        ``case``, the swept parameters (SI units), ``threshold.<name>.<module>_s``,
+        ``reserve.<name>.<module>_s``, ``min.<module>.pressure_Pa``,
+        ``final.<module>.pressure_Pa``, ``status``.
+    """
+
+    def __init__(self, rows: pd.DataFrame, sweep: Sweep) -> None:
+        self.rows = rows
+        self.sweep = sweep
+        self.modules = list(sweep.scenario.station.module_names)
+        self.thresholds = [t.name for t in sweep.scenario.thresholds]
+
+    @property
+    def n_cases(self) -> int:
+        """Number of cases (rows)."""
+        return len(self.rows)
+
+    @property
+    def ok(self) -> np.ndarray:
+        """True for each case that reached its duration, shape (C,)."""
+        return self.rows["status"].to_numpy() == "ok"
+
+    # ------------------------------------------------------------------ questions
+
+    def reached(self, threshold: str, module: str | None = None) -> np.ndarray:
+        """Whether each case reached ``threshold`` in ``module`` (any module when None).
+
+        Parameters
+        ----------
+        threshold : str
+            A threshold name.
+        module : str, optional
+            A module name; None means any module.
+
+        Returns
+        -------
+        numpy.ndarray of bool, shape (C,)
+        """
+        self._check_threshold(threshold)
+        modules = self.modules if module is None else [self._check_module(module)]
+        times = self.rows[[f"threshold.{threshold}.{m}_s" for m in modules]].to_numpy(float)
+        return np.any(~np.isnan(times), axis=1)
+
+    def fraction_reached(
+        self,
+        threshold: str,
+        module: str | None = None,
+        by: Mapping[str, Sequence[Any] | None] | None = None,
+    ) -> dict[str, Any] | pd.DataFrame:
+        """Fraction of the successful cases that reached a threshold, with its 95 % interval.
+
+        Parameters
+        ----------
+        threshold : str
+            A threshold name.
+        module : str, optional
+            A module name; None counts a case when any module reached it.
+        by : mapping of str to sequence or None, optional
+            Swept parameter -> band edges (quantities such as ``"10 mm"`` or SI floats), or
+            None to split by its values (a choice of module). Gives a conditional table.
+
+        Returns
+        -------
+        dict or pandas.DataFrame
+            ``fraction``, ``ci95_low``, ``ci95_high`` (Clopper-Pearson), ``reached``,
+            ``cases``; per band when ``by`` is given.
+        """
+        hit = self.reached(threshold, module)[self.ok]
+        if by is None:
+            return fraction(hit)
+        edges = {column: self._edges(column, bands) for column, bands in by.items()}
+        return band_table(self.rows[self.ok], hit, edges)
+
+    def reserve_time(self, threshold: str, module: str) -> pint.Quantity:
+        """Reserve time of each case, shape (C,) [s] (NaN where the case failed)."""
+        self._check_threshold(threshold)
+        column = f"reserve.{threshold}.{self._check_module(module)}_s"
+        return ureg.Quantity(self.rows[column].to_numpy(float), "s")
+
+    def min_pressure(self, module: str) -> pint.Quantity:
+        """Lowest pressure of each case in ``module``, shape (C,) [Pa]."""
+        column = f"min.{self._check_module(module)}.pressure_Pa"
+        return ureg.Quantity(self.rows[column].to_numpy(float), "Pa")
+
+    def summary(self) -> dict[str, Any]:
+        """The SUMMARY.json content.
+
+        Returns
+        -------
+        dict
+            ``cases``, ``ok``, ``failed``, ``seed``; ``thresholds``: per threshold, per module
+            and for ``any_module``, the fraction of successful cases that reached it with its
+            95 % interval; ``reserve_time_s``: per threshold and module, percentiles 5, 50 and
+            95; ``min_pressure_Pa``: per module, the same percentiles.
+        """
+        ok = self.ok
+        thresholds = {}
+        reserve = {}
+        for name in self.thresholds:
+            by_module = {m: fraction(self.reached(name, m)[ok]) for m in self.modules}
+            thresholds[name] = {**by_module, "any_module": fraction(self.reached(name)[ok])}
+            reserve[name] = {
+                m: percentiles(self.rows[f"reserve.{name}.{m}_s"].to_numpy(float)[ok])
+                for m in self.modules
+            }
+        return {
+            "cases": self.n_cases,
+            "ok": int(ok.sum()),
+            "failed": int((~ok).sum()),
+            "seed": self.sweep.seed,
+            "parameters": list(self.sweep.kinds),
+            "thresholds": thresholds,
+            "reserve_time_s": reserve,
+            "min_pressure_Pa": {
+                m: percentiles(self.rows[f"min.{m}.pressure_Pa"].to_numpy(float)[ok])
+                for m in self.modules
+            },
+        }
+
+    # ------------------------------------------------------------------ files
+
+    def write(self, path: str | os.PathLike[str]) -> None:
+        """Write the rows as CSV (empty cells for NaN) or Parquet, by the extension.
+
+        The file appears whole or not at all.
+        """
+        kind = _FORMATS.get(Path(path).suffix.lower())
+        if kind is None:
+            raise ScenarioError(
+                f"results file must end in .csv or .parquet, got {os.fspath(path)!r}"
+            )
+        if kind == "parquet":
+            _check_parquet()
+            with atomic_open(path, "wb") as f:
+                self.rows.to_parquet(f, index=False)
+            return
+        with atomic_open(path, newline="") as f:
+            # repr-exact floats: a row read back is the row computed
+            self.rows.to_csv(f, index=False, na_rep="", float_format="%.17g")
+
+    def write_json(self, path: str | os.PathLike[str]) -> None:
+        """Write :meth:`summary` as JSON (NaN and inf as null), whole or not at all."""
+        with atomic_open(path) as f:
+            json.dump(_jsonable(self.summary()), f, indent=2)
+            f.write("\n")
+
+    # ------------------------------------------------------------------ checks
+
+    def _check_threshold(self, name: str) -> None:
+        if name not in self.thresholds:
+            valid = ", ".join(map(repr, self.thresholds)) or "none"
+            raise KeyError(f"no threshold named {name!r}; thresholds are {valid}")
+
+    def _check_module(self, name: str) -> str:
+        if name not in self.modules:
+            raise KeyError(f"no module named {name!r}; modules are {', '.join(self.modules)}")
+        return name
+
+    def _edges(self, column: str, bands: Sequence[Any] | None) -> list[float] | None:
+        if column not in self.rows.columns:
+            raise KeyError(f"no column {column!r}; swept parameters are {list(self.sweep.kinds)}")
+        if bands is None:
+            return None
+        unit = self.sweep.kinds[column].unit if column in self.sweep.kinds else ""
+        return [_si(b, unit) for b in bands]
+
+    def __repr__(self) -> str:
+        return f"<SweepResult: {self.n_cases} cases, {int((~self.ok).sum())} failed>"
+
+
+def _si(value: Any, unit: str) -> float:
+    if isinstance(value, int | float | np.integer | np.floating):
+        return float(value)
+    q = ureg.Quantity(value)
+    return float(q.m_as(unit) if unit else q.m_as(""))
+
+
+def _check_parquet() -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise ScenarioError(
+            'writing .parquet needs pyarrow: pip install "leaksim[parquet]", or write .csv'
+        ) from None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
