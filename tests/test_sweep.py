@@ -13,7 +13,7 @@ from helpers import blowdown_time_constant
 import leaksim.sweep.engine as engine
 from leaksim import Hatch, Leak, Module, Scenario, Station, Threshold
 from leaksim.errors import ScenarioError
-from leaksim.sweep import Choice, Grid, LogUniform, Normal, Sweep, Uniform, loads_sweep
+from leaksim.sweep import Choice, Grid, LogUniform, Normal, Sweep, Table, Uniform, loads_sweep
 
 MMHG = 133.322387415
 DURATION = 7200.0
@@ -323,3 +323,24 @@ def test_bad_sweep_tables_name_the_file_and_table(old, new, fragment):
     message = str(info.value)
     assert message.startswith("mc.toml: [sweep]")
     assert fragment in message
+
+
+def test_choice_of_never_and_a_swept_energy_mode():
+    sweep = Sweep(
+        two_module_scenario(),
+        {
+            "hatch.h.close_at": Choice(["5 min", "never"]),
+            "simulation.energy": Table(["isothermal", "adiabatic"]),
+        },
+        cases=8,
+        seed=2,
+    )
+    rows = sweep.run(progress=False).rows
+    never = rows["hatch.h.close_at"] == np.inf
+    assert never.any() and (~never).any()
+    assert set(rows["simulation.energy"]) == {"isothermal", "adiabatic"}
+    # an open hatch leaves the two modules together; a closed one keeps B well above A
+    a, b = rows["final.A.pressure_Pa"], rows["final.B.pressure_Pa"]
+    np.testing.assert_allclose(b[never], a[never], rtol=1e-4)
+    assert (b[~never] > 1.5 * a[~never]).all()
+    assert (rows["simulation.energy"] == ["isothermal", "adiabatic"] * 4).all()

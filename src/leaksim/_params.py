@@ -124,6 +124,9 @@ def quantity(
     def one(v: Any) -> float:
         if never and (v is None or (isinstance(v, str) and v.strip().lower() == NEVER)):
             return math.inf
+        if never and isinstance(v, pint.Quantity) and np.ndim(v.magnitude) == 0 and v.m == math.inf:
+            _si_float(v.__class__(0.0, v.units), kind, key)  # still a time
+            return math.inf
         x = _si_float(v, kind, key)
         if above is not None and not x > above:
             raise ScenarioError(f"{key} must be > {above:g} {unit_text(kind)}, got {show(v)}")
@@ -149,10 +152,17 @@ def _quantity_array(
     """
     if len(value) == 0:
         return None
+    never_happens = np.zeros(len(value), dtype=bool)
+    if never:
+        # to_si refuses inf; here it means "never": convert the others and put it back
+        magnitude = np.asarray(value.magnitude, dtype=float)
+        never_happens = magnitude == np.inf
+        value = value.__class__(np.where(never_happens, 0.0, magnitude), value.units)
     try:
         x = np.asarray(to_si(value, kind), dtype=float)
     except ScenarioError:
         return None
+    x[never_happens] = np.inf
     ok = bool(np.all(np.isfinite(x) | (never & (x == np.inf))))
     if above is not None:
         ok = ok and bool(np.all(x > above))
