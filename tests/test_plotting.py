@@ -13,7 +13,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from _result_data import EVACUATE_PA, MODULES, P0, TIME, make_result  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 
-from leaksim.plotting import MAX_CASE_LINES, _auto_time_unit, plot_pressure  # noqa: E402
+from leaksim.plotting import MAX_CASE_LINES, plot_pressure  # noqa: E402
+from leaksim.plotting._common import auto_time_unit  # noqa: E402
 from leaksim.result import UnknownModuleError  # noqa: E402
 
 MMHG = 133.322387415  # [Pa]
@@ -33,7 +34,7 @@ def ax():
 
 def test_one_line_per_case_and_module(ax):
     artists = plot_pressure(make_result(), ax=ax)
-    assert set(artists) == {"lines", "bands", "thresholds"}
+    assert set(artists) == {"lines", "bands", "thresholds", "events"}
     assert len(artists["lines"]) == 3 * len(MODULES)
     assert artists["bands"] == []
     labels = [line.get_label() for line in artists["lines"]]
@@ -149,7 +150,7 @@ def test_units_of_the_wrong_dimension_are_refused(ax, kwargs, match):
     [(60.0, "s"), (3600.0, "min"), (6 * 3600.0, "h"), (2 * 86400.0, "h"), (30 * 86400.0, "day")],
 )
 def test_time_unit_follows_the_duration(duration_s, unit):
-    assert _auto_time_unit(np.array([0.0, duration_s])) == unit
+    assert auto_time_unit(np.array([0.0, duration_s])) == unit
 
 
 def test_time_unit_given_and_day_label(ax):

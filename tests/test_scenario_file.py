@@ -4,6 +4,7 @@ import copy
 import doctest
 import json
 import math
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -892,7 +893,15 @@ partial_pressure_O2 = ["16 kPa", "17 kPa"]
 # --- examples ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.name)
+def _is_sweep(path: Path) -> bool:
+    return "sweep" in tomllib.loads(path.read_text())
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in sorted(EXAMPLES.glob("*.toml")) if not _is_sweep(p)],
+    ids=lambda p: p.name,
+)
 def test_examples_load_and_compile(path):
     compiled = load_scenario(path).compile()
     assert compiled.n_cases >= 1

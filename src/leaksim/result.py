@@ -593,27 +593,60 @@ class Result:
         return pd.DataFrame(data, columns=list(SERIES_COLUMNS))
 
     def plot(
-        self, ax: Axes | None = None, pressure_unit: str = "mmHg", **kwargs: Any
-    ) -> dict[str, list[Any]]:
-        """Plot module pressures against time; see :func:`leaksim.plotting.plot_pressure`.
+        self,
+        ax: Axes | None = None,
+        pressure_unit: str = "mmHg",
+        kind: str = "pressure",
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Plot the run; by default module pressures against time.
 
         Parameters
         ----------
         ax : matplotlib.axes.Axes, optional
-            Axes to draw on; a new figure is made when None [-].
+            Axes to draw on; a new figure is made when None. Not taken by ``"overview"``,
+            which draws three panels in a ``figure`` [-].
         pressure_unit : str, optional
-            Unit of the pressure axis [pressure unit, e.g. "mmHg", "kPa"].
+            Unit of the pressure axes (ignored by ``"temperature"`` and ``"leak_rate"``)
+            [pressure unit, e.g. "mmHg", "kPa", "psi"].
+        kind : str, optional
+            What to plot: ``"pressure"`` (default, :func:`~leaksim.plotting.plot_pressure`),
+            ``"oxygen"`` (:func:`~leaksim.plotting.plot_oxygen`), ``"temperature"``
+            (:func:`~leaksim.plotting.plot_temperature`), ``"leak_rate"``
+            (:func:`~leaksim.plotting.plot_leak_rate`), ``"hatches"``
+            (:func:`~leaksim.plotting.plot_hatch_pressure_differences`) or ``"overview"``
+            (:func:`~leaksim.plotting.plot_overview`) [-].
         **kwargs
-            Passed on to :func:`leaksim.plotting.plot_pressure`.
+            Passed on to the plot function of ``kind``.
 
         Returns
         -------
         dict
-            Artists drawn: ``"lines"``, ``"bands"``, ``"thresholds"``.
-        """
-        from .plotting import plot_pressure
+            The artists drawn, as the plot function of ``kind`` returns them.
 
-        return plot_pressure(self, ax=ax, pressure_unit=pressure_unit, **kwargs)
+        Raises
+        ------
+        ValueError
+            On an unknown ``kind``, or ``ax`` given with ``"overview"``.
+        """
+        from . import plotting
+
+        functions: dict[str, Any] = {
+            "pressure": plotting.plot_pressure,
+            "oxygen": plotting.plot_oxygen,
+            "temperature": plotting.plot_temperature,
+            "leak_rate": plotting.plot_leak_rate,
+            "hatches": plotting.plot_hatch_pressure_differences,
+        }
+        if kind == "overview":
+            if ax is not None:
+                raise ValueError("ax: kind 'overview' draws three panels; give figure= instead")
+            return plotting.plot_overview(self, pressure_unit=pressure_unit, **kwargs)
+        if kind not in functions:
+            raise ValueError(f"kind must be one of {[*functions, 'overview']}, got {kind!r}")
+        if kind in ("pressure", "oxygen", "hatches"):
+            kwargs["pressure_unit"] = pressure_unit
+        return functions[kind](self, ax=ax, **kwargs)
 
     def __repr__(self) -> str:
         modules = self._modules if len(self._modules) <= 4 else [*self._modules[:3], "..."]

@@ -698,6 +698,25 @@ class Station:
         """Index of the module called ``name``."""
         return self.module_names.index(name)
 
+    def plot(self, ax: Any = None, case: int = 0) -> dict[str, list[Any]]:
+        """Draw the station; see :func:`leaksim.plotting.plot_station`.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on; a new figure is made when None [-].
+        case : int, optional
+            Case whose volumes and hatch states are drawn [-].
+
+        Returns
+        -------
+        dict
+            The artists drawn: ``"modules"``, ``"hatches"``, ``"leaks"``, ``"labels"``.
+        """
+        from .plotting import plot_station  # plotting sits above this layer: imported late
+
+        return plot_station(self, ax=ax, case=case)
+
     def check(self) -> None:
         """Cross-check the items: unique names, and hatches and leaks naming known modules.
 
