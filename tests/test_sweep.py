@@ -344,3 +344,26 @@ def test_choice_of_never_and_a_swept_energy_mode():
     np.testing.assert_allclose(b[never], a[never], rtol=1e-4)
     assert (b[~never] > 1.5 * a[~never]).all()
     assert (rows["simulation.energy"] == ["isothermal", "adiabatic"] * 4).all()
+
+
+def test_sweep_plots_label_their_axes(cabin_result):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2)
+    try:
+        cabin_result.plot_reserve_cdf("low", ax=left)
+        assert "reserve time" in left.get_xlabel()
+        sweep = two_module_sweep(cases=40)
+        result = sweep.run(progress=False)
+        drawn = result.plot_map(
+            "leak.hole.diameter", "leak.hole.isolate_after", "low", ax=right, bins=4
+        )
+        assert int(drawn["counts"].sum()) == 40
+        assert "diameter" in right.get_xlabel() and "isolate after" in right.get_ylabel()
+        with pytest.raises(KeyError, match="not a numeric swept parameter"):
+            result.plot_map("leak.hole.module", "leak.hole.diameter", "low")
+    finally:
+        plt.close(fig)

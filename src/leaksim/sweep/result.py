@@ -163,6 +163,88 @@ class SweepResult:
             },
         }
 
+    # ------------------------------------------------------------------ plots
+
+    def earliest_reserve_time(self, threshold: str) -> pint.Quantity:
+        """Reserve time of the first module to reach ``threshold`` in each case [s]."""
+        self._check_threshold(threshold)
+        columns = [f"reserve.{threshold}.{m}_s" for m in self.modules]
+        return ureg.Quantity(np.min(self.rows[columns].to_numpy(float), axis=1), "s")
+
+    def plot_reserve_cdf(
+        self, threshold: str, module: str | None = None, ax: Any = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """Distribution of reserve time; see :func:`leaksim.plotting.plot_reserve_cdf`.
+
+        Parameters
+        ----------
+        threshold : str
+            A threshold name.
+        module : str, optional
+            A module; by default the first module of each case to reach the threshold.
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on [-].
+        **kwargs
+            Passed on to :func:`leaksim.plotting.plot_reserve_cdf`.
+
+        Returns
+        -------
+        dict
+            The artists drawn.
+        """
+        from ..plotting import plot_reserve_cdf
+
+        times = (
+            self.earliest_reserve_time(threshold)
+            if module is None
+            else self.reserve_time(threshold, module)
+        )
+        label = kwargs.pop("label", f"{threshold}, {module or 'first module'}")
+        return plot_reserve_cdf(times[self.ok], ax=ax, label=label, **kwargs)
+
+    def plot_map(
+        self,
+        x: str,
+        y: str,
+        threshold: str,
+        module: str | None = None,
+        ax: Any = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Map of the fraction of cases reaching ``threshold`` over two swept parameters.
+
+        Parameters
+        ----------
+        x, y : str
+            Paths of two numeric swept parameters (hole diameter, response time).
+        threshold : str
+            A threshold name.
+        module : str, optional
+            A module; any module when None.
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on [-].
+        **kwargs
+            Passed on to :func:`leaksim.plotting.plot_outcome_map` (``bins``, units, names).
+
+        Returns
+        -------
+        dict
+            The artists drawn.
+        """
+        from ..plotting import plot_outcome_map
+
+        values = {}
+        for path in (x, y):
+            kind = self.sweep.kinds.get(path)
+            if kind is None or not kind.numeric:
+                raise KeyError(f"{path!r} is not a numeric swept parameter of this sweep")
+            values[path] = ureg.Quantity(self.rows[path].to_numpy(float)[self.ok], kind.unit)
+        kwargs.setdefault("x_name", x.rsplit(".", 1)[-1].replace("_", " "))
+        kwargs.setdefault("y_name", y.rsplit(".", 1)[-1].replace("_", " "))
+        kwargs.setdefault("outcome_name", f"fraction reaching {threshold!r}")
+        outcome = self.reached(threshold, module)[self.ok].astype(float)
+        return plot_outcome_map(values[x], values[y], outcome, ax=ax, **kwargs)
+
     # ------------------------------------------------------------------ files
 
     def write(self, path: str | os.PathLike[str]) -> None:
