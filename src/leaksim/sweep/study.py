@@ -161,7 +161,9 @@ class Sweep:
             "seed": self.seed,
             "solve_options": solve_options,
         }
-        parts = list(chunks.load()) if chunks is not None else []
+        table = _RowTable(column_names(self.scenario, self.kinds), self.n_cases)
+        for part in chunks.load() if chunks is not None else ():
+            table.place(part)
         finished = run_chunks(
             work,
             ranges,
@@ -171,8 +173,9 @@ class Sweep:
             done_cases=sum(b - a for a, b in done),
             n_cases=self.n_cases,
         )
-        parts.extend(columns for _, columns in finished)
-        return SweepResult(self._rows(parts), self)
+        for _, columns in finished:
+            table.place(columns)
+        return SweepResult(table.frame(), self)
 
     def _store(self, folder: str | os.PathLike[str] | None, resume: bool) -> ChunkStore | None:
         if folder is None:
@@ -186,16 +189,36 @@ class Sweep:
         )
         return ChunkStore(folder, identity, resume)
 
-    def _rows(self, parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
-        names = column_names(self.scenario, self.kinds)
-        if not parts:
-            return pd.DataFrame({name: [] for name in names})
-        frame = pd.concat([pd.DataFrame(part)[names] for part in parts], ignore_index=True)
-        return frame.sort_values("case", kind="stable").reset_index(drop=True)
-
     def replace(self, **changes: Any) -> Sweep:
         """A copy with some arguments changed (``cases``, ``seed``, ...)."""
         return dataclasses.replace(self, **changes)
+
+
+class _RowTable:
+    """The rows of a sweep, filled chunk by chunk in place.
+
+    Columns are allocated once and handed to pandas without a copy, so 1,000,000 rows of a
+    15-module station (about 90 float columns, 0.7 GB) never exist twice in memory.
+    """
+
+    def __init__(self, names: list[str], n_cases: int) -> None:
+        self.names = names
+        self.n_cases = n_cases
+        self.columns: dict[str, np.ndarray] = {}
+
+    def place(self, part: Mapping[str, np.ndarray]) -> None:
+        cases = np.asarray(part["case"], dtype=np.int64)
+        for name in self.names:
+            values = np.asarray(part[name])
+            if name not in self.columns:
+                dtype = object if values.dtype.kind in "OU" else values.dtype
+                self.columns[name] = np.empty(self.n_cases, dtype=dtype)
+            self.columns[name][cases] = values
+
+    def frame(self) -> pd.DataFrame:
+        if not self.columns:
+            return pd.DataFrame({name: [] for name in self.names})
+        return pd.DataFrame({name: self.columns[name] for name in self.names}, copy=False)
 
 
 def _kinds(parameters: Mapping[str, Any]) -> dict[str, Distribution]:
