@@ -367,3 +367,31 @@ def test_sweep_plots_label_their_axes(cabin_result):
             result.plot_map("leak.hole.module", "leak.hole.diameter", "low")
     finally:
         plt.close(fig)
+
+
+def test_progress_bar_on_request_and_quiet_off_a_terminal(capsys):
+    sweep = cabin_sweep(cases=6)
+    sweep.run(chunk_size=3, progress=True)
+    err = capsys.readouterr().err
+    assert "6/6" in err and "case" in err
+    sweep.run(chunk_size=3)  # standard error is not a terminal under pytest
+    assert capsys.readouterr().err == ""
+
+
+def test_monte_carlo_example_keeps_the_iss_station():
+    # The Monte Carlo file repeats the ISS-like station of examples/iss.toml (TOML has no
+    # include): its modules and hatches must stay those of the canned station.
+    from pathlib import Path
+
+    from leaksim.stations import iss
+    from leaksim.sweep import load_sweep
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "iss_monte_carlo.toml"
+    mine = load_sweep(example).scenario.compile().network
+    canned = iss().compile().network
+    np.testing.assert_array_equal(mine.volume, canned.volume)
+    np.testing.assert_array_equal(mine.initial_pressure, canned.initial_pressure)
+    hatches = len(iss().station.hatches)
+    np.testing.assert_array_equal(mine.area[:, :hatches], canned.area[:, :hatches])
+    np.testing.assert_array_equal(mine.link_a[:hatches], canned.link_a[:hatches])
+    np.testing.assert_array_equal(mine.link_b[:hatches], canned.link_b[:hatches])
