@@ -6,6 +6,8 @@ The public API, layer by layer:
   :class:`Station`, :class:`Threshold`, :class:`Scenario`, :func:`load_scenario`;
 * results with units: :class:`Result` (``.pressure``, ``.threshold_times``, ``.summary()``,
   ``.to_dataframe()``, ``.plot()``);
+* from observations to leaks: :mod:`leaksim.inverse` (``convert_leak``, ``fit_leak``,
+  ``locate_leak``, ``fit_budget``);
 * the SI core: :class:`leaksim.network.Network` and :func:`leaksim.solver.solve`;
 * the one unit registry :data:`ureg`, and the errors :class:`LeaksimError`,
   :class:`ScenarioError`, :class:`SolverError`.
@@ -13,7 +15,7 @@ The public API, layer by layer:
 
 from __future__ import annotations
 
-from . import stations
+from . import inverse, stations
 from .errors import LeaksimError, ScenarioError, SolverError
 from .network import Network
 from .result import Result
@@ -43,6 +45,7 @@ __all__ = [
     "Threshold",
     "Valve",
     "__version__",
+    "inverse",
     "load_scenario",
     "loads_scenario",
     "solve",
