@@ -81,7 +81,7 @@ def fake_run(monkeypatch):
                 raise load_error
             return _FakeScenario(result, error)
 
-        monkeypatch.setattr(cli, "_load_scenario", load)
+        monkeypatch.setattr(cli.run, "_load_scenario", load)
 
     return install
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from leaksim import cli, cli_sweep
+from leaksim import cli
+from leaksim.cli import sweep as cli_sweep
 from leaksim.sweep import Choice, LogUniform, Sweep, Uniform, load_sweep
 
 distributed = pytest.importorskip("distributed")

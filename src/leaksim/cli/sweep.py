@@ -16,7 +16,7 @@ import argparse
 import os
 from typing import Any
 
-from .cli import EXIT_OK, _check_output, _print_error, _UsageError
+from ._common import EXIT_OK, _check_output, _print_error, _UsageError
 
 __all__ = ["add_command"]
 
@@ -28,7 +28,7 @@ DASK_CONNECT_TIMEOUT = 30.0
 
 def add_command(commands: Any) -> None:
     """Add ``sweep`` to the command line's subcommands."""
-    from .sweep import DEFAULT_CHUNK_SIZE
+    from ..sweep import DEFAULT_CHUNK_SIZE
 
     sweep = commands.add_parser(
         "sweep",
@@ -85,7 +85,7 @@ def _whole(text: str, minimum: int) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     """Load, check the outputs, run the chunks, write, report."""
-    from .sweep import load_sweep
+    from ..sweep import load_sweep
 
     store = _check_paths(args)
     sweep = load_sweep(args.scenario)

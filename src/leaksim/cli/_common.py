@@ -1,0 +1,85 @@
+"""What every ``leaksim`` command shares: exit statuses, one-line errors, output checks."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tomllib
+import traceback
+from typing import Any, NoReturn
+
+__all__ = ["EXIT_OK", "EXIT_FAILURE", "EXIT_USAGE", "STDOUT"]
+
+#: Exit status on success, on an internal failure, and on a bad scenario or bad arguments.
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+#: Output path meaning standard output (for --json and --csv).
+STDOUT = "-"
+
+
+class _UsageError(Exception):
+    """Bad arguments: reported in one line with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse would print the whole usage block; the contract asks for one line
+        raise _UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _check_output(option: str, path: str, seen: dict[str, str]) -> None:
+    real = os.path.realpath(path)
+    if real in seen:
+        raise _UsageError(f"--{option}: {path} would overwrite {seen[real]}")
+    seen[real] = f"the --{option} output"
+    directory = os.path.dirname(real)
+    if not os.path.isdir(directory):
+        raise _UsageError(f"--{option}: directory {directory} does not exist")
+    if os.path.isdir(real):
+        raise _UsageError(f"--{option}: {path} is a directory")
+
+
+def _internal_failure(exc: Exception) -> int:
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if os.environ.get("LEAKSIM_DEBUG"):
+        _print_error(f"internal error: {text}")
+        traceback.print_exc()
+    else:
+        _print_error(f"internal error: {text} (set LEAKSIM_DEBUG=1 for a traceback)")
+    return EXIT_FAILURE
+
+
+def _print_error(message: str, kind: str = "error") -> None:
+    print(f"leaksim: {kind}: {_one_line(message)}", file=sys.stderr)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
+
+
+def _version() -> str:
+    import leaksim
+
+    version = getattr(leaksim, "__version__", None)
+    if version:
+        return str(version)
+    try:
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as installed_version
+
+        return installed_version("leaksim")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _load_scenario(path: str) -> Any:
+    """Read a scenario file; file-level problems become one-line usage errors."""
+    from ..scenario_file import load_scenario
+
+    try:
+        return load_scenario(path)
+    except OSError as exc:
+        raise _UsageError(f"{path}: cannot read the scenario file: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise _UsageError(f"{path}: not a valid TOML file: {exc}") from None
