@@ -5,7 +5,10 @@ The case (the "leaksim 0.1" benchmark): modules of 60 and 40 m^3 of air at 760 m
 log-spaced from 0.5 to 15 mm (Cd 0.6), 6 h, isothermal, output every 10 min.
 
 Both solvers integrate the same physics: the regularised orifice law of :mod:`leaksim.flow`
-on the total moles of each module. The baseline is written with Python floats and ``math`` (no
+on the total moles of each module. leaksim runs twice: with zone merging
+(``Scenario.run(zones=True)``, :mod:`leaksim.zones`: the two modules solved as one volume in the
+cases where the hatch equalises them to within the tolerance) and on the full network
+(``zones=False``). The baseline is written with Python floats and ``math`` (no
 per-call numpy overhead) and integrated case by case with ``scipy.integrate.solve_ivp``
 (LSODA) at the same tolerances. Both are timed in the same run; the printed speed-up is per
 case. LSODA stalls on a few cases near vacuum; each is stopped after 200,000 right-hand-side
@@ -70,12 +73,12 @@ def scenario(n_cases: int) -> Scenario:
     return Scenario(station, duration="6 h", output_interval="10 min", relative_tolerance=RTOL)
 
 
-def run_batched(n_cases: int):
+def run_batched(n_cases: int, zones: bool = True):
     """Compile and solve every case at once; return the result and timings [s]."""
     t0 = time.perf_counter()
     scenario(n_cases).compile()
     t1 = time.perf_counter()
-    result = scenario(n_cases).run()  # compiles again: the figure is end to end
+    result = scenario(n_cases).run(zones=zones)  # compiles again: the figure is end to end
     t2 = time.perf_counter()
     return result, {"compile_s": t1 - t0, "run_s": t2 - t1}
 
@@ -185,7 +188,7 @@ def one_volume_pressure(cases, n_cases, temperature, p0):
 def peak_memory(n_cases: int) -> float:
     """Peak memory traced while compiling and solving every case [MiB]."""
     tracemalloc.start()
-    scenario(n_cases).run()
+    scenario(n_cases).run(zones=True)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return peak / 2**20
@@ -200,6 +203,7 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
 
     result, timing = run_batched(args.cases)
+    full_result, full_timing = run_batched(args.cases, zones=False)
     sample = np.unique(np.linspace(0, args.cases - 1, args.sample).round().astype(int))
     temperature = float(result.temperature.m_as("K")[0, 0, 0])
     p0 = float(result.pressure.m_as("Pa")[0, 0, 0])
@@ -207,11 +211,14 @@ def main(argv=None) -> dict:
     stalled = np.isnan(loop_p[:, 0, -1])
 
     batched_p = result.pressure.m_as("Pa")[sample]
+    full_p = full_result.pressure.m_as("Pa")[sample]
     rel_diff = float(np.nanmax(np.abs(batched_p / loop_p - 1)))
     # Reference: the two modules as one 100 m^3 volume (exact to about 1e-5 here, the
     # pressure difference that carries the hatch flow).
     reference = one_volume_pressure(sample, args.cases, temperature, p0)
     batched_err = float(np.nanmax(np.abs(batched_p / reference - 1)))
+    full_err = float(np.nanmax(np.abs(full_p / reference - 1)))
+    per_case_full = full_timing["run_s"] / args.cases
     loop_err = float(np.nanmax(np.abs(loop_p / reference - 1)))
     per_case_batched = timing["run_s"] / args.cases
     per_case_loop = loop_seconds.mean()
@@ -227,6 +234,12 @@ def main(argv=None) -> dict:
         "loop_stalled_cases": int(stalled.sum()),
         "loop_per_case_us_finished_only": round(per_case_loop_finished * 1e6, 1),
         "speedup_finished_only": round(per_case_loop_finished / per_case_batched, 1),
+        "merged_cases": int(np.count_nonzero(result.solution.merged_time[:, 0] > 0)),
+        "full_network_run_s": round(full_timing["run_s"], 3),
+        "full_network_per_case_us": round(per_case_full * 1e6, 2),
+        "full_network_speedup_finished_only": round(per_case_loop_finished / per_case_full, 1),
+        "merged_vs_full_network": float(np.nanmax(np.abs(batched_p / full_p - 1))),
+        "full_network_vs_one_volume": full_err,
         "max_relative_difference": rel_diff,
         "batched_vs_one_volume": batched_err,
         "loop_vs_one_volume": loop_err,

@@ -41,6 +41,7 @@ __all__ = [
     "orifice_mass_flow",
     "regularisation_factor",
     "regularised_flow_function",
+    "regularised_flux_and_slopes",
     "regularised_orifice_mass_flow",
 ]
 
@@ -264,6 +265,92 @@ def regularised_flow_function(
     )
     choked_value = psi_star * regularisation_factor(dp, delta)
     return np.where(positive, np.where(choked, choked_value, subsonic), 0.0)
+
+
+def regularised_flux_and_slopes(
+    upstream_pressure, downstream_pressure, regularisation_pressure, constants, slopes=True
+):
+    """``Phi = p_u Psi(max(r, r*)) reg(dp)`` and its two partial derivatives, analytically.
+
+    The same law as :func:`regularised_flow_function` times ``p_u`` (the molar flow of an
+    orifice is ``C_d A Phi / sqrt(M R T)``), for real pressures and ``delta > 0``, with
+    ``dPhi/dp_u`` and ``dPhi/dp_d`` for an analytic Jacobian. In the subsonic branch
+
+    .. math::
+
+        \\Phi = \\Delta p \\, \\sqrt{p_u}\\,(\\Delta p^2 + \\delta^2)^{-1/4}
+               \\sqrt{c\\, r^{e_1} g(q)},\\qquad g(q) = \\frac{1 - r^{e_2}}{q},
+
+    so ``d Phi = (Phi / dp) (+-1 + dp d(log Phi - log dp))``: the factor ``Phi / dp`` is
+    smooth through ``dp = 0`` and no ``1 / dp`` is formed. ``g'/g = (e2 r^(e2-1) / g - 1) / q``,
+    with its limit ``(1 - e2) / 2`` where ``q < 1e-6`` (there it is multiplied by ``dp``, so
+    the neglected ``O(q)`` term is below round-off). In the choked branch
+    ``Phi = p_u psi* (dp^2 / (dp^2 + delta^2))^(1/4)``.
+
+    Parameters
+    ----------
+    upstream_pressure, downstream_pressure : ndarray
+        ``p_u >= p_d`` [Pa], real.
+    regularisation_pressure : ndarray
+        ``delta`` [Pa], > 0.
+    constants : tuple
+        ``(r*, c, e1, e2)`` from :func:`flow_function_constants`.
+    slopes : bool, optional
+        Compute the derivatives (default); False returns ``None`` for them.
+
+    Returns
+    -------
+    phi, dphi_dpu, dphi_dpd : ndarray
+        ``Phi`` [Pa] and its derivatives [-]; all zero where ``p_u <= 0``.
+    """
+    r_star, coefficient, exponent_1, exponent_2 = constants
+    p_u = np.asarray(upstream_pressure)
+    dp = p_u - np.asarray(downstream_pressure)
+    positive = p_u > 0.0
+    pu_safe = np.where(positive, p_u, 1.0)
+    q = np.maximum(np.where(positive, dp / pu_safe, 0.0), 0.0)
+    r = 1.0 - q
+    choked = r <= r_star
+    small = q < 1e-6
+    q_safe = np.where(small | choked, 0.5, q)
+    r_safe = 1.0 - q_safe
+    log_r = np.log1p(-q_safe)
+    # 1 - r^e2 by expm1: accurate as r -> 1, where the subsonic flow is a small difference.
+    one_minus_r_e2 = -np.expm1(exponent_2 * log_r)
+    g = np.where(
+        small, exponent_2 + 0.5 * exponent_2 * (1.0 - exponent_2) * q, one_minus_r_e2 / q_safe
+    )
+    r_sub = np.where(small, r, r_safe)
+    delta2 = np.asarray(regularisation_pressure) ** 2
+    d2 = dp * dp + delta2
+    inv_root4 = 1.0 / np.sqrt(np.sqrt(d2))
+    # Subsonic: Phi / dp, then the log-derivatives other than that of dp.
+    phi_dp = np.sqrt(pu_safe * coefficient * np.exp(exponent_1 * np.log(r_sub)) * g) * inv_root4
+    # Choked: Phi = p_u psi* reg(dp), d log reg / d dp = delta^2 / (2 dp d2).
+    psi_star = np.sqrt(
+        coefficient * np.exp(exponent_1 * np.log(r_star)) * (1.0 - r_star**exponent_2)
+    )
+    reg = np.sqrt(np.sqrt(dp * dp / d2))
+    phi_choked = pu_safe * psi_star * reg
+    zero = np.zeros_like(phi_dp)
+    phi = np.where(positive, np.where(choked, phi_choked, dp * phi_dp), zero)
+    if not slopes:
+        return phi, None, None
+    log_g = np.where(
+        small,
+        0.5 * (1.0 - exponent_2),
+        (exponent_2 * (1.0 - one_minus_r_e2) / (r_safe * g) - 1.0) / q_safe,
+    )
+    inv_pu = 1.0 / pu_safe
+    half_w = 0.5 * dp / d2
+    a_u = 0.5 * inv_pu * (1.0 - exponent_1 + log_g * r_sub) - half_w
+    a_d = half_w + 0.5 * inv_pu * (exponent_1 / r_sub - log_g)
+    b = np.where(choked, 0.5 * delta2 / (np.where(choked, dp, 1.0) * d2), 0.0)
+    d_u = np.where(
+        positive, np.where(choked, psi_star * reg + phi_choked * b, phi_dp * (1.0 + dp * a_u)), zero
+    )
+    d_d = np.where(positive, np.where(choked, -phi_choked * b, phi_dp * (dp * a_d - 1.0)), zero)
+    return phi, d_u, d_d
 
 
 def regularised_orifice_mass_flow(

@@ -47,6 +47,7 @@ from .flow import (
     choked_flow_function,
     flow_function_constants,
     regularised_flow_function,
+    regularised_flux_and_slopes,
 )
 from .gas import MOLAR_GAS_CONSTANT, species_properties
 
@@ -361,7 +362,11 @@ class Network:
             ):
                 value = value[cases]
             kwargs[f.name] = value
-        return Network(**kwargs)
+        # Every array is already checked and at its full shape: a copy with the rows taken
+        # needs no second pass of __post_init__ (the solver takes rows as cases finish).
+        taken = copy.copy(self)
+        taken.__dict__.update(kwargs)
+        return taken
 
 
 def regulator_opening(x):
@@ -407,6 +412,15 @@ class NetworkModel:
     reduce_composition : bool, optional
         Collapse uniform compositions into one pseudo-species (default True). False keeps
         every species in the state; both give the same answer, the reduced one faster.
+
+    Attributes
+    ----------
+    analytic : bool
+        True for one (pseudo-)species at one temperature without an energy equation, no
+        regulated sources and every two-way link regularised (``delta > 0``): the common
+        station. Then the pressure is ``(Ru T / V) N``, :meth:`rhs` takes a lean path for real
+        states and :meth:`jacobian` gives the Jacobian analytically; otherwise the solver
+        differentiates :meth:`rhs` by complex step.
     """
 
     def __init__(self, network: Network, reduce_composition: bool = True) -> None:
@@ -481,6 +495,21 @@ class NetworkModel:
         self._src_flow = net.source_molar_flow
         self._src_x = np.ones(x_src.shape[:2] + (1,)) if self.uniform else x_src
         self._src_h = np.sum(x_src * cp, axis=-1) * net.source_temperature
+        # The common case (one gas, one temperature, no energy equation, constant feeds,
+        # regularised two-way links) has a lean right-hand side and an analytic Jacobian.
+        self.analytic = (
+            self.n_state_species == 1
+            and self._same_temperature
+            and not np.any(net.source_watch)
+            and bool(np.all(self._delta[:, self._other_links] > 0.0))
+        )
+        temperature = net.initial_temperature
+        self._rt_v = MOLAR_GAS_CONSTANT * temperature / net.volume
+        # Molar flow per unit Phi = p_u Psi reg of each link, C_d A / sqrt(M Ru T) [mol/(s Pa)].
+        self._flow_scale = self._cda / np.sqrt(
+            self.molar_mass[:, :1] * MOLAR_GAS_CONSTANT * temperature[:, net.link_a]
+        )
+        self._vacuum_scale = self._flow_scale[:, self._vacuum_links] * self._psi_star
 
     _PER_CASE = (
         "molar_mass",
@@ -496,6 +525,9 @@ class NetworkModel:
         "_src_flow",
         "_src_x",
         "_src_h",
+        "_rt_v",
+        "_flow_scale",
+        "_vacuum_scale",
     )
 
     def take(self, cases: np.ndarray) -> NetworkModel:
@@ -765,8 +797,15 @@ class NetworkModel:
         """
         net = self.network
         n = y.shape[0]
-        th = self.thermo(y, cases)
         n_links = net.n_links
+        if self.analytic and not np.iscomplexobj(y) and not np.iscomplexobj(t):
+            flow = self._lean_flow(y, is_open[:, :n_links], cases, t, slopes=False)[0]
+            d_total = self._scatter(flow)
+            feed = is_open[:, n_links:] * self._src_flow[cases]
+            for j, m in enumerate(net.source_module):
+                d_total[:, m] += feed[:, j]
+            return d_total
+        th = self.thermo(y, cases)
         flow, upstream = self.link_molar_flow(th, is_open[:, :n_links], cases, t)
         if self.n_state_species == 1:
             species_flow = flow[..., None]
@@ -785,6 +824,90 @@ class NetworkModel:
                 d_energy = d_energy + self._wall_heat_flow(th, y, cases)
             parts.append(d_energy[..., None])
         return np.concatenate(parts, axis=-1).reshape(n, self.n_state)
+
+    def _lean_flow(self, y, is_open, cases, t, slopes):
+        """Molar flow of every link (n, K) [mol/s] and, with ``slopes``, its derivatives with
+        respect to the pressures on sides a and b [mol/(s Pa)], for :attr:`analytic` models.
+
+        The same law as :meth:`link_molar_flow` with one gas at one temperature, so
+        ``p = N Ru T / V`` and the molar flow is ``C_d A Phi / sqrt(M Ru T)``
+        (:func:`leaksim.flow.regularised_flux_and_slopes`).
+        """
+        net = self.network
+        p = y * self._rt_v[cases]
+        n, n_links = y.shape[0], net.n_links
+        flow = np.empty((n, n_links))
+        d_a = np.zeros((n, n_links)) if slopes else None
+        d_b = np.zeros((n, n_links)) if slopes else None
+        growth = None
+        if net.growth_link.size and t is not None:
+            growth = self._growth_factor(t, cases)
+        vacuum, other = self._vacuum_links, self._other_links
+        if vacuum.size:
+            scale = self._vacuum_scale[cases] * is_open[:, vacuum]
+            if growth is not None:
+                scale = scale * growth[:, vacuum]
+            flow[:, vacuum] = scale * p[:, net.link_a[vacuum]]
+            if d_a is not None:
+                d_a[:, vacuum] = scale
+        if other.size:
+            boundary = self._boundary[other]
+            p_a = p[:, net.link_a[other]]
+            p_b = p[:, np.where(boundary, 0, net.link_b[other])]
+            if np.any(boundary):
+                p_b = np.where(boundary, net.boundary_pressure[cases][:, other], p_b)
+            forward = p_a >= p_b
+            constants = tuple(c[cases] for c in self._flow_constants)
+            phi, du, dd = regularised_flux_and_slopes(
+                np.where(forward, p_a, p_b),
+                np.where(forward, p_b, p_a),
+                self._delta[cases][:, other],
+                constants,
+                slopes,
+            )
+            scale = self._flow_scale[cases][:, other] * is_open[:, other]
+            if growth is not None:
+                scale = scale * growth[:, other]
+            flow[:, other] = np.where(forward, scale * phi, -scale * phi)
+            if d_a is not None and d_b is not None:
+                # Reversed flow: -Phi(p_b, p_a), so the roles of the two slopes swap.
+                d_a[:, other] = scale * np.where(forward, du, -dd)
+                d_b[:, other] = scale * np.where(forward, dd, -du)
+        return flow, d_a, d_b
+
+    def jacobian(self, y: np.ndarray, is_open: np.ndarray, cases=slice(None), t=None):
+        """Analytic Jacobian ``d rhs / d y`` of an :attr:`analytic` model, case axis last.
+
+        Parameters
+        ----------
+        y, is_open, cases, t
+            As for :meth:`rhs` (real ``y`` and ``t``).
+
+        Returns
+        -------
+        ndarray, shape (F, F, n)
+            ``J[i, j, c] = d f_i / d y_j`` of case ``c``.
+
+        Notes
+        -----
+        With one gas at one temperature ``p_m = (Ru T / V_m) N_m``, and constant feeds do not
+        depend on the state, so every entry is a link's pressure slope times ``Ru T / V``.
+        """
+        net = self.network
+        n_links = net.n_links
+        _, d_a, d_b = self._lean_flow(y, is_open[:, :n_links], cases, t, slopes=True)
+        rt_v = self._rt_v[cases]
+        jac = np.zeros((net.n_modules, net.n_modules, y.shape[0]))
+        for k in range(n_links):
+            a, b = net.link_a[k], net.link_b[k]
+            by_a = d_a[:, k] * rt_v[:, a]
+            jac[a, a] -= by_a
+            if b >= 0:
+                by_b = d_b[:, k] * rt_v[:, b]
+                jac[a, b] -= by_b
+                jac[b, a] += by_a
+                jac[b, b] += by_b
+        return jac
 
     def source_feed(self, th: dict, on: np.ndarray, cases=slice(None)) -> np.ndarray:
         """Molar feed of every source [mol/s], (n, J): constant, or regulated smoothly."""
@@ -846,8 +969,53 @@ class NetworkModel:
                 rate[:, net.link_b[k]] += link_flow[:, k]
         return rate
 
+    def pressure_per_mole(self, cases=slice(None)) -> np.ndarray:
+        """``Ru T / V`` of each module [Pa/mol], (n, M): the pressure of an :attr:`analytic`
+        model is this times the state."""
+        return self._rt_v[cases]
+
+    def all_leaks_to_vacuum(self) -> bool:
+        """Whether every link to a back pressure leads to vacuum in every case."""
+        return bool(np.all(self._vacuum_mask == self._boundary))
+
+    def hole_conductance(self, cases=slice(None)) -> np.ndarray:
+        """Molar outflow per unit upstream pressure of every link to vacuum,
+        ``C_d A psi* / sqrt(M Ru T)`` [mol/(s Pa)], (n, K); zero for the other links."""
+        scale = self._vacuum_scale[cases]
+        conductance = np.zeros((scale.shape[0], self.network.n_links))
+        conductance[:, self._vacuum_links] = scale
+        return conductance
+
+    def vacuum_conductance(self, cases=slice(None)) -> np.ndarray:
+        """Molar outflow per unit pressure through each module's holes to vacuum, all of them
+        open, ``sum_k C_d A_k psi* / sqrt(M Ru T)`` [mol/(s Pa)], (n, M)."""
+        net = self.network
+        scale = self._vacuum_scale[cases]
+        total = np.zeros((scale.shape[0], net.n_modules))
+        for j, k in enumerate(self._vacuum_links):
+            total[:, net.link_a[k]] += scale[:, j]
+        return total
+
+    def flow_scale(self, cases=slice(None)) -> np.ndarray:
+        """``C_d A / sqrt(M Ru T)`` of every link [mol/(s Pa)], (n, K)."""
+        return self._flow_scale[cases]
+
+    def regularisation(self, cases=slice(None)) -> np.ndarray:
+        """Regularisation pressure ``delta`` of every link [Pa], (n, K)."""
+        return self._delta[cases]
+
+    def o2_fraction_initial(self, cases=slice(None)) -> np.ndarray:
+        """O2 mole fraction of each module's initial gas [-], (n, M); zero without O2."""
+        if self.o2_index is None:
+            return np.zeros_like(self._rt_v[cases])
+        return np.sum(self._x0_mole[cases] * self.composition[cases][:, None, :, self.o2_index], -1)
+
     def observe(self, y: np.ndarray, cases=slice(None)) -> tuple[np.ndarray, ...]:
         """Pressure [Pa], temperature [K] and O2 partial pressure [Pa], each (n, M)."""
+        if self.analytic and not np.iscomplexobj(y):
+            pressure = np.maximum(y * self._rt_v[cases], 0.0)
+            temperature = self.network.initial_temperature[cases]
+            return pressure, temperature, pressure * self.o2_fraction_initial(cases)
         th = self.thermo(y, cases)
         pressure = np.maximum(th["pressure"], 0.0) if not np.iscomplexobj(y) else th["pressure"]
         if self.o2_index is None:

@@ -36,6 +36,7 @@ import numpy as np
 
 from . import _params as p
 from . import solver
+from . import zones as zone_solver
 from .errors import ScenarioError
 from .gas import SPECIES, species_properties
 from .network import ENERGY_MODES, Network
@@ -292,11 +293,15 @@ class Scenario:
             relative_tolerance=p.per_case(self.si["relative_tolerance"], n_cases),
         )
 
-    def run(self, **solve_options: Any) -> Result:
+    def run(self, zones: bool = False, **solve_options: Any) -> Result:
         """Compile, solve every case, and return the result.
 
         Parameters
         ----------
+        zones : bool, default False
+            True solves modules joined by open hatches as one volume where they equalise far
+            faster than they leak (:func:`leaksim.zones.solve`, whose notes give the
+            criterion); False solves every module on its own (:func:`leaksim.solver.solve`).
         **solve_options
             Passed to :func:`leaksim.solver.solve` (``atol``, ``max_steps``, ``on_failure``).
 
@@ -308,7 +313,7 @@ class Scenario:
         from .result import Result
 
         compiled = self.compile()
-        solution = solver.solve(
+        solution = (zone_solver.solve if zones else solver.solve)(
             compiled.network,
             compiled.duration,
             compiled.output_time,

@@ -21,11 +21,21 @@ Design
 * **Per-case everything**: each case has its own time, step size, tolerances, error norm,
   event times and failure status. Each loop iteration advances every unfinished case by one
   attempted step; accepted and rejected cases are masks. Finished or failed cases drop out.
-* **Jacobian**: complex-step differentiation of the batched right-hand side (exact to
-  round-off, which a Rosenbrock method needs on stiff problems), grouping modules that share
-  no neighbour (a distance-2 colouring of the station graph) so a whole group is perturbed in
-  one evaluation. Systems are small (one amount per module for a uniform-composition station)
-  and are factorised by :mod:`leaksim.linalg` with the case axis last.
+* **Jacobian**: analytic for the common station of one gas at one temperature without an
+  energy equation (:meth:`leaksim.network.NetworkModel.jacobian`, one evaluation of the link
+  law and its two pressure slopes); otherwise complex-step differentiation of the batched
+  right-hand side (exact to round-off, which a Rosenbrock method needs on stiff problems),
+  grouping modules that share no neighbour (a distance-2 colouring of the station graph) so a
+  whole group is perturbed in one evaluation. Systems are small (one amount per module for a
+  uniform-composition station) and are factorised by :mod:`leaksim.linalg` with the case axis
+  last.
+* **Output**: the dense output is evaluated at every output time a step passes, all (case,
+  time) pairs at once, and scattered into (module, case, time) arrays one module at a time.
+  For one gas at one temperature the pressure is linear in the state, so the cubic is taken
+  in pressures per step and only the pressure is stored; temperature and O2 follow at the
+  end.
+* **Zones** are a layer above (:mod:`leaksim.zones`): it cuts runs at hatch events and calls
+  this integrator on reduced networks, resuming from a given state and time.
 * **Events**: scheduled hatch and leak events are discontinuities. A step never crosses one:
   it is shortened to end exactly on the event time of that case, the link is switched, and the
   integration restarts from there, so a hatch closes exactly when it should in every case.
@@ -149,6 +159,9 @@ class Solution:
         Rates of change of pressure and O2 partial pressure at the end [Pa/s].
     link_ends : ndarray of int, shape (K, 2)
         Module indices of the two sides of each link between modules; -1 for a boundary.
+    merged_time : ndarray, shape (C, M)
+        How long each module was solved as part of a merged zone [s]: zero from
+        :func:`solve`, which solves every module on its own; see :func:`leaksim.zones.solve`.
     """
 
     time: np.ndarray
@@ -174,6 +187,7 @@ class Solution:
     final_pressure_rate: np.ndarray | None = None
     link_ends: np.ndarray | None = None
     final_partial_pressure_O2_rate: np.ndarray | None = None
+    merged_time: np.ndarray | None = None
 
 
 def solve(
@@ -225,10 +239,15 @@ def solve(
     )
     run.integrate()
     solution = run.solution()
+    _check_failure(solution, on_failure)
+    return solution
+
+
+def _check_failure(solution: Solution, on_failure: str) -> None:
+    """Raise :class:`SolverError` for the first failed case if ``on_failure == "raise"``."""
     if on_failure == "raise" and np.any(solution.status != 0):
         case = int(np.flatnonzero(solution.status != 0)[0])
         raise SolverError(f"case {case} failed: {solution.message[case]}")
-    return solution
 
 
 def _per_case(value, n_cases: int, name: str) -> np.ndarray:
@@ -266,7 +285,18 @@ class _Run:
         atol,
         max_steps,
         reduce_composition=True,
+        start_time=None,
+        initial_state=None,
+        state_scale=None,
+        pressure_out=None,
     ):
+        """``start_time``, ``initial_state`` and ``state_scale`` (arrays with the case axis
+        first) resume cases from a state reached elsewhere (:mod:`leaksim.zones`): outputs and
+        thresholds before ``start_time`` are left to whoever integrated them. With
+        ``pressure_out = (array, rows, columns)`` the pressures of a model with
+        :attr:`~leaksim.network.NetworkModel.analytic` outputs are written straight into
+        ``array[rows[c], time, :] = p[c, time, columns]``, shape (C', T, M'), instead of
+        being kept."""
         self.net = network
         self.model = NetworkModel(network, reduce_composition)
         self.packed = self.model
@@ -286,10 +316,11 @@ class _Run:
                     f"threshold quantity must be one of {THRESHOLD_QUANTITIES}, got {q!r}"
                 )
         self.max_steps = int(max_steps)
-        self.y = self.model.initial_state()
-        self.scale = self.model.state_scale()
+        self.y = self.model.initial_state() if initial_state is None else initial_state.copy()
+        self.scale = self.model.state_scale() if state_scale is None else state_scale
         self.atol = _per_case(atol, n, "atol")[:, None] * self.scale
-        self.t = np.zeros(n)
+        self.resumed = start_time is not None
+        self.t = np.zeros(n) if start_time is None else _per_case(start_time, n, "start_time")
         self.is_open = network.initially_on  # links, then sources
         self.source_on_time = np.zeros((n, network.n_sources))
         self.source_amount = np.zeros((n, network.n_sources))
@@ -302,9 +333,21 @@ class _Run:
         self.trigger_sign = np.where(network.trigger_above, -1.0, 1.0)
         self.trigger_level = self.trigger_sign * network.trigger_level
         self.fired_at = np.full((n, network.trigger_module.size), np.nan)
-        self._apply_events(np.arange(n), np.zeros(n))
+        self._apply_events(np.arange(n), self.t)
         m, n_out = network.n_modules, self.t_out.size
-        self.out = {k: np.full((n, m, n_out), np.nan) for k in ("p", "T", "o2")}
+        # Outputs are stored (module, case, time) so that one step's reports for one module
+        # are a scatter into a flat (case * time) view. With one gas at one temperature the
+        # pressure is linear in the state and temperature and O2 follow from it: only it is
+        # stored.
+        self.lean_output = self.model.analytic
+        keys = ("p",) if self.lean_output else ("p", "T", "o2")
+        if pressure_out is None:
+            self.out = {k: np.full((m, n, n_out), np.nan) for k in keys}
+            self.out_row, self.out_column = np.arange(n), np.arange(m)
+        else:
+            self.out = {"p": pressure_out[0]}
+            self.out_row, self.out_column = pressure_out[1], pressure_out[2]
+        self.external_output = pressure_out is not None
         self.next_out = np.zeros(n, dtype=np.intp)
         self.threshold_time = np.full((n, len(self.thresholds), m), np.nan)
         self.status = np.zeros(n, dtype=np.int8)
@@ -323,7 +366,7 @@ class _Run:
         self.rate = self._pressure_rate(self.y, self.f, everyone)
         self.max_dp = np.zeros((n, network.n_links))
         self._record_initial(everyone)
-        self._fire_satisfied(everyone, everyone, np.zeros(n))
+        self._fire_satisfied(everyone, everyone, self.t.copy())
         self._track_pressure_difference(everyone)
         self.h = self._initial_step()
 
@@ -336,9 +379,13 @@ class _Run:
         return obs["p"] if q == "pressure" else obs["o2"]
 
     def _record_initial(self, cases):
-        first = self.t_out <= 0.0
-        for key in ("p", "T", "o2"):
-            self.out[key][:, :, first] = self.obs[key][:, :, None]
+        if self.resumed:
+            self.next_out[:] = np.searchsorted(self.t_out, self.t * (1 + 1e-12), side="right")
+            return
+        first = np.flatnonzero(self.t_out <= 0.0)
+        for key in self.out:
+            for m, column in enumerate(self.out_column):
+                self.out[key][m][np.ix_(self.out_row, first)] = self.obs[key][:, column, None]
         self.next_out[:] = np.count_nonzero(first)
         for j, (q, level) in enumerate(self.thresholds):
             below = self._watched(self.obs, q) <= level[:, None]
@@ -349,8 +396,9 @@ class _Run:
         d0 = np.sqrt(np.mean((self.y / scale) ** 2, axis=1))
         d1 = np.sqrt(np.mean((self.f / scale) ** 2, axis=1))
         with np.errstate(divide="ignore", invalid="ignore"):
-            h = np.where((d0 > 1e-5) & (d1 > 1e-5), 0.01 * d0 / d1, 1e-6 * self.duration)
-        return np.minimum(h, self.duration)
+            span = self.duration - self.t
+            h = np.where((d0 > 1e-5) & (d1 > 1e-5), 0.01 * d0 / d1, 1e-6 * span)
+        return np.minimum(h, span)
 
     def _next_event(self, cases):
         """Time of each case's next event or breakpoint (a knot of a growing area) [s]."""
@@ -390,7 +438,9 @@ class _Run:
                 self._advance(cases)
 
     def _jacobian(self, y, is_open, cases):
-        """Jacobian by complex-step differentiation, a colour group per evaluation.
+        """Jacobian (F, F, n), case axis last: analytic where the model has one
+        (:meth:`~leaksim.network.NetworkModel.jacobian`), else by complex-step differentiation,
+        a colour group per evaluation.
 
         ``df/dy_j = Im f(y + i h e_j) / h`` has no subtractive cancellation, so ``h`` can be
         1e-30 of the component and the Jacobian is exact to round-off. Forward differences
@@ -400,6 +450,8 @@ class _Run:
         control of a Rosenbrock method crawl (measured: 8,888 steps instead of a few hundred).
         """
         model = self.packed
+        if model.analytic:
+            return model.jacobian(y, is_open, t=self.t[cases] if self.growing else None)
         k = model.n_per_module
         n, size = y.shape
         jac = np.zeros((n, size, size))
@@ -415,7 +467,7 @@ class _Run:
                     for row_module in self.neighbours[m]:
                         rows = slice(row_module * k, (row_module + 1) * k)
                         jac[:, rows, m * k + comp] = df[:, rows] / step[:, j, None]
-        return jac
+        return jac.transpose(1, 2, 0)
 
     def _advance(self, cases):
         """Attempt one step for every case of ``cases`` (the packed model's cases, in order)."""
@@ -428,7 +480,7 @@ class _Run:
         h = np.where(stop - t0 - h < 1e-9 * h, stop - t0, h)
         jac = self._jacobian(y0, is_open, cases)
         size = model.n_state
-        w = (np.eye(size)[:, :, None] / (h * _GAMMA)) - jac.transpose(1, 2, 0)
+        w = (np.eye(size)[:, :, None] / (h * _GAMMA)) - jac
         lu, perm = lu_factor(w)
         u = []
         rhs = f0
@@ -680,16 +732,30 @@ class _Run:
         count = np.maximum(last - first, 0)
         if not np.any(count):
             return
-        # One (row, output time) pair per reported value, all interpolated at once.
-        pair = np.repeat(np.arange(rows.size), count)
-        j = np.repeat(first, count) + (
-            np.arange(pair.size) - np.repeat(np.cumsum(count) - count, count)
-        )
-        theta = np.clip((self.t_out[j] - t0[pair]) / h[pair], 0.0, 1.0)
-        y = self._dense([s[pair] for s in sel], theta)
-        obs = self._observe(y, local[pair])
-        for key in obs:
-            self.out[key][rows[pair], :, j] = obs[key]
+        # One (row, output time) pair per reported value, all interpolated at once; per-row
+        # values are repeated (cheaper than gathering them).
+        shift = first - (np.cumsum(count) - count)
+        j = np.arange(count.sum()) + np.repeat(shift, count)
+        theta = (self.t_out[j] - np.repeat(t0, count)) * np.repeat(1.0 / h, count)
+        theta = np.clip(theta, 0.0, 1.0)
+        # Outputs are (module, case, time): each module's reports are one flat scatter.
+        flat = j + np.repeat(self.out_row[rows] * self.t_out.size, count)
+        if self.lean_output:
+            # The dense output y0 + th (y1 - y0 + k1) + th^2 (k2 - k1) - th^3 k2, turned into
+            # pressures per step before it is spread over the output times.
+            y0, y1, k1, k2 = sel[:4]
+            coef = np.stack([y0, y1 - y0 + k1, k2 - k1, -k2], axis=1)
+            coef = coef * self.packed.pressure_per_mole(local)[:, None, :]
+            coef = np.repeat(coef, count, axis=0)
+            th = theta[:, None]
+            p = ((coef[:, 3] * th + coef[:, 2]) * th + coef[:, 1]) * th + coef[:, 0]
+            obs = {"p": np.maximum(p, 0.0)}
+        else:
+            pair = np.repeat(np.arange(rows.size), count)
+            obs = self._observe(self._dense([s[pair] for s in sel], theta), local[pair])
+        for key in self.out:
+            for m, column in enumerate(self.out_column):
+                self.out[key][m].reshape(-1)[flat] = obs[key][:, column]
         self.next_out[rows] = np.maximum(first, last)
 
     def _locate_thresholds(self, rows, local, sel, obs_new, theta_end):
@@ -751,14 +817,23 @@ class _Run:
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             p_c, _, o2_c = self.model.observe(self.y + 1j * 1e-20 * self.f, cases)
         final_rate = {"p": p_c.imag / 1e-20, "o2": o2_c.imag / 1e-20}
-        for key in self.out:
-            late = self.t_out[None, :] > self.t[:, None] * (1 + 1e-12)
-            self.out[key] = np.where(late[:, None, :], np.nan, self.out[key])
+        if self.external_output:
+            self.out = {"p": np.empty((self.net.n_modules, self.net.n_cases, 0))}
+        late = self.t_out[None, :] > self.t[:, None] * (1 + 1e-12)
+        if np.any(late) and not self.external_output:
+            for key in self.out:
+                self.out[key][:, late] = np.nan
+        if self.lean_output:
+            p = self.out["p"]
+            temperature = self.net.initial_temperature.T[:, :, None]
+            self.out["T"] = np.where(np.isnan(p), np.nan, temperature)
+            self.out["o2"] = p * self.model.o2_fraction_initial().T[:, :, None]
+        out = {key: value.transpose(1, 0, 2) for key, value in self.out.items()}
         return Solution(
             time=self.t_out.copy(),
-            pressure=self.out["p"],
-            temperature=self.out["T"],
-            partial_pressure_O2=self.out["o2"],
+            pressure=out["p"],
+            temperature=out["T"],
+            partial_pressure_O2=out["o2"],
             final_pressure=self.obs["p"],
             final_temperature=self.obs["T"],
             final_moles=self.model.species_moles(self.y, cases),
@@ -778,4 +853,5 @@ class _Run:
             final_pressure_rate=final_rate["p"],
             link_ends=np.stack([self.net.link_a, self.net.link_b], axis=1),
             final_partial_pressure_O2_rate=final_rate["o2"],
+            merged_time=np.zeros((self.net.n_cases, self.net.n_modules)),
         )

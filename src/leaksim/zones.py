@@ -1,0 +1,636 @@
+"""Modules joined by open hatches solved as one volume while they equalise quickly.
+
+Why
+---
+An open hatch of about 1 m^2 equalises two modules in a fraction of a second; a leak empties
+them over hours. While that lasts the modules of a hatch-connected group share one pressure
+to far below the tolerance, and the group behaves as one volume (DESIGN.md, Numerics): its
+state is one amount instead of one per module, the stiff hatch flows vanish from the
+right-hand side, and a station of fifteen modules becomes one or two equations. Fast
+transients (a large hole behind a small hatch, the first seconds after a hatch opens between
+modules at different pressures, hatch pressure loads in a rapid decompression) are kept on
+the full network.
+
+How
+---
+Each case's run is cut at the times of its scheduled hatch events; between two cuts the open
+hatches are fixed. In each interval the modules joined by open hatches form candidate zones,
+and a zone is merged in a case when the criterion below holds for it there. Cases that share
+a zone pattern are integrated together by :mod:`leaksim.solver` on a reduced network (one
+module per zone; links inside a zone dropped; the others re-attached to their zones), from
+the state the previous interval reached. A merged zone's gas is shared out between its modules
+in proportion to their volumes (equal pressure at one temperature), so mass is conserved
+exactly at every cut, and module outputs are their zone's. Where no open link joins two zones
+and no link switches in the interval, each zone only leaks, choked, to vacuum; at one
+temperature that flow is linear in the amount and the zone decays exactly as
+``p0 exp(-lambda t)``, which is used instead of integrating (no solver steps are counted for
+it, and thresholds, largest pressure differences and end rates come from the same closed
+form).
+
+Criterion
+---------
+With leaks to vacuum only, a zone at pressure ``p`` loses ``p Lambda`` [mol/s] in all, where
+``Lambda = sum_k C_d A_k psi* / sqrt(M Ru T)`` over its holes, and in the quasi-steady state
+every module's pressure falls at the same rate. The flow through a hatch whose removal cuts
+the zone into a side ``S`` and the rest is then ``Q_h = p |Lambda V_S / V_Z - Lambda_S|``
+(a hatch in a loop is given the whole outflow ``p Lambda``, an upper bound). The pressure
+difference that drives ``Q_h`` follows from the regularised orifice law of :mod:`leaksim.flow`
+in its incompressible limit, ``Q = (C_d A / sqrt(M Ru T)) sqrt(2 p) dp / (dp^2 + delta^2)^(1/4)``
+(exact to ``O(dp / p)``), inverted in closed form. The sum ``D(p)`` of these differences over
+the zone's hatches bounds how far any module's pressure strays from the zone's. Using the zone
+pressure instead of the leaking module's own changes the outflow by a relative ``D / p``,
+which accumulates over ``ln(p_start / p_end)`` time constants. A zone is merged when
+
+.. math::
+
+    \\max_p \\frac{D(p)}{\\mathrm{rtol}\\,p + \\mathrm{atol}_p}
+        \\left(1 + \\ln\\frac{p_\\mathrm{start}}{p_\\mathrm{low}}\\right)
+        \\le \\kappa = \\mathtt{ZONE\\_ERROR\\_FRACTION},
+
+the maximum taken over pressures from the zone's pressure at the start of the interval down
+to ``p_low``, the pressure the zone would reach at the end of the interval with every one of
+its holes open and choked (a lower bound), and ``atol_p`` the absolute tolerance in pascals
+of the zone. Its modules must also start at one pressure, to within ``kappa`` times the
+tolerance: a zone that has no hole may instead start unequal if its equalisation time, bounded
+by ``(V_Z / Ru T) sum_h 1 / G_h`` with the hatches' conductances ``G_h = Q / dp`` at the
+largest starting difference, lets the difference decay below the tolerance before the next
+output time.
+
+The criterion is derived here from the quasi-steady balance above; its bound is checked
+against the full network in ``tests/test_zones.py`` (merged results stay within the tolerance
+of a full-network reference at rtol 1e-10 or 1e-11 where the full network at the same rtol
+does too). ``ZONE_ERROR_FRACTION = 0.5`` keeps half the tolerance for the integration.
+
+Reported values: a merged hatch's largest pressure difference is the quasi-steady ``dp`` of
+the criterion at the zone's starting pressure (its largest); thresholds crossed when a sealed
+zone's gas is shared out at a cut are dated at the cut.
+
+Merging applies to isothermal stations with one gas at one temperature, holes to vacuum and no
+gas sources, triggers or growing holes; other stations are solved on the full network.
+:func:`solve` merges; :func:`leaksim.solver.solve` never does; ``Scenario.run(zones=True)``
+merges for a scenario.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import solver
+from .network import Network, NetworkModel
+from .solver import Solution, _per_case, _Run
+
+__all__ = ["ZONE_ERROR_FRACTION", "can_merge", "link_state", "solve"]
+
+#: Largest estimated merging error, as a fraction of the tolerance, at which a zone is merged.
+ZONE_ERROR_FRACTION = 0.5
+
+# Pressures at which the criterion is checked between the zone's start and lowest pressure.
+_GRID = 8
+
+
+def can_merge(network: Network, model: NetworkModel) -> bool:
+    """Whether zones may be merged at all in ``network`` (see the module notes)."""
+    return (
+        model.analytic
+        and network.energy == "isothermal"
+        and network.n_modules > 1
+        and bool(np.any(network.link_b >= 0))
+        and network.trigger_module.size == 0
+        and network.n_sources == 0
+        and network.growth_link.size == 0
+        and model.all_leaks_to_vacuum()
+    )
+
+
+def link_state(network: Network, cases: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Which links are open in each case just after time ``t``, (n, K): the initial state
+    with every scheduled event at or before ``t`` applied in time order (ties in event order,
+    as the solver applies them)."""
+    is_open = network.initially_open[cases].copy()
+    times = network.event_time[cases]
+    for k in range(network.n_links):
+        events = np.flatnonzero(network.event_link == k)
+        if events.size == 0:
+            continue
+        # The last due event wins: reversed, so argmax's first maximum is the last index.
+        due = np.where(times[:, events] <= t[:, None], times[:, events], -np.inf)[:, ::-1]
+        last = events[::-1][np.argmax(due, axis=1)]
+        happened = np.isfinite(due.max(axis=1))
+        is_open[:, k] = np.where(happened, network.event_open[last], is_open[:, k])
+    return is_open
+
+
+def _cuts(network: Network, duration: np.ndarray) -> np.ndarray:
+    """Start of each interval of each case, (C, S + 1), padded with the duration: 0, then the
+    distinct times of its scheduled hatch events before its duration."""
+    hatch_events = network.link_b[network.event_link] >= 0
+    times = network.event_time[:, hatch_events]
+    inside = (times > 0.0) & (times < duration[:, None])
+    times = np.sort(np.where(inside, times, np.inf), axis=1)
+    if times.shape[1] > 1:
+        with np.errstate(invalid="ignore"):  # inf - inf
+            same = np.diff(times) == 0
+        repeat = np.concatenate([np.zeros((times.shape[0], 1), bool), same], axis=1)
+        times = np.sort(np.where(repeat, np.inf, times), axis=1)
+    cuts = np.concatenate([np.zeros((times.shape[0], 1)), times], axis=1)
+    return np.minimum(cuts, duration[:, None])
+
+
+def _components(n_modules: int, edges: list[tuple[int, int]]) -> list[list[int]]:
+    """Connected components of a small graph, each sorted, in order of their first module."""
+    label = list(range(n_modules))
+
+    def root(m: int) -> int:
+        while label[m] != m:
+            m = label[m]
+        return m
+
+    for a, b in edges:
+        ra, rb = root(a), root(b)
+        label[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, list[int]] = {}
+    for m in range(n_modules):
+        groups.setdefault(root(m), []).append(m)
+    return list(groups.values())
+
+
+def _hatch_difference(q_over_p, scale, delta, p):
+    """Pressure difference [Pa] that drives ``p q_over_p`` [mol/s] through a hatch of flow
+    scale ``C_d A / sqrt(M Ru T)``, from the incompressible regularised law (module notes)."""
+    u2 = p * (q_over_p / scale) ** 2 / 2.0
+    u4 = u2 * u2
+    return np.sqrt(0.5 * (u4 + np.sqrt(u4 * (u4 + 4.0 * delta**2))))
+
+
+class _Plan:
+    """Zone decisions for the cases of one open-hatch pattern in one interval."""
+
+    def __init__(self, model, rows, y, is_open, start, end, rtol, atol_mol, next_output):
+        net = model.network
+        self.zone_of = np.tile(np.arange(net.n_modules), (rows.size, 1))
+        self.hatch_dp = np.zeros((rows.size, net.n_links))
+        hatches = [k for k in range(net.n_links) if net.link_b[k] >= 0 and is_open[k]]
+        edges = [(int(net.link_a[k]), int(net.link_b[k])) for k in hatches]
+        volume = net.volume[rows]
+        rt_v = model.pressure_per_mole(rows)
+        pressure = y * rt_v
+        leak = model.vacuum_conductance(rows)  # (n, M) [mol/(s Pa)]
+        for zone in _components(net.n_modules, edges):
+            if len(zone) < 2:
+                continue
+            inner = [k for k, e in zip(hatches, edges, strict=True) if e[0] in zone]
+            ok, dp = self._check(
+                model,
+                rows,
+                zone,
+                inner,
+                volume,
+                pressure,
+                leak,
+                rt_v,
+                start,
+                end,
+                rtol,
+                atol_mol,
+                next_output,
+            )
+            self.zone_of[np.ix_(ok, zone)] = zone[0]
+            self.hatch_dp[np.ix_(ok, inner)] = dp[ok]
+
+    @staticmethod
+    def _check(
+        model,
+        rows,
+        zone,
+        inner,
+        volume,
+        pressure,
+        leak,
+        rt_v,
+        start,
+        end,
+        rtol,
+        atol_mol,
+        next_output,
+    ):
+        net = model.network
+        v_zone = sum(volume[:, m] for m in zone)
+        p_zone = sum(pressure[:, m] * volume[:, m] for m in zone) / v_zone
+        leak_zone = sum(leak[:, m] for m in zone)
+        rt = rt_v[:, zone[0]] * volume[:, zone[0]]  # Ru T [J/mol]
+        atol_p = atol_mol * rt / v_zone
+        tol = rtol * p_zone + atol_p
+        # Lowest pressure the zone can reach in the interval: every hole open and choked.
+        decay = leak_zone * rt / v_zone * (end - start)
+        spread = np.max(np.abs(np.stack([pressure[:, m] for m in zone], 1) - p_zone[:, None]), 1)
+        # Hatch flows per unit zone pressure in the quasi-steady state.
+        q = []
+        for k in inner:
+            rest = [e for e in inner if e != k]
+            edges = [(int(net.link_a[e]), int(net.link_b[e])) for e in rest]
+            side = next(c for c in _components(net.n_modules, edges) if net.link_a[k] in c)
+            if net.link_b[k] in side:  # a loop: bounded by the whole outflow
+                q.append(leak_zone)
+            else:
+                v_side = sum(volume[:, m] for m in side)
+                leak_side = sum(leak[:, m] for m in side)
+                q.append(np.abs(leak_zone * v_side / v_zone - leak_side))
+        scale = model.flow_scale(rows)
+        delta = model.regularisation(rows)
+        log_p = np.log(np.maximum(p_zone, 1e-300))
+        grid = np.exp(log_p[:, None] - decay[:, None] * np.linspace(0.0, 1.0, _GRID)[None, :])
+        # Where D ~ sqrt(p), D / (rtol p + atol_p) peaks at p = atol_p / rtol.
+        peak = np.clip(atol_p / rtol, grid[:, -1], grid[:, 0])
+        grid = np.concatenate([grid, peak[:, None]], axis=1)
+        dp = [
+            _hatch_difference(qk[:, None], scale[:, k, None], delta[:, k, None], grid)
+            for k, qk in zip(inner, q, strict=True)
+        ]
+        total = sum(dp)
+        ratio = np.max(total / (rtol[:, None] * grid + atol_p[:, None]), axis=1)
+        merge = ratio * (1.0 + decay) <= ZONE_ERROR_FRACTION
+        merge &= spread <= ZONE_ERROR_FRACTION * tol
+        # A zone without holes may start unequal if it equalises before the next output.
+        sealed = leak_zone == 0.0
+        if np.any(sealed & ~merge):
+            conductance = [
+                scale[:, k] * np.sqrt(2.0 * p_zone) / (spread**2 + delta[:, k] ** 2) ** 0.25
+                for k in inner
+            ]
+            t_eq = v_zone / rt * sum(1.0 / g for g in conductance)
+            decades = np.log(np.maximum(spread / (ZONE_ERROR_FRACTION * tol), 1.0))
+            merge |= sealed & (t_eq * decades <= next_output - start)
+        return np.flatnonzero(merge), np.stack([d[:, 0] for d in dp], axis=1)
+
+
+class _Totals:
+    """The whole run's results, filled interval by interval and zone pattern by pattern."""
+
+    def __init__(self, network: Network, n_out: int, n_thresholds: int):
+        c, m, k = network.n_cases, network.n_modules, network.n_links
+        self.pressure = np.full((m, c, n_out), np.nan)  # the solver's output layout
+        self.threshold_time = np.full((c, n_thresholds, m), np.nan)
+        self.n_steps = np.zeros(c, dtype=np.intp)
+        self.n_rejected = np.zeros(c, dtype=np.intp)
+        self.status = np.zeros(c, dtype=np.int8)
+        self.message = [""] * c
+        self.end_time = np.zeros(c)
+        self.final_pressure = np.zeros((c, m))
+        self.final_rate = np.zeros((c, m))
+        self.max_dp = np.zeros((c, k))
+        self.merged_time = np.zeros((c, m))
+
+
+def _groups(rows: np.ndarray):
+    """The distinct rows of a small-integer or boolean array (n, W) and, for each, the
+    indices of the rows equal to it, in increasing order."""
+    values = rows.astype(np.int64)
+    base = int(values.max(initial=0)) + 1
+    if base ** rows.shape[1] < 2**62:
+        # One integer per row: sorting it is far cheaper than np.unique(axis=0).
+        key = values @ (base ** np.arange(rows.shape[1], dtype=np.int64))
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    else:
+        _, first, inverse = np.unique(values, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.cumsum(np.bincount(inverse))
+    return [
+        (rows[f], order[b - c : b])
+        for f, b, c in zip(first, bounds, np.bincount(inverse), strict=True)
+    ]
+
+
+def _reduced(network: Network, model, rows, zone_map, is_open, start, y):
+    """The network of ``rows`` with each zone of ``zone_map`` as one module, its state and the
+    kept links; also the zone index of each module and the zone volumes."""
+    labels = np.unique(zone_map)
+    zone = np.searchsorted(labels, zone_map)
+    members = [np.flatnonzero(zone == z) for z in range(labels.size)]
+    first = np.array([mem[0] for mem in members])
+    volume = network.volume[rows]
+    # Summed module by module, in a fixed order: a case's sums do not depend on its batch.
+    v_zone = np.stack([sum(volume[:, m] for m in mem) for mem in members], axis=1)
+    n_zone = np.stack([sum(y[:, m] for m in mem) for mem in members], axis=1)
+    a, b = network.link_a, network.link_b
+    kept = np.flatnonzero((b < 0) | (zone[a] != zone[np.maximum(b, 0)]))
+    new_index = np.full(network.n_links, -1)
+    new_index[kept] = np.arange(kept.size)
+    events = np.flatnonzero(np.isin(network.event_link, kept))
+    event_time = network.event_time[rows][:, events]
+    # Events up to the start are in ``is_open`` already.
+    event_time = np.where(event_time <= start[:, None], np.inf, event_time)
+    rt = model.pressure_per_mole(rows) * volume
+    reduced = Network(
+        volume=v_zone,
+        initial_pressure=n_zone * rt[:, first] / v_zone,
+        initial_temperature=network.initial_temperature[rows][:, first],
+        initial_mole_fraction=network.initial_mole_fraction[rows][:, first],
+        species=network.species,
+        link_a=zone[a[kept]],
+        link_b=np.where(b[kept] < 0, -1, zone[np.maximum(b[kept], 0)]),
+        boundary_pressure=network.boundary_pressure[rows][:, kept],
+        area=network.area[rows][:, kept],
+        discharge_coefficient=network.discharge_coefficient[rows][:, kept],
+        initially_open=is_open[:, kept],
+        event_time=event_time,
+        event_link=new_index[network.event_link[events]],
+        event_open=network.event_open[events],
+        energy="isothermal",
+        regularisation_pressure=np.asarray(network.regularisation_pressure)[rows],
+        module_names=tuple(network.module_names[m] for m in first),
+        link_names=tuple(network.link_names[k] for k in kept),
+    )
+    return reduced, n_zone, zone, v_zone, kept
+
+
+def solve(
+    network: Network,
+    duration,
+    output_time,
+    thresholds=(),
+    rtol=1e-6,
+    atol=1e-9,
+    max_steps: int = 100_000,
+    on_failure: str = "mark",
+    reduce_composition: bool = True,
+) -> Solution:
+    """:func:`leaksim.solver.solve`, with zones merged where the criterion allows.
+
+    Parameters and result as :func:`leaksim.solver.solve`; ``Solution.merged_time`` says how
+    long each module spent in a merged zone. A network that cannot be merged at all
+    (:func:`can_merge`) is solved in full.
+    """
+    model = NetworkModel(network, reduce_composition)
+    if not can_merge(network, model):
+        return solver.solve(
+            network,
+            duration,
+            output_time,
+            thresholds,
+            rtol,
+            atol,
+            max_steps,
+            on_failure,
+            reduce_composition,
+        )
+    solution = _solve_zoned(
+        network,
+        model,
+        duration,
+        output_time,
+        thresholds,
+        rtol,
+        atol,
+        max_steps,
+        reduce_composition,
+    )
+    solver._check_failure(solution, on_failure)
+    return solution
+
+
+def _solve_zoned(
+    network, model, duration, output_time, thresholds, rtol, atol, max_steps, reduce_composition
+):
+    """Integrate interval by interval, zone pattern by zone pattern (module notes)."""
+    n = network.n_cases
+    duration = _per_case(duration, n, "duration")
+    if np.any(~(duration > 0)):
+        raise ValueError(f"duration must be > 0 s, got {duration.min()}")
+    rtol = _per_case(rtol, n, "rtol")
+    atol = _per_case(atol, n, "atol")
+    t_out = np.asarray(output_time, dtype=float).reshape(-1)
+    thresholds = [(q, _per_case(level, n, "threshold level")) for q, level in thresholds]
+    cuts = _cuts(network, duration)
+    y = model.initial_state()
+    scale = model.state_scale()
+    totals = _Totals(network, t_out.size, len(thresholds))
+    for s in range(cuts.shape[1]):
+        todo = np.flatnonzero((totals.status == 0) & (cuts[:, s] < duration))
+        if todo.size == 0:
+            break
+        start = cuts[todo, s]
+        end = cuts[todo, s + 1] if s + 1 < cuts.shape[1] else duration[todo]
+        is_open = link_state(network, todo, start)
+        # The next output this interval reports: at its start too for the first one.
+        later = np.searchsorted(t_out, start, side="left" if s == 0 else "right")
+        next_output = np.append(t_out, np.inf)[later]
+        zone_of = np.empty((todo.size, network.n_modules), dtype=np.intp)
+        for pattern, sel in _groups(is_open):
+            rows = todo[sel]
+            plan = _Plan(
+                model,
+                rows,
+                y[rows],
+                pattern,
+                start[sel],
+                end[sel],
+                rtol[rows],
+                atol[rows] * scale[rows, 0],
+                next_output[sel],
+            )
+            zone_of[sel] = plan.zone_of
+            totals.max_dp[rows] = np.maximum(totals.max_dp[rows], plan.hatch_dp)
+        merged = np.sum(zone_of[:, :, None] == zone_of[:, None, :], axis=2) > 1
+        totals.merged_time[todo] += merged * (end - start)[:, None]
+        for zone_map, sel in _groups(zone_of):
+            rows = todo[sel]
+            reduced, n_zone, zone, v_zone, kept = _reduced(
+                network, model, rows, zone_map, is_open[sel], start[sel], y[rows]
+            )
+            if s > 0:
+                _crossed_at_cut(totals, model, rows, n_zone, v_zone, zone, thresholds, start[sel])
+            if _uncoupled(reduced, start[sel], end[sel]):
+                n_end = _exponential(
+                    totals,
+                    model,
+                    rows,
+                    n_zone,
+                    v_zone,
+                    zone,
+                    kept,
+                    is_open[sel],
+                    start[sel],
+                    end[sel],
+                    t_out,
+                    thresholds,
+                    first=s == 0,
+                )
+                y[rows] = n_end[:, zone] * network.volume[rows] / v_zone[:, zone]
+                continue
+            run = _Run(
+                reduced,
+                end[sel],
+                t_out,
+                [(q, level[rows]) for q, level in thresholds],
+                rtol[rows],
+                atol[rows],
+                max_steps,
+                reduce_composition,
+                start_time=None if s == 0 else start[sel],
+                initial_state=n_zone,
+                state_scale=np.repeat(scale[rows, :1], n_zone.shape[1], axis=1),
+                pressure_out=(totals.pressure, rows, zone),
+            )
+            # Steps count across intervals, against one max_steps.
+            run.n_steps[:] = totals.n_steps[rows]
+            run.n_rejected[:] = totals.n_rejected[rows]
+            run.integrate()
+            solution = run.solution()
+            # Each zone's gas shared out by volume: equal pressures, mass kept exactly.
+            y[rows] = run.y[:, zone] * network.volume[rows] / v_zone[:, zone]
+            _collect(totals, rows, solution, zone, kept)
+    return _solution(network, model, totals, y, t_out)
+
+
+def _uncoupled(reduced: Network, start, end) -> bool:
+    """Whether no link joins two zones while open in the interval, nor any link switches
+    in it: each zone then only leaks, choked, to vacuum."""
+    inner = reduced.link_b >= 0
+    joined = np.any(reduced.initially_open[:, inner])
+    switching = np.any((reduced.event_time > start[:, None]) & (reduced.event_time < end[:, None]))
+    return not joined and not switching
+
+
+def _exponential(
+    totals,
+    model,
+    rows,
+    n_zone,
+    v_zone,
+    zone,
+    kept,
+    is_open,
+    start,
+    end,
+    t_out,
+    thresholds,
+    first,
+):
+    """Solve zones that only leak to vacuum exactly: a choked hole's flow is linear in the
+    amount at one temperature, so ``N(t) = N0 exp(-lambda (t - t0))`` with ``lambda = (Ru T /
+    V_Z) sum_k C_d A_k psi* / sqrt(M Ru T)`` over the zone's open holes (Saad [1] of
+    :mod:`leaksim.flow`; DESIGN.md). Fills the totals like a solver run; returns the zone
+    amounts at the end."""
+    net = model.network
+    rt = model.pressure_per_mole(rows)[:, 0] * net.volume[rows, 0]  # Ru T [J/mol]
+    holes = model.hole_conductance(rows) * is_open
+    outflow = np.zeros_like(v_zone)
+    for k in np.flatnonzero(net.link_b < 0):
+        outflow[:, zone[net.link_a[k]]] += holes[:, k]
+    rate = outflow * rt[:, None] / v_zone  # lambda [1/s]
+    p0 = n_zone * rt[:, None] / v_zone
+    span = end - start
+    # Outputs this interval reports (its start too for the first one).
+    after = t_out[None, :] >= start[:, None] if first else t_out[None, :] > start[:, None]
+    inside = after & (t_out[None, :] <= end[:, None] * (1 + 1e-12))
+    elapsed = np.clip(t_out[None, :] - start[:, None], 0.0, span[:, None])
+    pressure = p0[:, :, None] * np.exp(-rate[:, :, None] * elapsed[:, None, :])
+    for m, z in enumerate(zone):
+        totals.pressure[m, rows] = np.where(inside, pressure[:, z], totals.pressure[m, rows])
+    o2 = model.o2_fraction_initial(rows)[:, 0]
+    for j, (quantity, level) in enumerate(thresholds):
+        share = o2 if quantity == "partial_pressure_O2" else np.ones_like(o2)
+        value0 = p0 * share[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            wait = np.log(value0 / level[rows, None]) / rate
+        at = np.where(value0 <= level[rows, None], 0.0 if first else np.nan, wait)
+        at = np.where(at <= span[:, None], start[:, None] + at, np.nan)
+        totals.threshold_time[rows, j] = np.fmin(totals.threshold_time[rows, j], at[:, zone])
+    decay = np.exp(-rate * span[:, None])
+    p_end = p0 * decay
+    totals.end_time[rows] = end
+    totals.final_pressure[rows] = p_end[:, zone]
+    totals.final_rate[rows] = (-rate * p_end)[:, zone]
+    _largest_differences(totals, rows, net, zone, kept, p0, rate, span)
+    return n_zone * decay
+
+
+def _largest_differences(totals, rows, net, zone, kept, p0, rate, span):
+    """Largest ``|p_a - p_b|`` of every kept link over the interval, for zones decaying
+    exponentially: at its start, at its end or where the difference is stationary."""
+    for k in kept:
+        a = zone[net.link_a[k]]
+        pa, ra = p0[:, a], rate[:, a]
+        if net.link_b[k] < 0:
+            largest = np.abs(pa - net.boundary_pressure[rows, k])
+        else:
+            b = zone[net.link_b[k]]
+            pb, rb = p0[:, b], rate[:, b]
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                stationary = np.log(rb * pb / (ra * pa)) / (rb - ra)
+            stationary = np.where(np.isfinite(stationary), stationary, 0.0)
+            largest = np.zeros(rows.size)
+            for tau in (np.zeros(rows.size), span, np.clip(stationary, 0.0, span)):
+                diff = pa * np.exp(-ra * tau) - pb * np.exp(-rb * tau)
+                largest = np.maximum(largest, np.abs(diff))
+        totals.max_dp[rows, k] = np.maximum(totals.max_dp[rows, k], largest)
+
+
+def _crossed_at_cut(totals, model, rows, n_zone, v_zone, zone, thresholds, start):
+    """Thresholds reached when a zone's gas is shared out at a cut: a module above a level
+    whose zone is below it crosses it there (on the full network, within the equalisation
+    time after the cut)."""
+    rt = model.pressure_per_mole(rows) * model.network.volume[rows]
+    pressure = (n_zone / v_zone)[:, zone] * rt
+    for j, (quantity, level) in enumerate(thresholds):
+        value = pressure
+        if quantity == "partial_pressure_O2":
+            value = pressure * model.o2_fraction_initial(rows)
+        known = totals.threshold_time[rows, j]
+        fresh = np.isnan(known) & (value <= level[rows, None])
+        totals.threshold_time[rows, j] = np.where(fresh, start[:, None], known)
+
+
+def _collect(totals: _Totals, rows, solution, zone, kept):
+    """Add one zone pattern's interval to the totals, zones spread back to their modules
+    (the pressures are written by the solver itself)."""
+    totals.threshold_time[rows] = np.fmin(
+        totals.threshold_time[rows], solution.threshold_time[:, :, zone]
+    )
+    totals.n_steps[rows] = solution.n_steps
+    totals.n_rejected[rows] = solution.n_rejected
+    totals.end_time[rows] = solution.end_time
+    totals.final_pressure[rows] = solution.final_pressure[:, zone]
+    totals.final_rate[rows] = solution.final_pressure_rate[:, zone]
+    grid = np.ix_(rows, kept)
+    totals.max_dp[grid] = np.maximum(totals.max_dp[grid], solution.max_pressure_difference)
+    for i in np.flatnonzero(solution.status != 0):
+        totals.status[rows[i]] = -1
+        totals.message[rows[i]] = solution.message[i]
+
+
+def _solution(network: Network, model: NetworkModel, totals: _Totals, y, t_out):
+    """The :class:`~leaksim.solver.Solution` of the whole run."""
+    cases = np.arange(network.n_cases)
+    pressure = totals.pressure.transpose(1, 0, 2)
+    temperature = network.initial_temperature
+    o2 = model.o2_fraction_initial(cases)
+    done = network.event_time <= totals.end_time[:, None]
+    none = np.zeros((network.n_cases, 0))
+    return Solution(
+        time=t_out.copy(),
+        pressure=pressure,
+        temperature=np.where(np.isnan(pressure), np.nan, temperature[:, :, None]),
+        partial_pressure_O2=pressure * o2[:, :, None],
+        final_pressure=totals.final_pressure,
+        final_temperature=temperature.copy(),
+        final_moles=model.species_moles(y, cases),
+        species=network.species,
+        end_time=totals.end_time,
+        threshold_time=totals.threshold_time,
+        status=totals.status,
+        message=totals.message,
+        n_steps=totals.n_steps,
+        n_rejected=totals.n_rejected,
+        event_time=np.where(done, network.event_time, np.nan),
+        max_pressure_difference=totals.max_dp,
+        event_link=network.event_link.copy(),
+        event_open=network.event_open.copy(),
+        source_on_time=none,
+        source_amount=none.copy(),
+        final_pressure_rate=totals.final_rate,
+        link_ends=np.stack([network.link_a, network.link_b], axis=1),
+        final_partial_pressure_O2_rate=totals.final_rate * o2,
+        merged_time=totals.merged_time,
+    )
