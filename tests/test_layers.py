@@ -10,7 +10,7 @@ import pytest
 import leaksim
 
 SOURCE = Path(leaksim.__file__).parent
-CORE = ["gas", "flow", "network", "linalg", "solver"]
+CORE = ["gas", "flow", "network", "linalg", "solver", "zones"]
 # Each module may import only the leaksim modules listed (layers point down).
 ALLOWED = {
     "errors": set(),
@@ -19,6 +19,7 @@ ALLOWED = {
     "linalg": set(),
     "network": {"flow", "gas"},
     "solver": {"errors", "linalg", "network"},
+    "zones": {"network", "solver"},
 }
 
 
@@ -29,8 +30,10 @@ def _imports(module: str) -> tuple[set[str], set[str]]:
         if isinstance(node, ast.Import):
             external.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                internal.add((node.module or "").split(".")[0])
+            if node.level and node.module is None:  # from . import solver
+                internal.update(alias.name for alias in node.names)
+            elif node.level:
+                internal.add(node.module.split(".")[0])
             else:
                 external.add((node.module or "").split(".")[0])
     return external, internal

@@ -456,7 +456,7 @@ def test_run_passes_the_compiled_arrays_to_solve_and_result(monkeypatch):
         duration="1 h",
         thresholds=[Threshold("floor", partial_pressure_O2="16 kPa")],
     )
-    result = scenario.run(max_steps=10)
+    result = scenario.run(zones=False, max_steps=10)
     assert isinstance(result, FakeResult)
     network, duration, output_time, thresholds, rtol, options = calls["solve"]
     assert network.n_cases == 2

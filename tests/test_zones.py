@@ -168,7 +168,7 @@ def test_hatch_difference_inverts_the_incompressible_law(dp, p, delta, scale):
     assert _hatch_difference(flow / p, scale, delta, p) == pytest.approx(dp, rel=1e-9)
 
 
-def test_scenario_switch_turns_merging_off():
+def test_scenario_merges_by_default_and_the_switch_turns_it_off():
     station = Station(
         [Module("A", "60 m^3"), Module("B", "40 m^3")],
         hatches=[Hatch(["A", "B"], area="0.5 m^2")],
@@ -177,7 +177,7 @@ def test_scenario_switch_turns_merging_off():
     scenario = Scenario(station, duration="1 h")
     assert np.all(scenario.run(zones=True).solution.merged_time == HOUR)
     assert np.all(scenario.run(zones=False).solution.merged_time == 0.0)
-    assert np.all(scenario.run().solution.merged_time == 0.0)
+    assert np.all(scenario.run().solution.merged_time == HOUR)
 
 
 def test_threshold_times_match_closed_form_and_full_network():

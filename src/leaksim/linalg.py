@@ -79,11 +79,15 @@ def lu_solve(lu: np.ndarray, perm: np.ndarray, b: np.ndarray) -> np.ndarray:
     """
     size = lu.shape[0]
     x = np.take_along_axis(b, perm, axis=0)
+    # Column-oriented substitution: each x[i] receives its terms one column at a time, in a
+    # fixed order. A row-wise np.sum would let numpy pick its summation order from the array
+    # shape (pairwise for one case, sequential for many), and a case would then get other
+    # round-off alone than in a batch.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for i in range(1, size):
-            x[i] -= np.sum(lu[i, :i, :] * x[:i], axis=0)
-        for i in range(size - 1, -1, -1):
-            if i < size - 1:
-                x[i] -= np.sum(lu[i, i + 1 :, :] * x[i + 1 :], axis=0)
-            x[i] /= lu[i, i, :]
+        for j in range(size - 1):
+            x[j + 1 :] -= lu[j + 1 :, j, :] * x[j]
+        for j in range(size - 1, -1, -1):
+            x[j] /= lu[j, j, :]
+            if j:
+                x[:j] -= lu[:j, j, :] * x[j]
     return x

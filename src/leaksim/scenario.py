@@ -293,15 +293,16 @@ class Scenario:
             relative_tolerance=p.per_case(self.si["relative_tolerance"], n_cases),
         )
 
-    def run(self, zones: bool = False, **solve_options: Any) -> Result:
+    def run(self, zones: bool = True, **solve_options: Any) -> Result:
         """Compile, solve every case, and return the result.
 
         Parameters
         ----------
-        zones : bool, default False
+        zones : bool, default True
             True solves modules joined by open hatches as one volume where they equalise far
             faster than they leak (:func:`leaksim.zones.solve`, whose notes give the
-            criterion); False solves every module on its own (:func:`leaksim.solver.solve`).
+            criterion; stations it does not apply to are solved in full); False solves every
+            module on its own (:func:`leaksim.solver.solve`).
         **solve_options
             Passed to :func:`leaksim.solver.solve` (``atol``, ``max_steps``, ``on_failure``).
 
