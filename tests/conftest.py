@@ -1,6 +1,8 @@
 """Test configuration: hypothesis profiles.
 
-``HYPOTHESIS_PROFILE=long pytest`` runs every property with many more examples.
+``HYPOTHESIS_PROFILE=long pytest`` runs every property with many more examples; so do
+``LEAKSIM_FUZZ=long pytest`` and ``pytest --long-fuzz``, meant for the fuzzers of
+``tests/validation/`` (CI runs the default profile, which finishes in about a minute).
 """
 
 import os
@@ -11,4 +13,25 @@ from hypothesis import settings
 # profile explores at random.
 settings.register_profile("default", deadline=None, max_examples=30, derandomize=True)
 settings.register_profile("long", deadline=None, max_examples=1000)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def _profile() -> str:
+    if os.environ.get("HYPOTHESIS_PROFILE"):
+        return os.environ["HYPOTHESIS_PROFILE"]
+    return "long" if os.environ.get("LEAKSIM_FUZZ") == "long" else "default"
+
+
+settings.load_profile(_profile())
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--long-fuzz",
+        action="store_true",
+        help="run the hypothesis properties and fuzzers with the 'long' profile",
+    )
+
+
+def pytest_configure(config):
+    if config.getoption("--long-fuzz"):
+        settings.load_profile("long")
