@@ -23,7 +23,7 @@ With the default ``delta = 1 Pa`` that is below 1e-6 once ``dp`` exceeds 500 Pa.
 
 References
 ----------
-.. [1] F. A. Saad, Compressible Fluid Flow, 2nd ed., Prentice Hall, 1993.
+.. [1] M. A. Saad, Compressible Fluid Flow, 2nd ed., Prentice Hall, 1993.
 .. [2] Modelica Standard Library, Modelica.Fluid.Utilities.regRoot.
 """
 
