@@ -64,7 +64,9 @@ def ax():
     return ax
 
 
-def run_with_events(n_cases: int = 3, leak_opens: float | None = None) -> Result:
+def run_with_events(
+    n_cases: int = 3, leak_opens: float | None = None, link_names: tuple[str, ...] = ()
+) -> Result:
     """The hand-made run with a hatch Lab-Node1 closing at 1800 s and a tank emptying at 900 s.
 
     Links: 0 the hatch, 1 a hole from Lab to vacuum; source 0 a supply "tank".
@@ -91,6 +93,7 @@ def run_with_events(n_cases: int = 3, leak_opens: float | None = None) -> Result
         threshold_levels=(490.0 * MMHG, LOW_O2_PA),
         hatch_names=("hatch",),
         supply_molar_mass={"tank": np.full(n_cases, 0.029)},
+        link_names=link_names,
     )
 
 
@@ -174,6 +177,24 @@ def test_leak_opening_is_marked_on_its_module_only(ax):
     assert marker.get_label() == "leak or valve 1 opens"
     assert marker.get_xdata()[0] == pytest.approx(45.0)
     assert marker.get_ydata()[0] == pytest.approx(P0 * math.exp(-2700.0 / taus(1)[0]) / MMHG)
+
+
+def test_named_links_name_their_events(ax):
+    result = run_with_events(n_cases=1, leak_opens=2700.0, link_names=("hatch", "hole"))
+    (marker,) = [a for a in plot_pressure(result, ax=ax)["events"] if a.get_marker() == "X"]
+    assert marker.get_label() == "hole opens"
+
+
+def test_scenario_results_carry_their_link_names():
+    from leaksim import Hatch, Leak, Module, Scenario, Station
+
+    station = Station(
+        [Module("A", "10 m^3"), Module("B", "10 m^3")],
+        hatches=[Hatch(["A", "B"], area="1 m^2", name="door")],
+        leaks=[Leak("A", diameter="1 mm", name="hole", start="1 min")],
+    )
+    result = Scenario(station, duration="10 min").run()
+    assert result.link_names == ["door", "hole"]
 
 
 def test_events_off(ax):

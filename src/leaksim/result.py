@@ -94,6 +94,9 @@ class Result:
     supply_molar_mass : mapping of str to array_like, optional
         Molar mass of each supply's gas, by name, shape (C,); the supplies are the network's
         first sources in order, and they key :attr:`supplies` [kg/mol].
+    link_names : sequence of str, optional
+        Names of all the network's links in order (hatches, then leaks, then valves), used to
+        name events on plots [-].
 
     Raises
     ------
@@ -121,8 +124,10 @@ class Result:
         supply_molar_mass: Mapping[str, Any] | None = None,
         hatch_areas: Sequence[Any] = (),
         hatch_force_limits: Sequence[Any] = (),
+        link_names: Sequence[str] = (),
     ) -> None:
         self._solution = solution
+        self._link_names = [str(name) for name in link_names]
         self._hatch_names = [str(name) for name in hatch_names]
         nan = np.full(solution.status.shape[0], np.nan)
         self._hatch_areas = [np.asarray(a, dtype=float) for a in hatch_areas] or [
@@ -242,6 +247,11 @@ class Result:
             name: _quantity(level, "Pa")
             for name, level in zip(self._threshold_names, self._threshold_levels, strict=True)
         }
+
+    @property
+    def link_names(self) -> list[str]:
+        """Names of the network's links in order: hatches, leaks, valves (may be empty)."""
+        return list(self._link_names)
 
     @property
     def parameters(self) -> dict[str, np.ndarray]:

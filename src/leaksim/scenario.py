@@ -330,6 +330,7 @@ class Scenario:
             threshold_levels=[level for _, level in compiled.thresholds],
             parameters=compiled.case_parameters,
             hatch_names=[_name(h) for h in self.station.hatches],
+            link_names=list(compiled.network.link_names),
             hatch_areas=[p.per_case(h.flow_area, compiled.n_cases) for h in self.station.hatches],
             hatch_force_limits=[
                 p.per_case(h.si.get("opening_force_limit", np.nan), compiled.n_cases)

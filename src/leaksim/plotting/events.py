@@ -75,9 +75,10 @@ def run_events(result: Result) -> list[Event]:
         if k < len(hatches):
             events.append(Event(f"{hatches[k]} {verb}", f"hatch {verb}", int(k), ends, time))
         elif k < n_links:
-            # The solution does not say whether a link after the hatches is a leak or a valve.
-            text = f"leak or valve {k - len(hatches) + 1} {verb}"
-            events.append(Event(text, verb, int(k), ends, time))
+            names = result.link_names
+            # Without names (a Result built by hand) a link after the hatches is only numbered.
+            name = names[k] if k < len(names) else f"leak or valve {k - len(hatches) + 1}"
+            events.append(Event(f"{name} {verb}", verb, int(k), ends, time))
         elif k - n_links < len(supplies):
             name = supplies[k - n_links]
             kind = "supply starts" if opens else "tank empties"
