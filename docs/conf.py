@@ -9,7 +9,6 @@ files and data they read, at each build and executed there (the test suite execu
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from pathlib import Path
 
@@ -52,10 +51,6 @@ nb_execution_raise_on_error = True
 # docutils reports their citations as unreferenced; the citations are still rendered.
 suppress_warnings = ["ref.citation"]
 
-#: Pages of the index's toctrees that the site shows once they exist; until then the entry is
-#: left out instead of failing the build.
-OPTIONAL_PAGES = ("plotting", "inverse", "validation/index")
-
 autodoc_default_options = {"members": True, "member-order": "bysource"}
 autodoc_typehints = "none"
 numpydoc_show_class_members = False
@@ -88,18 +83,8 @@ def _module_sections_as_rubrics(app, what, name, obj, options, lines):  # noqa: 
     lines[:] = out
 
 
-def _drop_missing_optional_pages(app, docname, source):  # noqa: ARG001
-    """Leave the :data:`OPTIONAL_PAGES` that do not exist yet out of the index's toctrees."""
-    if docname != "index":
-        return
-    for page in OPTIONAL_PAGES:
-        if not (DOCS / f"{page}.md").exists():
-            source[0] = re.sub(rf"^{re.escape(page)}\n", "", source[0], flags=re.MULTILINE)
-
-
 def setup(app):  # noqa: ANN001, ANN201 - Sphinx's extension hook
     app.connect("autodoc-process-docstring", _module_sections_as_rubrics, priority=400)
-    app.connect("source-read", _drop_missing_optional_pages)
 
 
 def _copy_notebooks() -> None:
