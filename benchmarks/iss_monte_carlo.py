@@ -68,6 +68,7 @@ def main(argv=None) -> dict:
     result = distributed.pop("result")
     figures.update({f"workers_{k}": v for k, v in distributed.items()})
     figures["workers"] = args.workers
+    figures["main_peak_rss_mib"] = peak_rss_mib()  # the rows live in this process
     figures["workers_us_per_case"] = 1e6 * distributed["seconds"] / args.cases
     per_case = figures["workers_us_per_case"]
     print(
