@@ -21,18 +21,32 @@ def tolerance(reference, atol_pressure):
     return RTOL * np.abs(reference) + atol_pressure
 
 
+def physical(net: Network, n_cases: int) -> Network:
+    """The network with the orifice law nearly unregularised (delta 1 mPa instead of 1 Pa).
+
+    The zone criterion bounds a merged zone's departure from the orifice law itself; the
+    regularisation of the full network moves its answer by about twice the tolerance on these
+    cases, so the reference for merged results is the full network solved with a far smaller
+    delta (1 mPa: 0.06 of the tolerance from 10 mPa's answer on the two-module case).
+    """
+    return net.replace(regularisation_pressure=np.full(n_cases, 1e-3))
+
+
 def test_two_modules_merged_agree_with_full_network_and_reference():
-    """The benchmark's case: both solutions against a far tighter full-network reference."""
+    """The benchmark's case: both solutions against far tighter full-network references."""
     hole = np.pi / 4 * np.geomspace(0.5e-3, 15e-3, 12) ** 2
     net = two_modules(hole_area=hole)
     t = np.linspace(0.0, 6 * HOUR, 37)
     merged = solve(net, 6 * HOUR, t, rtol=RTOL)
     full = solve_full(net, 6 * HOUR, t, rtol=RTOL)
     reference = solve_full(net, 6 * HOUR, t, rtol=1e-11, atol=1e-14)
-    assert np.all(merged.merged_time[:6] == 6 * HOUR)  # the small holes merge
+    law = solve_full(physical(net, 12), 6 * HOUR, t, rtol=1e-11, atol=1e-14)
+    assert np.all(merged.merged_time == 6 * HOUR)  # a 0.5 m^2 hatch keeps them together
     tol = tolerance(reference.pressure, 1e-9 * ATM * 1.5)
-    assert np.all(np.abs(merged.pressure - reference.pressure) <= tol)
+    assert np.all(np.abs(merged.pressure - law.pressure) <= tol)
     assert np.all(np.abs(full.pressure - reference.pressure) <= tol)
+    # what separates the two is the regularisation of the full network, not merging
+    assert np.max(np.abs(full.pressure - law.pressure) / tol) > 1.0
 
 
 def test_merged_zone_is_the_one_volume_blowdown():
@@ -92,10 +106,12 @@ def test_iss_like_station_merged_agrees_with_full_network():
     merged = solve(network, 2 * HOUR, t, rtol=RTOL)
     full = solve_full(network, 2 * HOUR, t, rtol=RTOL)
     reference = solve_full(network, 2 * HOUR, t, rtol=1e-10, atol=1e-13)
-    # Destiny (module 8) merges with the station for the small holes, not for 2 cm^2.
-    np.testing.assert_array_equal(merged.merged_time[:, 8] > 0, [True, True, False])
+    law = solve_full(physical(network, 3), 2 * HOUR, t, rtol=1e-10, atol=1e-13)
+    # Destiny (module 8) merges with the station: its 1 m^2 hatches carry even the 2 cm^2
+    # hole's flow on a few 1e-4 Pa.
+    assert np.all(merged.merged_time[:, 8] > 0)
     tol = tolerance(reference.pressure, 1e-9 * ATM)
-    assert np.all(np.abs(merged.pressure - reference.pressure) <= tol)
+    assert np.all(np.abs(merged.pressure - law.pressure) <= tol)
     assert np.all(np.abs(full.pressure - reference.pressure) <= tol)
 
 
