@@ -539,17 +539,7 @@ def _exponential(
     # Outputs this interval reports (its start too for the first one).
     after = t_out[None, :] >= start[:, None] if first else t_out[None, :] > start[:, None]
     inside = after & (t_out[None, :] <= end[:, None] * (1 + 1e-12))
-    elapsed = np.clip(t_out[None, :] - start[:, None], 0.0, span[:, None])
-    # In place: these (case, zone, time) arrays are the largest of a merged run.
-    pressure = np.multiply(-rate[:, :, None], elapsed[:, None, :])
-    np.exp(pressure, out=pressure)
-    pressure *= p0[:, :, None]
-    block = _as_slice(rows)
-    for m, z in enumerate(zone):
-        if block is not None:  # a view: write the outputs where they belong, no copies
-            np.copyto(totals.pressure[m, block], pressure[:, z], where=inside)
-        else:
-            totals.pressure[m, rows] = np.where(inside, pressure[:, z], totals.pressure[m, rows])
+    _write_decay(totals.pressure, rows, zone, t_out, start, span, rate, p0, inside)
     o2 = model.o2_fraction_initial(rows)[:, 0]
     for j, (quantity, level) in enumerate(thresholds):
         share = o2 if quantity == "partial_pressure_O2" else np.ones_like(o2)
@@ -566,6 +556,38 @@ def _exponential(
     totals.final_rate[rows] = (-rate * p_end)[:, zone]
     _largest_differences(totals, rows, net, zone, kept, p0, rate, span)
     return n_zone * decay
+
+
+def _write_decay(out, rows, zone, t_out, start, span, rate, p0, inside):
+    """Write ``p0 exp(-rate (t - start))`` of each module's zone at the outputs ``inside``.
+
+    These (module, case, time) outputs are most of a merged run's memory, and writing fresh
+    memory costs more than the arithmetic on this kind of machine; where the cases are
+    consecutive and every output is inside the interval, each zone's decay is computed in
+    place in its first module's output and copied to the others, with no temporary arrays.
+    """
+    block = _as_slice(rows)
+    if block is not None and inside.all():
+        first_module: dict[int, int] = {}
+        for m, z in enumerate(zone):
+            dest = out[m, block]
+            if z in first_module:
+                np.copyto(dest, out[first_module[z], block])
+                continue
+            first_module[z] = m
+            np.subtract(t_out[None, :], start[:, None], out=dest)
+            np.clip(dest, 0.0, span[:, None], out=dest)
+            dest *= -rate[:, z, None]
+            np.exp(dest, out=dest)
+            dest *= p0[:, z, None]
+        return
+    elapsed = np.clip(t_out[None, :] - start[:, None], 0.0, span[:, None])
+    pressure = p0[:, :, None] * np.exp(-rate[:, :, None] * elapsed[:, None, :])
+    for m, z in enumerate(zone):
+        if block is not None:  # a view: write where the outputs belong, no gathers
+            np.copyto(out[m, block], pressure[:, z], where=inside)
+        else:
+            out[m, rows] = np.where(inside, pressure[:, z], out[m, rows])
 
 
 def _as_slice(rows: np.ndarray) -> slice | None:
