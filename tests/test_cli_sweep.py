@@ -12,31 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_sweep import SWEEP_FILE as BASE_SWEEP_FILE
 
 import leaksim.sweep.engine as engine
 from leaksim import cli
 from leaksim.sweep import load_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
-SWEEP_FILE = """\
-[simulation]
-duration = "2 h"
-[[module]]
-name = "Cabin"
-volume = "100 m^3"
-[[leak]]
-name = "hole"
-module = "Cabin"
-diameter = "5 mm"
-[[threshold]]
-name = "low"
-pressure = "600 mmHg"
-[sweep]
-cases = 30
-seed = 1
-[sweep.parameters]
-"leak.hole.diameter" = { distribution = "loguniform", low = "1 mm", high = "20 mm" }
-"""
+# The one-cabin sweep of test_sweep, with 30 cases: three chunks of 10 in the resume tests.
+SWEEP_FILE = BASE_SWEEP_FILE.replace("cases = 40", "cases = 30")
 
 
 @pytest.fixture
