@@ -158,3 +158,26 @@ def test_ctrl_c_keeps_finished_chunks_and_exits_130(tmp_path):
     kept = list(store.glob("rows-*.npz"))
     assert len(kept) >= 2
     assert not [p for p in store.iterdir() if p.suffix not in (".npz", ".json")]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_a_killed_sweep_resumes_from_its_finished_chunks(tmp_path):
+    # kill -9 leaves no chance to clean up: the chunks on disk must still be whole, and
+    # --resume must finish the sweep with the rows of an uninterrupted run.
+    path = tmp_path / "mc.toml"
+    path.write_text(SWEEP_FILE.replace("cases = 30", "cases = 2000"))
+    out = tmp_path / "rows.csv"
+    args = ["sweep", str(path), "-q", "--out", str(out), "--chunk-size", "20"]
+    process = subprocess.Popen([sys.executable, "-m", "leaksim.cli", *args])
+    store = Path(str(out) + ".parts")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(store.glob("rows-*.npz"))) < 3:
+        time.sleep(0.05)
+    process.kill()
+    process.wait(timeout=60)
+    kept = list(store.glob("rows-*.npz"))
+    assert 3 <= len(kept) < 100 and not out.exists()
+    assert cli.main([*args, "--resume"]) == 0
+    expected = load_sweep(path).run(progress=False).rows
+    pd.testing.assert_frame_equal(pd.read_csv(out), expected, check_dtype=False, check_exact=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mc.toml", "rows.csv"]
