@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 from typing import Any
 
 from ._common import EXIT_OK, _check_output, _print_error, _UsageError
@@ -151,8 +152,6 @@ def _client(address: str) -> Any:
 
 
 def _remove_store(store: str | None) -> None:
-    import shutil
-
     if store is not None:
         shutil.rmtree(store, ignore_errors=True)
 

@@ -61,10 +61,10 @@ def check_paths(scenario: Scenario, parameters: Mapping[str, Distribution]) -> N
         _target(scenario, path)
     for path in parameters:
         if path.endswith("." + ISOLATE):
-            _check_isolation(scenario, path, parameters)
+            _check_isolation(path, parameters)
 
 
-def _check_isolation(scenario: Scenario, path: str, parameters: Mapping[str, Any]) -> None:
+def _check_isolation(path: str, parameters: Mapping[str, Any]) -> None:
     kind = parameters[path]
     if not kind.numeric or kind.unit != "s":
         raise ScenarioError(f"{path} must be a time, got values in {kind.unit or 'no unit'}")
@@ -129,8 +129,12 @@ def groups(
     n = len(next(iter(values.values()))) if values else 0
     if not text:
         return [(np.arange(n), {})]
-    keys = np.array(["\x1f".join(str(values[path][i]) for path in text) for i in range(n)])
-    unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    # One integer per combination of values, without a Python loop over the cases.
+    key = np.zeros(n, dtype=np.int64)
+    for path in text:
+        names, code = np.unique(values[path].astype(str), return_inverse=True)
+        key = key * len(names) + code
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     out = []
     for g in np.argsort(first):
         members = np.flatnonzero(inverse == g)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .distributions import Distribution, Grid, Table
+from .distributions import Distribution, Grid
 
 __all__ = ["BLOCK", "sample", "grid_size"]
 
@@ -77,15 +77,16 @@ def sample(
 def _grid_indices(
     parameters: Mapping[str, Distribution], index: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """Position of each case on each grid axis: case i is point i % size, last axis fastest."""
+    """Position of each case on each grid axis: case i is point i % size, last axis fastest.
+
+    Other kinds take the case index itself (a table cycles it).
+    """
     point = index % grid_size(parameters)
     positions = {}
     for path, kind in reversed(list(parameters.items())):
         if isinstance(kind, Grid):
             positions[path] = point % len(kind)
             point = point // len(kind)
-        elif isinstance(kind, Table):
-            positions[path] = index % len(kind)
     return positions
 
 

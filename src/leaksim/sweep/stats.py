@@ -52,15 +52,11 @@ def percentiles(values: np.ndarray, q: Sequence[float] = (5, 50, 95)) -> dict[st
     finite = np.asarray(values, dtype=float)
     finite = finite[~np.isnan(finite)]
     if finite.size == 0:
-        return {f"p{_label(x)}": None for x in q}
+        return {f"p{x:g}": None for x in q}
     # "inverted_cdf" takes an observed value, so an inf beyond the percentile stays out of it
     # and one at it is reported as inf rather than interpolated to NaN.
     values_q = np.percentile(finite, q, method="inverted_cdf")
-    return {f"p{_label(x)}": float(v) for x, v in zip(q, values_q, strict=True)}
-
-
-def _label(q: float) -> str:
-    return f"{q:g}"
+    return {f"p{x:g}": float(v) for x, v in zip(q, values_q, strict=True)}
 
 
 def band_table(
