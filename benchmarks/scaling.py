@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from leaksim import Hatch, Leak, Module, Scenario, Station
-from leaksim.flow import choked_flow_function
-from leaksim.gas import (
+from leaksim.core.flow import choked_flow_function
+from leaksim.core.gas import (
     AIR,
     MOLAR_GAS_CONSTANT,
     heat_capacity_ratio,

@@ -4,10 +4,10 @@ The case (the "leaksim 0.1" benchmark): modules of 60 and 40 m^3 of air at 760 m
 22 degC joined by an open 0.5 m^2 hatch (Cd 0.8), a hole in the first with diameters
 log-spaced from 0.5 to 15 mm (Cd 0.6), 6 h, isothermal, output every 10 min.
 
-Both solvers integrate the same physics: the regularised orifice law of :mod:`leaksim.flow`
+Both solvers integrate the same physics: the regularised orifice law of :mod:`leaksim.core.flow`
 on the total moles of each module. leaksim runs twice: with zone merging
-(``Scenario.run(zones=True)``, :mod:`leaksim.zones`: the two modules solved as one volume in the
-cases where the hatch equalises them to within the tolerance) and on the full network
+(``Scenario.run(zones=True)``, :mod:`leaksim.core.zones`: the two modules solved as one volume
+in the cases where the hatch equalises them to within the tolerance) and on the full network
 (``zones=False``). The baseline is written with Python floats and ``math`` (no
 per-call numpy overhead) and integrated case by case with ``scipy.integrate.solve_ivp``
 (LSODA) at the same tolerances. Both are timed in the same run; the printed speed-up is per
@@ -32,7 +32,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from leaksim import Hatch, Leak, Module, Scenario, Station, ureg
-from leaksim.gas import (
+from leaksim.core.gas import (
     AIR,
     MOLAR_GAS_CONSTANT,
     heat_capacity_ratio,

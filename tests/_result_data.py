@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
+from leaksim.core.solver import Solution
 from leaksim.result import Result
-from leaksim.solver import Solution
 
 TIME = np.array([0.0, 900.0, 1800.0, 2700.0, 3600.0])  # [s]
 MODULES = ("Lab", "Node1")

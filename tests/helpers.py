@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from leaksim.flow import choked_flow_function
-from leaksim.gas import (
+from leaksim.core.flow import choked_flow_function
+from leaksim.core.gas import (
     AIR,
     MOLAR_GAS_CONSTANT,
     heat_capacity_ratio,
@@ -13,7 +13,7 @@ from leaksim.gas import (
     mixture_molar_mass,
     species_properties,
 )
-from leaksim.network import Network
+from leaksim.core.network import Network
 
 SPECIES = tuple(AIR)
 X_AIR = np.array([AIR[s] for s in SPECIES])

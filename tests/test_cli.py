@@ -296,9 +296,9 @@ def test_quiet_prints_nothing_when_all_cases_succeed(capsys, fake_run, scenario_
 
 @pytest.fixture
 def solver_ready():
-    """Skip unless leaksim.solver.solve is implemented (tried on a one-module network)."""
-    from leaksim.network import Network
-    from leaksim.solver import solve
+    """Skip unless leaksim.core.solver.solve is implemented (tried on a one-module network)."""
+    from leaksim.core.network import Network
+    from leaksim.core.solver import solve
 
     network = Network(
         volume=[[1.0]],
@@ -316,7 +316,7 @@ def solver_ready():
     try:
         solve(network, 1.0, np.array([0.0, 0.5, 1.0]))
     except NotImplementedError:
-        pytest.skip("leaksim.solver.solve is not implemented yet")
+        pytest.skip("leaksim.core.solver.solve is not implemented yet")
 
 
 def test_bad_scenario_file_exits_2_with_one_line(capsys, scenario_file):

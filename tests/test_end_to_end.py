@@ -12,7 +12,7 @@ import pytest
 from helpers import air_properties
 
 from leaksim import cli, load_scenario, loads_scenario
-from leaksim.flow import choked_flow_function
+from leaksim.core.flow import choked_flow_function
 
 MMHG = 133.322387415  # Pa, the conventional millimetre of mercury (NIST SP 811)
 

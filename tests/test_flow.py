@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leaksim.flow import (
+from leaksim.core.flow import (
     choked_flow_function,
     critical_pressure_ratio,
     flow_function,

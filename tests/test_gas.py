@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from leaksim.gas import (
+from leaksim.core.gas import (
     AIR,
     MOLAR_GAS_CONSTANT,
     SPECIES,

@@ -3,8 +3,8 @@
 import numpy as np
 from helpers import ATM, air_properties, one_module
 
-from leaksim.flow import choked_flow_function
-from leaksim.solver import solve
+from leaksim.core.flow import choked_flow_function
+from leaksim.core.solver import solve
 
 VOLUME, T0 = 10.0, 295.15
 

@@ -7,13 +7,13 @@ from helpers import ATM, SPECIES, T0, X_AIR, two_modules
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leaksim.flow import (
+from leaksim.core.flow import (
     flow_function_constants,
     regularised_flow_function,
     regularised_flux_and_slopes,
 )
-from leaksim.gas import MOLAR_GAS_CONSTANT
-from leaksim.network import Network, NetworkModel
+from leaksim.core.gas import MOLAR_GAS_CONSTANT
+from leaksim.core.network import Network, NetworkModel
 
 STEP = 1e-30
 

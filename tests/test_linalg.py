@@ -2,7 +2,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaksim.linalg import lu_factor, lu_solve
+from leaksim.core.linalg import lu_factor, lu_solve
 
 
 @settings(deadline=None, max_examples=40)

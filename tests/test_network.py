@@ -4,9 +4,9 @@ from helpers import ATM, SPECIES, T0, X_AIR, air_properties, one_module, two_mod
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaksim.flow import orifice_mass_flow
-from leaksim.gas import MOLAR_GAS_CONSTANT, mixture_molar_mass, species_properties
-from leaksim.network import Network, NetworkModel
+from leaksim.core.flow import orifice_mass_flow
+from leaksim.core.gas import MOLAR_GAS_CONSTANT, mixture_molar_mass, species_properties
+from leaksim.core.network import Network, NetworkModel
 
 AIR_MOLAR_MASS = float(mixture_molar_mass(X_AIR, species_properties(SPECIES)[0]))
 

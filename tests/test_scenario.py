@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import leaksim.scenario
-from leaksim import solver
+from leaksim.core import solver
+from leaksim.core.network import Network
 from leaksim.errors import ScenarioError
-from leaksim.network import Network
 from leaksim.scenario import CompiledScenario, Scenario, Threshold, output_times
 from leaksim.station import Hatch, Leak, Module, Station
 from leaksim.units import ureg
@@ -477,7 +477,7 @@ def test_run_passes_the_compiled_arrays_to_solve_and_result(monkeypatch):
 
 def test_run_one_module_matches_isothermal_blowdown():
     """Closed form of DESIGN.md: p = p0 exp(-t / tau), tau = V / (Cd A psi* sqrt(R T0))."""
-    from leaksim.gas import AIR, MOLAR_GAS_CONSTANT, SPECIES
+    from leaksim.core.gas import AIR, MOLAR_GAS_CONSTANT, SPECIES
 
     total = sum(AIR.values())
     molar_mass = sum(x / total * SPECIES[s].molar_mass for s, x in AIR.items())

@@ -15,10 +15,10 @@ from helpers import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from leaksim.core.gas import MOLAR_GAS_CONSTANT, mixture_molar_heat_capacity, species_properties
+from leaksim.core.network import Network
+from leaksim.core.solver import solve
 from leaksim.errors import SolverError
-from leaksim.gas import MOLAR_GAS_CONSTANT, mixture_molar_heat_capacity, species_properties
-from leaksim.network import Network
-from leaksim.solver import solve
 
 HOUR = 3600.0
 AIR_CV = float(mixture_molar_heat_capacity(X_AIR, species_properties(SPECIES)[1])) - (

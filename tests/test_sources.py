@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from helpers import ATM, SPECIES, T0, X_AIR, blowdown_time_constant, one_module
 
-from leaksim.gas import MOLAR_GAS_CONSTANT
-from leaksim.solver import solve
+from leaksim.core.gas import MOLAR_GAS_CONSTANT
+from leaksim.core.solver import solve
 
 VOLUME, HOLE = 10.0, 2e-4
 
@@ -72,7 +72,7 @@ def test_adiabatic_feed_brings_its_enthalpy():
     net = fed(0.05, energy="adiabatic")
     net.area[:] = 0.0
     sol = solve(net, 600.0, [0.0, 600.0], rtol=1e-10)
-    from leaksim.gas import mixture_molar_heat_capacity, species_properties
+    from leaksim.core.gas import mixture_molar_heat_capacity, species_properties
 
     cp = float(mixture_molar_heat_capacity(X_AIR, species_properties(SPECIES)[1]))
     cv = cp - MOLAR_GAS_CONSTANT

@@ -13,7 +13,7 @@ import pytest
 from helpers import air_properties
 
 from leaksim import Threshold, load_scenario
-from leaksim.flow import choked_flow_function, orifice_mass_flow
+from leaksim.core.flow import choked_flow_function, orifice_mass_flow
 from leaksim.stations import (
     EXAMPLE_FILES,
     STATIONS,

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from helpers import ATM, blowdown_time_constant, two_modules
 
-from leaksim.solver import solve
+from leaksim.core.solver import solve
 
 HOLE = 1e-3  # m^2, Cd 0.6 in the helpers
 TAU_BOTH = blowdown_time_constant(100.0, 0.6 * HOLE)

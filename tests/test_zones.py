@@ -7,10 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leaksim import Hatch, Leak, Module, Scenario, Station, stations
-from leaksim.gas import MOLAR_GAS_CONSTANT
-from leaksim.network import Network
-from leaksim.solver import solve as solve_full
-from leaksim.zones import _hatch_difference, link_state, solve
+from leaksim.core.gas import MOLAR_GAS_CONSTANT
+from leaksim.core.network import Network
+from leaksim.core.solver import solve as solve_full
+from leaksim.core.zones import _hatch_difference, link_state, solve
 
 HOUR = 3600.0
 RTOL = 1e-6

@@ -8,7 +8,7 @@ The public API, layer by layer:
   ``.to_dataframe()``, ``.plot()``);
 * from observations to leaks: :mod:`leaksim.inverse` (``convert_leak``, ``fit_leak``,
   ``locate_leak``, ``fit_budget``);
-* the SI core: :class:`leaksim.network.Network` and :func:`leaksim.solver.solve`;
+* the SI core: :class:`leaksim.core.network.Network` and :func:`leaksim.core.solver.solve`;
 * the one unit registry :data:`ureg`, and the errors :class:`LeaksimError`,
   :class:`ScenarioError`, :class:`SolverError`.
 """
@@ -16,12 +16,12 @@ The public API, layer by layer:
 from __future__ import annotations
 
 from . import inverse, stations
+from .core.network import Network
+from .core.solver import Solution, solve
 from .errors import LeaksimError, ScenarioError, SolverError
-from .network import Network
 from .result import Result
 from .scenario import Scenario, Threshold
 from .scenario_file import load_scenario, loads_scenario
-from .solver import Solution, solve
 from .station import Crew, Hatch, Leak, Module, Station, Supply, Valve
 from .units import Quantity, ureg
 

@@ -1,6 +1,6 @@
 """The outcome of a run: solver arrays with units put back on, thresholds and exports.
 
-A :class:`Result` wraps a :class:`leaksim.solver.Solution` (plain SI arrays) and adds the names
+A :class:`Result` wraps a :class:`leaksim.core.solver.Solution` (plain SI arrays) and adds the names
 the scenario gave to modules and thresholds. Every array keeps the axis order
 ``(case, module, time)``, even with one case or one module; accessors never squeeze.
 
@@ -22,8 +22,8 @@ import numpy as np
 import pint
 
 from ._io import atomic_open, atomic_write_text
+from .core.solver import Solution
 from .errors import LeaksimError
-from .solver import Solution
 from .units import ureg
 
 if TYPE_CHECKING:
@@ -69,8 +69,9 @@ class Result:
 
     Parameters
     ----------
-    solution : leaksim.solver.Solution
-        Arrays returned by :func:`leaksim.solver.solve`, SI units, axes (case, module, time) [-].
+    solution : leaksim.core.solver.Solution
+        Arrays returned by :func:`leaksim.core.solver.solve`, SI units, axes (case, module,
+        time) [-].
     module_names : sequence of str
         Name of each module, in the order of the solution's module axis [-].
     threshold_names : sequence of str, optional

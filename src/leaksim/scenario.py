@@ -1,9 +1,9 @@
 """Scenarios: a station, how long to simulate, and what to watch; compiled to SI and run.
 
 A :class:`Scenario` holds quantities as the user gave them. :meth:`Scenario.compile` turns it
-into a :class:`CompiledScenario`: a :class:`leaksim.network.Network` of float64 SI arrays with
+into a :class:`CompiledScenario`: a :class:`leaksim.core.network.Network` of float64 SI arrays with
 the case axis first, the durations, the output times and the threshold levels, which is what
-:func:`leaksim.solver.solve` takes. :meth:`Scenario.run` compiles, solves and wraps the
+:func:`leaksim.core.solver.solve` takes. :meth:`Scenario.run` compiles, solves and wraps the
 solution in a :class:`leaksim.result.Result`.
 
 Cases: any parameter given as a list (or an array quantity) holds one value per case. All such
@@ -35,11 +35,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from . import _params as p
-from . import solver
-from . import zones as zone_solver
+from .core import solver
+from .core import zones as zone_solver
+from .core.gas import SPECIES, species_properties
+from .core.network import ENERGY_MODES, Network
 from .errors import ScenarioError
-from .gas import SPECIES, species_properties
-from .network import ENERGY_MODES, Network
 from .station import Crew, Hatch, Leak, Module, Station, Supply, Valve
 
 if TYPE_CHECKING:
@@ -108,11 +108,11 @@ class Threshold:
 
 @dataclass
 class CompiledScenario:
-    """A scenario as SI arrays, ready for :func:`leaksim.solver.solve`.
+    """A scenario as SI arrays, ready for :func:`leaksim.core.solver.solve`.
 
     Attributes
     ----------
-    network : leaksim.network.Network
+    network : leaksim.core.network.Network
         The station, case axis first.
     duration : numpy.ndarray, shape (C,)
         Simulated time of each case [s].
@@ -300,11 +300,11 @@ class Scenario:
         ----------
         zones : bool, default True
             True solves modules joined by open hatches as one volume where they equalise far
-            faster than they leak (:func:`leaksim.zones.solve`, whose notes give the
+            faster than they leak (:func:`leaksim.core.zones.solve`, whose notes give the
             criterion; stations it does not apply to are solved in full); False solves every
-            module on its own (:func:`leaksim.solver.solve`).
+            module on its own (:func:`leaksim.core.solver.solve`).
         **solve_options
-            Passed to :func:`leaksim.solver.solve` (``atol``, ``max_steps``, ``on_failure``).
+            Passed to :func:`leaksim.core.solver.solve` (``atol``, ``max_steps``, ``on_failure``).
 
         Returns
         -------

@@ -4,7 +4,7 @@ These objects are the public edge of leaksim. Every dimensional argument takes a
 a string pint parses (``"60 m^3"``, ``"760 mmHg"``, ``"22 degC"``); a list of them (or an array
 quantity) gives one value per case. Values are checked and converted to SI once, when the object
 is built, so a bad value fails at the line that wrote it. :class:`leaksim.scenario.Scenario`
-compiles a station to the SI arrays of :class:`leaksim.network.Network`.
+compiles a station to the SI arrays of :class:`leaksim.core.network.Network`.
 
 Examples
 --------
@@ -31,8 +31,8 @@ import numpy as np
 import pint
 
 from . import _params as p
+from .core.gas import mole_fractions
 from .errors import ScenarioError
-from .gas import mole_fractions
 
 __all__ = ["Module", "Hatch", "Leak", "Supply", "Crew", "Valve", "Station"]
 
@@ -362,7 +362,7 @@ class Supply(_Parameters):
     keep_partial_pressure_O2 : str or pint.Quantity, or a pair of them, optional
         An O2 regulator instead of ``mass_flow``: one set point, or a band ``[low, high]`` it
         keeps the O2 partial pressure in (fully open at ``low``, shut at ``high``) [Pa].
-        Regulators open as :func:`leaksim.network.regulator_opening`.
+        Regulators open as :func:`leaksim.core.network.regulator_opening`.
     max_mass_flow : str or pint.Quantity, or a list of these, optional
         Largest feed of a regulator [kg/s].
     regulation_band : str or pint.Quantity, or a list of these, optional

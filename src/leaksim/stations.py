@@ -217,9 +217,10 @@ def iss(
               = 8.149\\times10^{-8}\\ \\mathrm{m^2},
 
     with ``mdot = 3.7 x 0.45359237 kg / 86400 s``, ``R`` and ``psi*`` (gamma = 1.400) of
-    leaksim's air (:mod:`leaksim.gas`, :func:`leaksim.flow.choked_flow_function`). Rounded to
-    0.0815 mm^2 (a 0.32 mm round hole with ``Cd = 1``, or 0.42 mm with ``Cd = 0.6``);
-    :func:`leaksim.flow.orifice_mass_flow` returns 3.7003 lb/day for it. The mass rate fixes
+    leaksim's air (:mod:`leaksim.core.gas`, :func:`leaksim.core.flow.choked_flow_function`).
+    Rounded to 0.0815 mm^2 (a 0.32 mm round hole with ``Cd = 1``, or 0.42 mm with
+    ``Cd = 0.6``);
+    :func:`leaksim.core.flow.orifice_mass_flow` returns 3.7003 lb/day for it. The mass rate fixes
     ``Cd A`` whatever the PrK volume; the volume (confidence L) sets only how fast the isolated
     PrK's pressure falls, with time constant ``V / (Cd A psi* sqrt(R T))`` = 3.6 days: it
     reaches 490 mmHg after about 1.6 days. At a lower PrK pressure the same mass rate would

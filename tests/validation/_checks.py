@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from leaksim.gas import MOLAR_GAS_CONSTANT
+from leaksim.core.gas import MOLAR_GAS_CONSTANT
 
 
 def check_result(result, volume, closed: bool) -> None:
@@ -24,7 +24,7 @@ def check_result(result, volume, closed: bool) -> None:
         np.testing.assert_allclose(moles, np.broadcast_to(moles[:, :1], moles.shape), rtol=1e-9)
     else:
         # Monotone without supply, to within the solver's absolute tolerance: 1e-9 of the
-        # largest initial module content per module (leaksim.solver.solve, atol), with a
+        # largest initial module content per module (leaksim.core.solver.solve, atol), with a
         # factor 10 for the global error. A nearly empty module refilled through a tiny hatch
         # sits at that level, where its p V / (R T) is noise.
         atol = 1e-9 * np.max(amount[:, :, 0], axis=1, keepdims=True)

@@ -12,8 +12,8 @@ import math
 import pytest
 
 from leaksim import Leak, Module, Scenario, Station
-from leaksim.flow import choked_flow_function
-from leaksim.gas import heat_capacity_ratio
+from leaksim.core.flow import choked_flow_function
+from leaksim.core.gas import heat_capacity_ratio
 
 LAW_RATIO = 1 / (math.sqrt(2) * float(choked_flow_function(1.4)))
 

@@ -4,7 +4,7 @@ rate of the method's order, and the default tolerance meets the documented accur
 import numpy as np
 from helpers import ATM, air_properties, blowdown_time_constant, one_module
 
-from leaksim.solver import solve
+from leaksim.core.solver import solve
 
 
 def adiabatic_error(rtol):

@@ -2,7 +2,7 @@
 
 Plain SI floats in, plain SI floats out. For a volume ``V`` of ideal gas at temperature ``T``
 leaking through an effective area ``Cd A`` to vacuum the orifice is always choked (Saad,
-Compressible Fluid Flow, 2nd ed., pp. 98-106; :mod:`leaksim.flow`), so
+Compressible Fluid Flow, 2nd ed., pp. 98-106; :mod:`leaksim.core.flow`), so
 
 .. math::
 
@@ -21,9 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ScenarioError
-from ..flow import choked_flow_function
-from ..gas import (
+from ..core.flow import choked_flow_function
+from ..core.gas import (
     heat_capacity_ratio,
     mixture_molar_heat_capacity,
     mixture_molar_mass,
@@ -31,6 +30,7 @@ from ..gas import (
     species_properties,
     specific_gas_constant,
 )
+from ..errors import ScenarioError
 from ..units import to_si
 
 #: Seconds per day [s].
@@ -47,7 +47,7 @@ def gas_constants(gas: str | Mapping[str, float] = "air") -> tuple[float, float]
     Parameters
     ----------
     gas : str or mapping of str to float, default "air"
-        ``"air"``, a species name, or mole fractions, as :func:`leaksim.gas.mole_fractions`.
+        ``"air"``, a species name, or mole fractions, as :func:`leaksim.core.gas.mole_fractions`.
 
     Raises
     ------

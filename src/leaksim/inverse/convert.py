@@ -6,7 +6,7 @@ equivalent round-hole diameter for a stated discharge coefficient, or as the e-f
 the volume. :func:`convert_leak` takes any one of these and returns all of them.
 
 The relations are those of a choked orifice to vacuum and an isothermal ideal-gas volume
-(Saad, Compressible Fluid Flow, 2nd ed., pp. 98-106; :mod:`leaksim.flow`):
+(Saad, Compressible Fluid Flow, 2nd ed., pp. 98-106; :mod:`leaksim.core.flow`):
 
 .. math::
 
@@ -169,7 +169,7 @@ def convert_leak(
     temperature : str or pint.Quantity, default "22 degC"
         Gas temperature [K].
     gas : str or mapping, default "air"
-        Gas, as :func:`leaksim.gas.mole_fractions` takes it.
+        Gas, as :func:`leaksim.core.gas.mole_fractions` takes it.
     discharge_coefficient : float, default 0.6
         Cd of the equivalent round hole, in (0, 1] [-].
 

@@ -303,7 +303,7 @@ def fit_leak(
     volume : str or pint.Quantity
         Volume of gas leaking at the start of the log [m^3].
     gas : str or mapping, default "air"
-        Gas, as :func:`leaksim.gas.mole_fractions` takes it.
+        Gas, as :func:`leaksim.core.gas.mole_fractions` takes it.
     temperature : str or pint.Quantity, default "22 degC"
         Gas temperature when the log has no temperature column [K]; ignored otherwise.
     events : sequence, optional

@@ -206,7 +206,7 @@ def locate_leak(
     tests : sequence of IsolationTest
         The tests made.
     gas : str or mapping, default "air"
-        Gas, as :func:`leaksim.gas.mole_fractions` takes it.
+        Gas, as :func:`leaksim.core.gas.mole_fractions` takes it.
     max_leaks : int, default 2
         Largest number of leaking modules in a hypothesis [-].
     pressure_uncertainty : str or pint.Quantity, default "0.5 mmHg"

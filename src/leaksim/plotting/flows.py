@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..gas import MOLAR_GAS_CONSTANT, species_properties
+from ..core.gas import MOLAR_GAS_CONSTANT, species_properties
 from ..units import ureg
 from ._common import (
     check_unit,
@@ -100,7 +100,7 @@ def plot_leak_rate(
 
     References
     ----------
-    .. [1] CODATA 2018 molar gas constant, as :data:`leaksim.gas.MOLAR_GAS_CONSTANT`.
+    .. [1] CODATA 2018 molar gas constant, as :data:`leaksim.core.gas.MOLAR_GAS_CONSTANT`.
 
     Examples
     --------

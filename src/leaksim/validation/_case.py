@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from ..flow import choked_flow_function
-from ..gas import (
+from ..core.flow import choked_flow_function
+from ..core.gas import (
     AIR,
     MOLAR_GAS_CONSTANT,
     heat_capacity_ratio,
@@ -127,7 +127,7 @@ def gas_properties(gas: str = "air") -> tuple[float, float]:
     Parameters
     ----------
     gas : str, default "air"
-        ``"air"`` (U.S. Standard Atmosphere 1976, as :data:`leaksim.gas.AIR`) or a species.
+        ``"air"`` (U.S. Standard Atmosphere 1976, as :data:`leaksim.core.gas.AIR`) or a species.
 
     Returns
     -------

@@ -1,7 +1,7 @@
 """Closed forms: blowdowns, a lumped two-module network, a hatch closure, a fed steady state.
 
 Every reference is an exact solution of the equations leaksim integrates (ideal gas, constant
-heat capacities, the choked orifice law of :mod:`leaksim.flow`), so the tolerance is the
+heat capacities, the choked orifice law of :mod:`leaksim.core.flow`), so the tolerance is the
 integrator's documented accuracy, 1e-4 relative at the default ``rtol = 1e-6``, and what a
 failure would show is an error in the network, the energy equation or the integrator. Sources:
 Saad, Compressible Fluid Flow, 2nd ed., pp. 103-106 (blowdown); DESIGN.md (two modules as one
@@ -142,7 +142,7 @@ def _networks() -> tuple[list[CaseResult], dict[str, Any]]:
         ),
         _row(
             "hatch closes at 10 min: Lab p(1 h), zone-merged solver",
-            "as above; leaksim.zones merges Lab and Node1 until the closure",
+            "as above; leaksim.core.zones merges Lab and Node1 until the closure",
             p_close * math.exp(-3000.0 / tau_lab) / MMHG,
             float(zoned.final_pressure.m_as("mmHg")[0, 0]),
             "mmHg",

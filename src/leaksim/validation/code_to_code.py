@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from ..flow import choked_flow_function, orifice_mass_flow
+from ..core.flow import choked_flow_function, orifice_mass_flow
 from ..scenario import Scenario
 from ..station import Leak, Module, Station
 from ._case import CaseResult, Group, gas_properties, time_constant

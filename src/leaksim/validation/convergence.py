@@ -7,7 +7,7 @@ Wanner, Solving ODEs II, Sec. IV.7). A station whose hatches are all open behave
 the summed volume to within ``0.23 (A_leak / A_hatch)^2`` (DESIGN.md): the ISS-like station of
 :func:`leaksim.stations.iss_station` with a hole of ``Cd A`` 1 mm^2 moved into Destiny is
 compared with the closed form of one module of the 888 m^3 its open hatches join (the PrK stays
-behind its closed hatch and plays no part), and the zone-merged solver (:mod:`leaksim.zones`)
+behind its closed hatch and plays no part), and the zone-merged solver (:mod:`leaksim.core.zones`)
 with the full network.
 """
 
@@ -83,7 +83,8 @@ def _zone_merged() -> tuple[list[CaseResult], dict[str, Any]]:
             "mmHg",
             "relative",
             1e-4,
-            "leaksim.zones merges a zone only when its estimated error is below half the tolerance",
+            "leaksim.core.zones merges a zone only when its estimated error is below half the "
+            "tolerance",
         ),
     ]
     curves = {"t": t / 86400, "full": full, "zone": merged, "closed": one_zone}

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..flow import orifice_mass_flow
+from ..core.flow import orifice_mass_flow
 from ..scenario import Scenario, Threshold
 from ..station import Leak, Module, Station
 from ..stations import iss_station, mir_spektr_1997, soyuz_11

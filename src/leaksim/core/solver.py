@@ -22,19 +22,19 @@ Design
   event times and failure status. Each loop iteration advances every unfinished case by one
   attempted step; accepted and rejected cases are masks. Finished or failed cases drop out.
 * **Jacobian**: analytic for the common station of one gas at one temperature without an
-  energy equation (:meth:`leaksim.network.NetworkModel.jacobian`, one evaluation of the link
+  energy equation (:meth:`leaksim.core.network.NetworkModel.jacobian`, one evaluation of the link
   law and its two pressure slopes); otherwise complex-step differentiation of the batched
   right-hand side (exact to round-off, which a Rosenbrock method needs on stiff problems),
   grouping modules that share no neighbour (a distance-2 colouring of the station graph) so a
   whole group is perturbed in one evaluation. Systems are small (one amount per module for a
-  uniform-composition station) and are factorised by :mod:`leaksim.linalg` with the case axis
+  uniform-composition station) and are factorised by :mod:`leaksim.core.linalg` with the case axis
   last.
 * **Output**: the dense output is evaluated at every output time a step passes, all (case,
   time) pairs at once, and scattered into (module, case, time) arrays one module at a time.
   For one gas at one temperature the pressure is linear in the state, so the cubic is taken
   in pressures per step and only the pressure is stored; temperature and O2 follow at the
   end.
-* **Zones** are a layer above (:mod:`leaksim.zones`): it cuts runs at hatch events and calls
+* **Zones** are a layer above (:mod:`leaksim.core.zones`): it cuts runs at hatch events and calls
   this integrator on reduced networks, resuming from a given state and time.
 * **Events**: scheduled hatch and leak events are discontinuities. A step never crosses one:
   it is shortened to end exactly on the event time of that case, the link is switched, and the
@@ -58,7 +58,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import SolverError
+from ..errors import SolverError
 from .linalg import lu_factor, lu_solve
 from .network import Network, NetworkModel
 
@@ -161,7 +161,7 @@ class Solution:
         Module indices of the two sides of each link between modules; -1 for a boundary.
     merged_time : ndarray, shape (C, M)
         How long each module was solved as part of a merged zone [s]: zero from
-        :func:`solve`, which solves every module on its own; see :func:`leaksim.zones.solve`.
+        :func:`solve`, which solves every module on its own; see :func:`leaksim.core.zones.solve`.
     """
 
     time: np.ndarray
@@ -205,7 +205,7 @@ def solve(
 
     Parameters
     ----------
-    network : leaksim.network.Network
+    network : leaksim.core.network.Network
         The compiled station, ``C`` cases.
     duration : array_like, shape (C,) or scalar
         Simulated time of each case [s], > 0.
@@ -228,7 +228,7 @@ def solve(
         ``Solution.status`` and ``Solution.message``; ``"raise"`` raises :class:`SolverError`
         naming the first failed case.
     reduce_composition : bool, optional
-        Let :class:`~leaksim.network.NetworkModel` collapse uniform compositions (default).
+        Let :class:`~leaksim.core.network.NetworkModel` collapse uniform compositions (default).
 
     Returns
     -------
@@ -291,10 +291,10 @@ class _Run:
         pressure_out=None,
     ):
         """``start_time``, ``initial_state`` and ``state_scale`` (arrays with the case axis
-        first) resume cases from a state reached elsewhere (:mod:`leaksim.zones`): outputs and
+        first) resume cases from a state reached elsewhere (:mod:`leaksim.core.zones`): outputs and
         thresholds before ``start_time`` are left to whoever integrated them. With
         ``pressure_out = (array, rows, columns)`` the pressures of a model with
-        :attr:`~leaksim.network.NetworkModel.analytic` outputs are written straight into
+        :attr:`~leaksim.core.network.NetworkModel.analytic` outputs are written straight into
         ``array[rows[c], time, :] = p[c, time, columns]``, shape (C', T, M'), instead of
         being kept."""
         self.net = network
@@ -439,7 +439,7 @@ class _Run:
 
     def _jacobian(self, y, is_open, cases):
         """Jacobian (F, F, n), case axis last: analytic where the model has one
-        (:meth:`~leaksim.network.NetworkModel.jacobian`), else by complex-step differentiation,
+        (:meth:`~leaksim.core.network.NetworkModel.jacobian`), else by complex-step differentiation,
         a colour group per evaluation.
 
         ``df/dy_j = Im f(y + i h e_j) / h`` has no subtractive cancellation, so ``h`` can be

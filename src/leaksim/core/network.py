@@ -17,7 +17,7 @@ bulk flows move them between modules without creating or destroying any: total m
 energy of a closed station are linear invariants, which Rosenbrock methods keep to round-off
 (so mass and the sum of ``p V`` are conserved exactly, not only to the tolerance).
 
-Equations (ideal gas, species with constant heat capacity, :mod:`leaksim.gas`):
+Equations (ideal gas, species with constant heat capacity, :mod:`leaksim.core.gas`):
 
 .. math::
 
@@ -29,7 +29,7 @@ Equations (ideal gas, species with constant heat capacity, :mod:`leaksim.gas`):
       - \\sum_{k\\,\\mathrm{out\\,of}\\,m} \\dot n_k c_{p,m} T_m + h_w A_w (T_w - T_m),
 
 where ``u(k)`` is the upstream side of link ``k`` and ``U_m = T_m sum_s n_{m,s} c_{v,s}``.
-The molar flow ``n_k`` is the mass flow of :func:`leaksim.flow.regularised_orifice_mass_flow`
+The molar flow ``n_k`` is the mass flow of :func:`leaksim.core.flow.regularised_orifice_mass_flow`
 divided by the upstream molar mass. A fixed back pressure that exceeds the module pressure
 pushes in gas of the module's initial composition and temperature.
 """
@@ -82,7 +82,7 @@ class Network:
     initial_mole_fraction : array_like, shape (C, M, S)
         Composition at t = 0 [-], rows summing to 1.
     species : tuple of str, length S
-        Species names, keys of :data:`leaksim.gas.SPECIES`.
+        Species names, keys of :data:`leaksim.core.gas.SPECIES`.
     link_a, link_b : array_like of int, shape (K,)
         Module index of each side of each link; ``link_b = -1`` is a fixed back pressure.
     boundary_pressure : array_like, shape (C, K)
@@ -145,7 +145,7 @@ class Network:
         module, used in ``"wall"`` mode. Default: no wall exchange, wall at the initial gas
         temperature.
     regularisation_pressure : array_like, shape (C,), optional
-        ``delta`` of the two-way flow law [Pa] (:mod:`leaksim.flow`).
+        ``delta`` of the two-way flow law [Pa] (:mod:`leaksim.core.flow`).
     module_names, link_names : tuple of str, optional
         Names used in messages and results.
 
@@ -721,7 +721,7 @@ class NetworkModel:
             cp_u = w * side_a["cp"] + (1.0 - w) * side_b["cp"]
             gamma_u = cp_u / (cp_u - MOLAR_GAS_CONSTANT)
         p_u = np.where(forward, p_a, p_b)
-        # The orifice law of leaksim.flow, in molar form, on the blended upstream state.
+        # The orifice law of leaksim.core.flow, in molar form, on the blended upstream state.
         molar_flux = p_u * np.sqrt(1.0 / (mm_u * MOLAR_GAS_CONSTANT * t_u))
         molar_flux = molar_flux * self._flux_factor(
             p_u, np.where(forward, p_b, p_a), dp, gamma_u, delta, cases
@@ -831,7 +831,7 @@ class NetworkModel:
 
         The same law as :meth:`link_molar_flow` with one gas at one temperature, so
         ``p = N Ru T / V`` and the molar flow is ``C_d A Phi / sqrt(M Ru T)``
-        (:func:`leaksim.flow.regularised_flux_and_slopes`).
+        (:func:`leaksim.core.flow.regularised_flux_and_slopes`).
         """
         net = self.network
         p = y * self._rt_v[cases]

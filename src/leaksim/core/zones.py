@@ -16,7 +16,7 @@ How
 Each case's run is cut at the times of its scheduled hatch events; between two cuts the open
 hatches are fixed. In each interval the modules joined by open hatches form candidate zones,
 and a zone is merged in a case when the criterion below holds for it there. Cases that share
-a zone pattern are integrated together by :mod:`leaksim.solver` on a reduced network (one
+a zone pattern are integrated together by :mod:`leaksim.core.solver` on a reduced network (one
 module per zone; links inside a zone dropped; the others re-attached to their zones), from
 the state the previous interval reached. A merged zone's gas is shared out between its modules
 in proportion to their volumes (equal pressure at one temperature), so mass is conserved
@@ -34,7 +34,7 @@ With leaks to vacuum only, a zone at pressure ``p`` loses ``p Lambda`` [mol/s] i
 every module's pressure falls at the same rate. The flow through a hatch whose removal cuts
 the zone into a side ``S`` and the rest is then ``Q_h = p |Lambda V_S / V_Z - Lambda_S|``
 (a hatch in a loop is given the whole outflow ``p Lambda``, an upper bound). The pressure
-difference that drives ``Q_h`` follows from the orifice law of :mod:`leaksim.flow` in its
+difference that drives ``Q_h`` follows from the orifice law of :mod:`leaksim.core.flow` in its
 incompressible limit, ``Q = (C_d A / sqrt(M Ru T)) sqrt(2 p dp)`` (exact to ``O(dp / p)``),
 inverted in closed form. This is the law without its regularisation
 ``dp / (dp^2 + delta^2)^(1/4)``: the regularisation (``delta`` = 1 Pa) exists so that the
@@ -77,7 +77,7 @@ zone's gas is shared out at a cut are dated at the cut.
 
 Merging applies to isothermal stations with one gas at one temperature, holes to vacuum and no
 gas sources, triggers or growing holes; other stations are solved on the full network.
-:func:`solve` merges; :func:`leaksim.solver.solve` never does; ``Scenario.run`` merges by
+:func:`solve` merges; :func:`leaksim.core.solver.solve` never does; ``Scenario.run`` merges by
 default (``zones=False`` turns it off).
 """
 
@@ -370,9 +370,9 @@ def solve(
     on_failure: str = "mark",
     reduce_composition: bool = True,
 ) -> Solution:
-    """:func:`leaksim.solver.solve`, with zones merged where the criterion allows.
+    """:func:`leaksim.core.solver.solve`, with zones merged where the criterion allows.
 
-    Parameters and result as :func:`leaksim.solver.solve`; ``Solution.merged_time`` says how
+    Parameters and result as :func:`leaksim.core.solver.solve`; ``Solution.merged_time`` says how
     long each module spent in a merged zone. A network that cannot be merged at all
     (:func:`can_merge`) is solved in full.
     """
@@ -525,7 +525,7 @@ def _exponential(
     """Solve zones that only leak to vacuum exactly: a choked hole's flow is linear in the
     amount at one temperature, so ``N(t) = N0 exp(-lambda (t - t0))`` with ``lambda = (Ru T /
     V_Z) sum_k C_d A_k psi* / sqrt(M Ru T)`` over the zone's open holes (Saad [1] of
-    :mod:`leaksim.flow`; DESIGN.md). Fills the totals like a solver run; returns the zone
+    :mod:`leaksim.core.flow`; DESIGN.md). Fills the totals like a solver run; returns the zone
     amounts at the end."""
     net = model.network
     rt = model.pressure_per_mole(rows)[:, 0] * net.volume[rows, 0]  # Ru T [J/mol]
@@ -652,7 +652,7 @@ def _collect(totals: _Totals, rows, solution, zone, kept):
 
 
 def _solution(network: Network, model: NetworkModel, totals: _Totals, y, t_out):
-    """The :class:`~leaksim.solver.Solution` of the whole run."""
+    """The :class:`~leaksim.core.solver.Solution` of the whole run."""
     cases = np.arange(network.n_cases)
     pressure = totals.pressure.transpose(1, 0, 2)
     temperature = network.initial_temperature
