@@ -6,12 +6,16 @@ Two modules: "Lab" decays as ``p0 exp(-t/tau)`` with one ``tau`` per case, "Node
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 
+from leaksim.compile import CompiledScenario
 from leaksim.core.solver import Solution
 from leaksim.result import Result
+from leaksim.scenario import Scenario, Threshold
+from leaksim.station import Hatch, Leak, Module, Station, Supply
 
 TIME = np.array([0.0, 900.0, 1800.0, 2700.0, 3600.0])  # [s]
 MODULES = ("Lab", "Node1")
@@ -69,17 +73,38 @@ def make_solution(n_cases: int = 3, fail_last: bool = True) -> Solution:
     )
 
 
-def make_result(
-    n_cases: int = 3, fail_last: bool = True, levels: bool = True, parameters: bool = True
-) -> Result:
-    """A Result over :func:`make_solution` with thresholds "evacuate" and "low_O2"."""
-    return Result(
-        make_solution(n_cases, fail_last),
-        module_names=MODULES,
-        threshold_names=("evacuate", "low_O2"),
-        threshold_quantities=("pressure", "partial_pressure_O2"),
-        threshold_levels=(EVACUATE_PA, LOW_O2_PA) if levels else (),
-        parameters={"leak.hole.diameter": np.linspace(0.002, 0.012, n_cases)}
-        if parameters
-        else None,
+def make_compiled(
+    n_cases: int = 3,
+    parameters: dict | None = None,
+    thresholds: bool = True,
+    hatch: str | None = None,
+    supply: str | None = None,
+) -> CompiledScenario:
+    """A compiled two-module scenario that names what :func:`make_solution` holds.
+
+    Links: the hatch ``hatch`` Lab-Node1 when asked, then a hole "hole" from Lab to vacuum;
+    sources: the supply ``supply`` into Lab when asked. ``parameters`` replace the compiled
+    case parameters (paths to arrays of shape (n_cases,)).
+    """
+    station = Station(
+        modules=[Module("Lab", "60 m^3"), Module("Node1", "40 m^3")],
+        hatches=[Hatch(["Lab", "Node1"], area="0.5 m^2", name=hatch)] if hatch else [],
+        leaks=[Leak("Lab", diameter="5 mm", name="hole")],
+        supplies=(
+            [Supply("Lab", mass_flow="1 kg/h", tank_mass="0.25 kg", name=supply)] if supply else []
+        ),
     )
+    levels = [
+        Threshold("evacuate", pressure=f"{EVACUATE_PA} Pa"),
+        Threshold("low_O2", partial_pressure_O2=f"{LOW_O2_PA} Pa"),
+    ]
+    scenario = Scenario(
+        station, duration=[f"{TIME[-1]} s"] * n_cases, thresholds=levels if thresholds else []
+    )
+    return dataclasses.replace(scenario.compile(), case_parameters=dict(parameters or {}))
+
+
+def make_result(n_cases: int = 3, fail_last: bool = True, parameters: bool = True) -> Result:
+    """A Result over :func:`make_solution` with thresholds "evacuate" and "low_O2"."""
+    swept = {"leak.hole.diameter": np.linspace(0.002, 0.012, n_cases)} if parameters else None
+    return Result(make_solution(n_cases, fail_last), make_compiled(n_cases, swept))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from leaksim.core.flow import choked_flow_function
@@ -13,7 +15,7 @@ from leaksim.core.gas import (
     mixture_molar_mass,
     species_properties,
 )
-from leaksim.core.network import Network
+from leaksim.core.network import Links, Modules, Network, Schedule
 
 SPECIES = tuple(AIR)
 X_AIR = np.array([AIR[s] for s in SPECIES])
@@ -35,24 +37,53 @@ def blowdown_time_constant(volume, effective_area, temperature=T0):
     return volume / (effective_area * choked_flow_function(gamma) * np.sqrt(r * temperature))
 
 
-def one_module(volume=100.0, area=1e-4, cd=0.6, energy="isothermal", pressure=ATM, **kw):
-    """One module of air venting to vacuum; any argument may be an array over cases."""
-    volume = np.asarray(volume, dtype=float)
+#: Keyword arguments of the builders that belong to the modules' record.
+_MODULE_KEYS = ("wall_area", "wall_heat_transfer", "wall_temperature")
+
+
+def _network(modules: dict, links: dict, energy: str, **kw) -> Network:
+    """A Network of leaksim's air from the fields of its records; wall arrays in ``kw`` go to
+    the modules, the rest to the network."""
+    walls = {k: kw.pop(k) for k in _MODULE_KEYS if k in kw}
     return Network(
-        volume=volume[..., None] if volume.ndim else [[float(volume)]],
-        initial_pressure=np.asarray(pressure, dtype=float)[..., None],
-        initial_temperature=T0,
-        initial_mole_fraction=X_AIR,
         species=SPECIES,
-        link_a=[0],
-        link_b=[-1],
-        boundary_pressure=0.0,
-        area=np.asarray(area, dtype=float)[..., None],
-        discharge_coefficient=cd,
-        initially_open=True,
+        modules=Modules(initial_mole_fraction=X_AIR, **modules, **walls),
+        links=Links(**links),
         energy=energy,
         **kw,
     )
+
+
+def assert_same_records(a, b, path="network"):
+    """Assert that two compiled records hold equal fields, nested records included."""
+    assert type(a) is type(b), path
+    for field in dataclasses.fields(a):
+        x, y = getattr(a, field.name), getattr(b, field.name)
+        where = f"{path}.{field.name}"
+        if dataclasses.is_dataclass(x):
+            assert_same_records(x, y, where)
+        elif isinstance(x, np.ndarray):
+            np.testing.assert_array_equal(x, y, err_msg=where)
+        else:
+            assert x == y, where
+
+
+def one_module(volume=100.0, area=1e-4, cd=0.6, energy="isothermal", pressure=ATM, **kw):
+    """One module of air venting to vacuum; any argument may be an array over cases."""
+    volume = np.asarray(volume, dtype=float)
+    modules = dict(
+        volume=volume[..., None] if volume.ndim else [[float(volume)]],
+        initial_pressure=np.asarray(pressure, dtype=float)[..., None],
+        initial_temperature=T0,
+    )
+    links = dict(
+        a=[0],
+        b=[-1],
+        area=np.asarray(area, dtype=float)[..., None],
+        discharge_coefficient=cd,
+        initially_open=True,
+    )
+    return _network(modules, links, energy, **kw)
 
 
 def two_modules(
@@ -68,27 +99,23 @@ def two_modules(
     **kw,
 ):
     """Two modules joined by a hatch (link 0), a hole from the first to vacuum (link 1)."""
-    events = {}
     if event_time is not None:
-        events = dict(
-            event_time=np.asarray(event_time, dtype=float).reshape(-1, 1),
-            event_link=[0],
-            event_open=[event_open],
+        kw["schedule"] = Schedule(
+            time=np.asarray(event_time, dtype=float).reshape(-1, 1),
+            target=[0],
+            opens=[event_open],
         )
     hatch = np.broadcast_to(np.asarray(hatch_area, dtype=float), np.shape(hole_area))
-    return Network(
+    modules = dict(
         volume=np.asarray(volumes, dtype=float),
         initial_pressure=np.asarray(pressures, dtype=float),
         initial_temperature=temperatures,
-        initial_mole_fraction=X_AIR,
-        species=SPECIES,
-        link_a=[0, 0],
-        link_b=[1, -1],
-        boundary_pressure=0.0,
+    )
+    links = dict(
+        a=[0, 0],
+        b=[1, -1],
         area=np.stack([hatch, np.asarray(hole_area, dtype=float)], axis=-1),
         discharge_coefficient=[0.8, 0.6],
         initially_open=[hatch_open, True],
-        energy=energy,
-        **events,
-        **kw,
     )
+    return _network(modules, links, energy, **kw)

@@ -297,21 +297,20 @@ def test_quiet_prints_nothing_when_all_cases_succeed(capsys, fake_run, scenario_
 @pytest.fixture
 def solver_ready():
     """Skip unless leaksim.core.solver.solve is implemented (tried on a one-module network)."""
-    from leaksim.core.network import Network
+    from leaksim.core.network import Links, Modules, Network
     from leaksim.core.solver import solve
 
     network = Network(
-        volume=[[1.0]],
-        initial_pressure=[[1.0e5]],
-        initial_temperature=[[295.0]],
-        initial_mole_fraction=[[[0.79, 0.21]]],
         species=("N2", "O2"),
-        link_a=[0],
-        link_b=[-1],
-        boundary_pressure=[[0.0]],
-        area=[[1.0e-6]],
-        discharge_coefficient=[[0.6]],
-        initially_open=[[True]],
+        modules=Modules(
+            volume=[[1.0]],
+            initial_pressure=[[1.0e5]],
+            initial_temperature=[[295.0]],
+            initial_mole_fraction=[[[0.79, 0.21]]],
+        ),
+        links=Links(
+            a=[0], b=[-1], area=[[1.0e-6]], discharge_coefficient=[[0.6]], initially_open=[[True]]
+        ),
     )
     try:
         solve(network, 1.0, np.array([0.0, 0.5, 1.0]))

@@ -4,6 +4,7 @@ import numpy as np
 from helpers import ATM, air_properties, one_module
 
 from leaksim.core.flow import choked_flow_function
+from leaksim.core.network import Growth
 from leaksim.core.solver import solve
 
 VOLUME, T0 = 10.0, 295.15
@@ -12,9 +13,11 @@ VOLUME, T0 = 10.0, 295.15
 def growing(knot_time, knot_area, n=1):
     net = one_module(volume=np.full(n, VOLUME), area=np.full(n, knot_area[0]), cd=1.0)
     return net.replace(
-        growth_link=[0],
-        growth_time=np.asarray(knot_time, float).reshape(1, 1, -1),
-        growth_area=np.asarray(knot_area, float).reshape(1, 1, -1),
+        growth=Growth(
+            link=[0],
+            time=np.asarray(knot_time, float).reshape(1, 1, -1),
+            area=np.asarray(knot_area, float).reshape(1, 1, -1),
+        )
     )
 
 

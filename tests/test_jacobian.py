@@ -13,7 +13,8 @@ from leaksim.core.flow import (
     regularised_flux_and_slopes,
 )
 from leaksim.core.gas import MOLAR_GAS_CONSTANT
-from leaksim.core.network import Network, NetworkModel
+from leaksim.core.model import NetworkModel
+from leaksim.core.network import Links, Modules, Network
 
 STEP = 1e-30
 
@@ -24,17 +25,21 @@ def chain(volumes, hatch_areas, hole_areas, back_pressure, open_hatches, delta=1
     m = len(volumes)
     hatches = list(range(m - 1))
     return Network(
-        volume=[volumes],
-        initial_pressure=ATM,
-        initial_temperature=T0,
-        initial_mole_fraction=X_AIR,
         species=SPECIES,
-        link_a=hatches + list(range(m)) + [m - 1],
-        link_b=[k + 1 for k in hatches] + [-1] * m + [-1],
-        boundary_pressure=[[0.0] * (2 * m - 1) + [back_pressure]],
-        area=[list(hatch_areas) + list(hole_areas) + [1e-3]],
-        discharge_coefficient=0.7,
-        initially_open=[list(open_hatches) + [True] * (m + 1)],
+        modules=Modules(
+            volume=[volumes],
+            initial_pressure=ATM,
+            initial_temperature=T0,
+            initial_mole_fraction=X_AIR,
+        ),
+        links=Links(
+            a=hatches + list(range(m)) + [m - 1],
+            b=[k + 1 for k in hatches] + [-1] * m + [-1],
+            boundary_pressure=[[0.0] * (2 * m - 1) + [back_pressure]],
+            area=[list(hatch_areas) + list(hole_areas) + [1e-3]],
+            discharge_coefficient=0.7,
+            initially_open=[list(open_hatches) + [True] * (m + 1)],
+        ),
         regularisation_pressure=delta,
     )
 

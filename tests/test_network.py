@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from leaksim.core.flow import orifice_mass_flow
 from leaksim.core.gas import MOLAR_GAS_CONSTANT, mixture_molar_mass, species_properties
-from leaksim.core.network import Network, NetworkModel
+from leaksim.core.model import NetworkModel
+from leaksim.core.network import Links, Modules, Network
 
 AIR_MOLAR_MASS = float(mixture_molar_mass(X_AIR, species_properties(SPECIES)[0]))
 
@@ -14,7 +15,7 @@ AIR_MOLAR_MASS = float(mixture_molar_mass(X_AIR, species_properties(SPECIES)[0])
 def test_leak_rhs_equals_choked_orifice_flow():
     net = one_module(volume=10.0, area=2e-4, cd=0.7)
     model = NetworkModel(net)
-    dy = model.rhs(model.initial_state(), net.initially_open)
+    dy = model.rhs(model.initial_state(), net.links.initially_open)
     r, gamma = air_properties()
     mdot = orifice_mass_flow(ATM, T0, 0.0, 2e-4, 0.7, r, gamma)
     assert dy[0, 0] * AIR_MOLAR_MASS == pytest.approx(-mdot, rel=1e-12)
@@ -39,7 +40,7 @@ def test_closed_station_rhs_conserves_moles_and_energy(pa, pb, ta, tb, energy, r
         wall_heat_transfer=0.0,
     )
     model = NetworkModel(net, reduce_composition=reduce)
-    dy = model.rhs(model.initial_state(), net.initially_open).reshape(2, -1)
+    dy = model.rhs(model.initial_state(), net.links.initially_open).reshape(2, -1)
     scale = np.abs(dy).max() + 1e-30
     assert abs(dy.sum(axis=0)).max() <= 1e-12 * scale
     if abs(pa - pb) > 1e-9 * max(pa, pb):
@@ -52,17 +53,17 @@ def test_uniform_reduction_matches_every_species():
     full = NetworkModel(net, reduce_composition=False)
     reduced = NetworkModel(net)
     assert reduced.n_state == 4 and full.n_state == 2 * (len(SPECIES) + 1)
-    d_full = full.rhs(full.initial_state(), net.initially_open).reshape(2, -1)
-    d_red = reduced.rhs(reduced.initial_state(), net.initially_open).reshape(2, -1)
+    d_full = full.rhs(full.initial_state(), net.links.initially_open).reshape(2, -1)
+    d_red = reduced.rhs(reduced.initial_state(), net.links.initially_open).reshape(2, -1)
     np.testing.assert_allclose(d_full[:, :-1].sum(axis=1), d_red[:, 0], rtol=1e-12)
     np.testing.assert_allclose(d_full[:, -1], d_red[:, -1], rtol=1e-12)
 
 
 def test_back_pressure_above_module_pushes_gas_in():
     net = one_module(pressure=0.5 * ATM)
-    net.boundary_pressure[:] = ATM
+    net.links.boundary_pressure[:] = ATM
     model = NetworkModel(net)
-    assert model.rhs(model.initial_state(), net.initially_open)[0, 0] > 0
+    assert model.rhs(model.initial_state(), net.links.initially_open)[0, 0] > 0
 
 
 def test_observe_reports_ideal_gas_pressure_and_o2_share():
@@ -78,32 +79,25 @@ def test_observe_reports_ideal_gas_pressure_and_o2_share():
 def test_network_broadcasts_case_axis():
     net = one_module(volume=[1.0, 2.0, 3.0], area=1e-4)
     assert net.n_cases == 3
-    assert net.area.shape == (3, 1)
-    assert net.take(np.array([2])).volume[0, 0] == 3.0
+    assert net.links.area.shape == (3, 1)
+    assert net.take(np.array([2])).modules.volume[0, 0] == 3.0
 
 
 @pytest.mark.parametrize(
     ("change", "words"),
     [
         (dict(energy="cold"), "energy"),
-        (dict(link_b=[5]), "index modules"),
+        (dict(b=[5]), "index modules"),
         (dict(area=np.ones((2, 3))), "broadcast"),
+        (dict(b=[-1, -1]), "equal lengths"),
     ],
 )
 def test_network_rejects_inconsistent_arrays(change, words):
-    kwargs = dict(
-        volume=[[1.0]],
-        initial_pressure=ATM,
-        initial_temperature=T0,
-        initial_mole_fraction=X_AIR,
-        species=SPECIES,
-        link_a=[0],
-        link_b=[-1],
-        boundary_pressure=0.0,
-        area=1e-4,
-        discharge_coefficient=0.6,
-        initially_open=True,
+    modules = Modules(
+        volume=[[1.0]], initial_pressure=ATM, initial_temperature=T0, initial_mole_fraction=X_AIR
     )
-    kwargs.update(change)
+    links = dict(a=[0], b=[-1], area=1e-4, discharge_coefficient=0.6, initially_open=True)
+    energy = change.pop("energy", "isothermal")
+    links.update(change)
     with pytest.raises(ValueError, match=words):
-        Network(**kwargs)
+        Network(species=SPECIES, modules=modules, links=Links(**links), energy=energy)

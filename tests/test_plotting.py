@@ -93,11 +93,6 @@ def test_thresholds_off_or_unknown(ax):
         plot_pressure(result, ax=ax, thresholds=["nope"])
 
 
-def test_result_without_levels_draws_no_threshold(ax):
-    artists = plot_pressure(make_result(levels=False), ax=ax)
-    assert artists["thresholds"] == []
-
-
 def test_band_mode_above_the_case_limit(ax):
     result = make_result(n_cases=MAX_CASE_LINES + 8)
     with warnings.catch_warnings():

@@ -26,6 +26,7 @@ from _result_data import (  # noqa: E402
     NODE_PRESSURE,
     P0,
     TIME,
+    make_compiled,
     make_solution,
     taus,
 )
@@ -64,9 +65,7 @@ def ax():
     return ax
 
 
-def run_with_events(
-    n_cases: int = 3, leak_opens: float | None = None, link_names: tuple[str, ...] = ()
-) -> Result:
+def run_with_events(n_cases: int = 3, leak_opens: float | None = None) -> Result:
     """The hand-made run with a hatch Lab-Node1 closing at 1800 s and a tank emptying at 900 s.
 
     Links: 0 the hatch, 1 a hole from Lab to vacuum; source 0 a supply "tank".
@@ -85,16 +84,7 @@ def run_with_events(
         event_open=np.array(opens),
         link_ends=np.array([[0, 1], [0, -1]]),
     )
-    return Result(
-        solution,
-        module_names=MODULES,
-        threshold_names=("evacuate", "low_O2"),
-        threshold_quantities=("pressure", "partial_pressure_O2"),
-        threshold_levels=(490.0 * MMHG, LOW_O2_PA),
-        hatch_names=("hatch",),
-        supply_molar_mass={"tank": np.full(n_cases, 0.029)},
-        link_names=link_names,
-    )
+    return Result(solution, make_compiled(n_cases, hatch="hatch", supply="tank"))
 
 
 # ---------------------------------------------------------------- O2 and temperature
@@ -174,15 +164,9 @@ def test_tank_emptying_is_a_vertical_line_in_the_time_unit(ax):
 def test_leak_opening_is_marked_on_its_module_only(ax):
     artists = plot_pressure(run_with_events(n_cases=1, leak_opens=2700.0), ax=ax)
     (marker,) = [a for a in artists["events"] if a.get_marker() == "X"]
-    assert marker.get_label() == "leak or valve 1 opens"
+    assert marker.get_label() == "hole opens"
     assert marker.get_xdata()[0] == pytest.approx(45.0)
     assert marker.get_ydata()[0] == pytest.approx(P0 * math.exp(-2700.0 / taus(1)[0]) / MMHG)
-
-
-def test_named_links_name_their_events(ax):
-    result = run_with_events(n_cases=1, leak_opens=2700.0, link_names=("hatch", "hole"))
-    (marker,) = [a for a in plot_pressure(result, ax=ax)["events"] if a.get_marker() == "X"]
-    assert marker.get_label() == "hole opens"
 
 
 def test_scenario_results_carry_their_link_names():

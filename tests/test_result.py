@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import inspect
 import io
 import json
@@ -19,6 +20,7 @@ from _result_data import (
     NODE_PRESSURE,
     P0,
     TIME,
+    make_compiled,
     make_result,
     make_solution,
     taus,
@@ -87,7 +89,7 @@ def test_plain_facts(result):
 def test_failed_case_without_message_says_failed():
     solution = make_solution()
     solution.message = ["", "", ""]
-    r = Result(solution, module_names=MODULES)
+    r = Result(solution, make_compiled())
     assert r.status[-1] == "failed"
 
 
@@ -106,7 +108,6 @@ def test_threshold_times_are_per_threshold_and_module(result):
 def test_threshold_levels(result):
     levels = result.threshold_levels
     assert levels["evacuate"].m_as("mmHg") == pytest.approx(np.full(C, 490.0))
-    assert make_result(levels=False).threshold_levels is None
 
 
 def test_module_index_and_unknown_name(result):
@@ -121,52 +122,36 @@ def test_module_index_and_unknown_name(result):
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "match"),
+    ("solution", "compiled", "match"),
     [
-        ({"module_names": ("Lab",)}, "module_names must name the 2 modules"),
-        ({"module_names": ("Lab", "Lab")}, "unique"),
+        (make_solution(), make_compiled(n_cases=2), "one value per case of the solution"),
         (
-            {
-                "module_names": MODULES,
-                "threshold_names": ("a", "b"),
-                "threshold_quantities": ("pressure",),
-            },
-            "one quantity per threshold",
-        ),
-        (
-            {
-                "module_names": MODULES,
-                "threshold_names": ("a", "b"),
-                "threshold_quantities": ("pressure", "temperature"),
-            },
-            "'temperature'",
-        ),
-        (
-            {
-                "module_names": MODULES,
-                "threshold_names": ("a",),
-                "threshold_quantities": ("pressure",),
-            },
+            dataclasses.replace(make_solution(), threshold_time=np.full((C, 1, M), np.nan)),
+            make_compiled(),
             "threshold_time must have shape",
         ),
         (
-            {
-                "module_names": MODULES,
-                "threshold_names": ("a", "b"),
-                "threshold_quantities": ("pressure", "pressure"),
-                "threshold_levels": (1.0,),
-            },
-            "one level per threshold",
-        ),
-        (
-            {"module_names": MODULES, "parameters": {"leak.hole.diameter": [1.0, 2.0]}},
+            make_solution(),
+            make_compiled(parameters={"leak.hole.diameter": [1.0, 2.0]}),
             "one value per case",
         ),
     ],
 )
-def test_constructor_refuses_mismatches(kwargs, match):
+def test_constructor_refuses_mismatches(solution, compiled, match):
     with pytest.raises(ValueError, match=match):
-        Result(make_solution(), **kwargs)
+        Result(solution, compiled)
+
+
+def test_constructor_refuses_a_module_count_mismatch():
+    solution = make_solution()
+    one_module = dataclasses.replace(
+        solution,
+        pressure=solution.pressure[:, :1],
+        temperature=solution.temperature[:, :1],
+        partial_pressure_O2=solution.partial_pressure_O2[:, :1],
+    )
+    with pytest.raises(ValueError, match="module_names must name the 1 modules"):
+        Result(one_module, make_compiled())
 
 
 def test_repr_is_short(result):
@@ -210,11 +195,12 @@ def test_summary_lists_have_length_one_for_one_case():
 def test_summary_parameters_may_be_choices():
     r = Result(
         make_solution(),
-        module_names=MODULES,
-        parameters={
-            "leak.hole.module": np.array(["Lab", "Node1", "Lab"]),
-            "leak.hole.diameter": np.array([0.001, np.nan, 0.003]),
-        },
+        make_compiled(
+            parameters={
+                "leak.hole.module": np.array(["Lab", "Node1", "Lab"]),
+                "leak.hole.diameter": np.array([0.001, np.nan, 0.003]),
+            },
+        ),
     )
     parameters = r.summary()["parameters"]
     assert parameters["leak.hole.module"] == ["Lab", "Node1", "Lab"]

@@ -2,8 +2,6 @@
 
 import doctest
 import math
-import sys
-import types
 
 import numpy as np
 import pytest
@@ -11,10 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import leaksim.scenario
+from leaksim.compile import CompiledScenario, output_times
 from leaksim.core import solver
 from leaksim.core.network import Network
 from leaksim.errors import ScenarioError
-from leaksim.scenario import CompiledScenario, Scenario, Threshold, output_times
+from leaksim.scenario import Scenario, Threshold
 from leaksim.station import Hatch, Leak, Module, Station
 from leaksim.units import ureg
 
@@ -59,25 +58,25 @@ def test_compile_two_modules_hand_computed():
     network = compiled.network
     assert isinstance(compiled, CompiledScenario) and isinstance(network, Network)
     assert scenario.n_cases == compiled.n_cases == 3
-    np.testing.assert_array_equal(network.volume, [[60.0, 40.0]] * 3)
-    np.testing.assert_allclose(network.initial_pressure, 760 * MMHG, rtol=1e-12)
-    np.testing.assert_allclose(network.initial_temperature, 295.15, rtol=1e-12)
+    np.testing.assert_array_equal(network.modules.volume, [[60.0, 40.0]] * 3)
+    np.testing.assert_allclose(network.modules.initial_pressure, 760 * MMHG, rtol=1e-12)
+    np.testing.assert_allclose(network.modules.initial_temperature, 295.15, rtol=1e-12)
     assert network.species == ("N2", "O2", "Ar", "CO2")
-    assert network.initial_mole_fraction.shape == (3, 2, 4)
-    np.testing.assert_allclose(network.initial_mole_fraction[:, :, 1], 0.209476 / AIR_TOTAL)
-    np.testing.assert_array_equal(network.link_a, [0, 0])
-    np.testing.assert_array_equal(network.link_b, [1, -1])
+    assert network.modules.initial_mole_fraction.shape == (3, 2, 4)
+    np.testing.assert_allclose(network.modules.initial_mole_fraction[:, :, 1], 0.209476 / AIR_TOTAL)
+    np.testing.assert_array_equal(network.links.a, [0, 0])
+    np.testing.assert_array_equal(network.links.b, [1, -1])
     hole_area = math.pi / 4 * np.array([0.002, 0.005, 0.012]) ** 2
-    np.testing.assert_allclose(network.area[:, 0], 0.5, rtol=1e-15)
-    np.testing.assert_allclose(network.area[:, 1], hole_area, rtol=1e-12)
-    assert network.area[1, 1] == pytest.approx(math.pi * 0.0025**2, rel=1e-12)
-    np.testing.assert_array_equal(network.discharge_coefficient, [[0.8, 0.6]] * 3)
-    np.testing.assert_array_equal(network.boundary_pressure, 0.0)
-    assert network.initially_open.all() and network.initially_open.shape == (3, 2)
-    assert network.event_time.shape == (3, 0) and network.event_link.size == 0
+    np.testing.assert_allclose(network.links.area[:, 0], 0.5, rtol=1e-15)
+    np.testing.assert_allclose(network.links.area[:, 1], hole_area, rtol=1e-12)
+    assert network.links.area[1, 1] == pytest.approx(math.pi * 0.0025**2, rel=1e-12)
+    np.testing.assert_array_equal(network.links.discharge_coefficient, [[0.8, 0.6]] * 3)
+    np.testing.assert_array_equal(network.links.boundary_pressure, 0.0)
+    assert network.links.initially_open.all() and network.links.initially_open.shape == (3, 2)
+    assert network.schedule.time.shape == (3, 0) and network.schedule.target.size == 0
     assert network.energy == "isothermal"
-    assert network.module_names == ("Lab", "Node1")
-    assert network.link_names == ("Lab-Node1", "hole")
+    assert network.modules.names == ("Lab", "Node1")
+    assert network.links.names == ("Lab-Node1", "hole")
     np.testing.assert_array_equal(compiled.duration, [21600.0] * 3)
     np.testing.assert_allclose(compiled.output_time, np.arange(73) * 300.0)
     assert compiled.threshold_names == ["evacuate", "ppO2-floor"]
@@ -95,7 +94,7 @@ def test_compile_two_modules_hand_computed():
 def test_one_case_without_lists():
     compiled = Scenario(station(), duration="2 h").compile()
     assert compiled.n_cases == 1
-    assert compiled.network.volume.shape == (1, 2)
+    assert compiled.network.modules.volume.shape == (1, 2)
     assert compiled.case_parameters == {}
     # Default output grid: duration / 200.
     np.testing.assert_allclose(compiled.output_time, np.linspace(0.0, 7200.0, 201))
@@ -109,11 +108,11 @@ def test_lists_pair_element_by_element_and_single_values_broadcast():
     )
     compiled = scenario.compile()
     assert compiled.n_cases == 2
-    np.testing.assert_allclose(compiled.network.area[:, 0], [1.0, 2.0])
+    np.testing.assert_allclose(compiled.network.links.area[:, 0], [1.0, 2.0])
     np.testing.assert_allclose(
-        compiled.network.area[:, 1], math.pi / 4 * np.array([0.002, 0.005]) ** 2
+        compiled.network.links.area[:, 1], math.pi / 4 * np.array([0.002, 0.005]) ** 2
     )
-    np.testing.assert_allclose(compiled.network.initial_temperature[:, 0], 293.15)
+    np.testing.assert_allclose(compiled.network.modules.initial_temperature[:, 0], 293.15)
     np.testing.assert_array_equal(compiled.duration, [3600.0, 7200.0])
     assert compiled.output_time[-1] == 7200.0
     np.testing.assert_array_equal(compiled.relative_tolerance, [1e-6, 1e-8])
@@ -146,9 +145,11 @@ def test_leak_targets_compile_to_links():
     ]
     compiled = Scenario(Station(modules, leaks=leaks), duration="1 h").compile()
     network = compiled.network
-    np.testing.assert_array_equal(network.link_a, [0, 1, 1])
-    np.testing.assert_array_equal(network.link_b, [1, -1, -1])
-    np.testing.assert_array_equal(network.boundary_pressure, [[0.0, 1.0, 0.0], [0.0, 1.0, 100.0]])
+    np.testing.assert_array_equal(network.links.a, [0, 1, 1])
+    np.testing.assert_array_equal(network.links.b, [1, -1, -1])
+    np.testing.assert_array_equal(
+        network.links.boundary_pressure, [[0.0, 1.0, 0.0], [0.0, 1.0, 100.0]]
+    )
     np.testing.assert_array_equal(compiled.case_parameters["leak.leak3.to"], [0.0, 100.0])
 
 
@@ -172,12 +173,12 @@ def test_events_from_hatch_times_and_leak_start():
     compiled = Scenario(stn, duration="2 h").compile()
     network = compiled.network
     np.testing.assert_array_equal(
-        network.initially_open, [[True, True, True], [False, False, True]]
+        network.links.initially_open, [[True, True, True], [False, False, True]]
     )
-    np.testing.assert_array_equal(network.event_link, [0, 0, 1])
-    np.testing.assert_array_equal(network.event_open, [False, True, True])
+    np.testing.assert_array_equal(network.schedule.target, [0, 0, 1])
+    np.testing.assert_array_equal(network.schedule.opens, [False, True, True])
     np.testing.assert_array_equal(
-        network.event_time, [[1800.0, 3600.0, np.inf], [np.inf, 3600.0, 600.0]]
+        network.schedule.time, [[1800.0, 3600.0, np.inf], [np.inf, 3600.0, 600.0]]
     )
     np.testing.assert_array_equal(
         compiled.case_parameters["hatch.Lab-Node1.close_at"], [1800.0, np.inf]
@@ -192,13 +193,13 @@ def test_species_are_the_union_of_all_modules():
     )
     network = Scenario(stn, duration="1 h").compile().network
     assert network.species == ("N2", "O2", "He")
-    np.testing.assert_allclose(network.initial_mole_fraction[0], [[1, 0, 0], [0, 0.5, 0.5]])
+    np.testing.assert_allclose(network.modules.initial_mole_fraction[0], [[1, 0, 0], [0, 0.5, 0.5]])
 
 
 def test_gas_per_case():
     stn = Station([Module("A", "1 m^3", gas=["air", "N2"])], leaks=[Leak("A", area="1 mm^2")])
     compiled = Scenario(stn, duration="1 h").compile()
-    x = compiled.network.initial_mole_fraction
+    x = compiled.network.modules.initial_mole_fraction
     assert x.shape == (2, 1, 4)
     np.testing.assert_allclose(x[1, 0], [1.0, 0.0, 0.0, 0.0])
     np.testing.assert_allclose(x[0, 0, 0], 0.78084 / AIR_TOTAL)
@@ -227,10 +228,10 @@ def test_wall_mode_compiles_wall_arrays():
     )
     network = Scenario(stn, duration="1 h", energy="wall").compile().network
     assert network.energy == "wall"
-    np.testing.assert_array_equal(network.wall_area, [[10.0, 5.0]])
-    np.testing.assert_array_equal(network.wall_heat_transfer, [[2.0, 3.0]])
+    np.testing.assert_array_equal(network.modules.wall_area, [[10.0, 5.0]])
+    np.testing.assert_array_equal(network.modules.wall_heat_transfer, [[2.0, 3.0]])
     # The wall of A defaults to A's initial gas temperature.
-    np.testing.assert_allclose(network.wall_temperature, [[293.15, 300.0]])
+    np.testing.assert_allclose(network.modules.wall_temperature, [[293.15, 300.0]])
 
 
 def test_wall_values_are_ignored_in_other_modes():
@@ -239,12 +240,12 @@ def test_wall_values_are_ignored_in_other_modes():
         leaks=[Leak("A", area="1 mm^2")],
     )
     network = Scenario(stn, duration="1 h", energy="adiabatic").compile().network
-    np.testing.assert_array_equal(network.wall_area, [[0.0]])
+    np.testing.assert_array_equal(network.modules.wall_area, [[0.0]])
 
 
 def test_station_without_links_compiles():
     network = Scenario(Station([Module("A", "1 m^3")]), duration="1 h").compile().network
-    assert network.area.shape == (1, 0) and network.link_a.size == 0
+    assert network.links.area.shape == (1, 0) and network.links.a.size == 0
 
 
 @pytest.mark.parametrize(
@@ -290,12 +291,13 @@ def test_pressure_units_give_the_same_network(pressure):
     ]
     compiled = [_compile_with_pressure(value) for value in inputs]
     for c in compiled:
-        np.testing.assert_allclose(c.network.initial_pressure, pressure, rtol=1e-12)
-        np.testing.assert_allclose(c.network.boundary_pressure[:, 1], pressure, rtol=1e-12)
+        np.testing.assert_allclose(c.network.modules.initial_pressure, pressure, rtol=1e-12)
+        np.testing.assert_allclose(c.network.links.boundary_pressure[:, 1], pressure, rtol=1e-12)
         np.testing.assert_allclose(c.thresholds[0][1], pressure, rtol=1e-12)
-        np.testing.assert_array_equal(c.network.area, compiled[0].network.area)
+        np.testing.assert_array_equal(c.network.links.area, compiled[0].network.links.area)
         np.testing.assert_array_equal(
-            c.network.initial_mole_fraction, compiled[0].network.initial_mole_fraction
+            c.network.modules.initial_mole_fraction,
+            compiled[0].network.modules.initial_mole_fraction,
         )
 
 
@@ -321,24 +323,26 @@ def _three_modules(order):
 def test_module_order_does_not_change_the_physics():
     a = Scenario(_three_modules(["Lab", "Node1", "PrK"]), duration="1 h").compile().network
     b = Scenario(_three_modules(["PrK", "Lab", "Node1"]), duration="1 h").compile().network
-    perm = [b.module_names.index(name) for name in a.module_names]
+    perm = [b.modules.names.index(name) for name in a.modules.names]
     assert a.species == b.species
     for field in ("volume", "initial_pressure", "initial_temperature", "initial_mole_fraction"):
-        np.testing.assert_array_equal(getattr(a, field), getattr(b, field)[:, perm])
-    names_a = np.array(a.module_names + ("outside",))
-    names_b = np.array(b.module_names + ("outside",))
-    np.testing.assert_array_equal(names_a[a.link_a], names_b[b.link_a])
-    np.testing.assert_array_equal(names_a[a.link_b], names_b[b.link_b])
-    for field in (
-        "area",
-        "discharge_coefficient",
-        "boundary_pressure",
-        "initially_open",
-        "event_time",
-        "event_link",
-        "event_open",
+        np.testing.assert_array_equal(getattr(a.modules, field), getattr(b.modules, field)[:, perm])
+    names_a = np.array(a.modules.names + ("outside",))
+    names_b = np.array(b.modules.names + ("outside",))
+    np.testing.assert_array_equal(names_a[a.links.a], names_b[b.links.a])
+    np.testing.assert_array_equal(names_a[a.links.b], names_b[b.links.b])
+    for record, field in (
+        ("links", "area"),
+        ("links", "discharge_coefficient"),
+        ("links", "boundary_pressure"),
+        ("links", "initially_open"),
+        ("schedule", "time"),
+        ("schedule", "target"),
+        ("schedule", "opens"),
     ):
-        np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+        np.testing.assert_array_equal(
+            getattr(getattr(a, record), field), getattr(getattr(b, record), field)
+        )
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -446,11 +450,11 @@ def test_run_passes_the_compiled_arrays_to_solve_and_result(monkeypatch):
         return "solution"
 
     class FakeResult:
-        def __init__(self, solution, **kwargs):
-            calls["result"] = (solution, kwargs)
+        def __init__(self, solution, compiled):
+            calls["result"] = (solution, compiled)
 
     monkeypatch.setattr(solver, "solve", fake_solve)
-    monkeypatch.setitem(sys.modules, "leaksim.result", types.SimpleNamespace(Result=FakeResult))
+    monkeypatch.setattr(leaksim.scenario, "Result", FakeResult)
     scenario = Scenario(
         station(diameter=["2 mm", "5 mm"]),
         duration="1 h",
@@ -466,13 +470,14 @@ def test_run_passes_the_compiled_arrays_to_solve_and_result(monkeypatch):
     np.testing.assert_array_equal(thresholds[0][1], [16000.0, 16000.0])
     np.testing.assert_array_equal(rtol, [1e-6, 1e-6])
     assert options == {"max_steps": 10}
-    solution, kwargs = calls["result"]
+    solution, compiled = calls["result"]
     assert solution == "solution"
-    assert kwargs["module_names"] == ["Lab", "Node1"]
-    assert kwargs["threshold_names"] == ["floor"]
-    assert kwargs["threshold_quantities"] == ["partial_pressure_O2"]
-    np.testing.assert_array_equal(kwargs["threshold_levels"][0], [16000.0, 16000.0])
-    np.testing.assert_allclose(kwargs["parameters"]["leak.hole.diameter"], [0.002, 0.005])
+    assert compiled.network is network
+    assert compiled.module_names == ["Lab", "Node1"]
+    assert compiled.threshold_names == ["floor"]
+    assert compiled.threshold_quantities == ["partial_pressure_O2"]
+    np.testing.assert_array_equal(compiled.thresholds[0].level, [16000.0, 16000.0])
+    np.testing.assert_allclose(compiled.case_parameters["leak.hole.diameter"], [0.002, 0.005])
 
 
 def test_run_one_module_matches_isothermal_blowdown():

@@ -537,9 +537,16 @@ def test_bad_input_from_toml(edits, fragments, file_label, api_label):
 def test_the_base_spec_is_valid_both_ways():
     from_file = loads_scenario(to_toml(BASE)).compile()
     from_api = to_api(BASE).compile()
-    for field in ("volume", "initial_pressure", "area", "discharge_coefficient", "link_b"):
+    for record, field in (
+        ("modules", "volume"),
+        ("modules", "initial_pressure"),
+        ("links", "area"),
+        ("links", "discharge_coefficient"),
+        ("links", "b"),
+    ):
         np.testing.assert_array_equal(
-            getattr(from_file.network, field), getattr(from_api.network, field)
+            getattr(getattr(from_file.network, record), field),
+            getattr(getattr(from_api.network, record), field),
         )
 
 
@@ -874,18 +881,20 @@ partial_pressure_O2 = ["16 kPa", "17 kPa"]
     assert compiled.n_cases == 2 and network.energy == "wall"
     np.testing.assert_array_equal(compiled.relative_tolerance, [1e-7, 1e-7])
     assert len(compiled.output_time) == 361
-    np.testing.assert_allclose(network.initial_mole_fraction[0, 0, :2], [0.79, 0.21])
-    np.testing.assert_allclose(network.wall_temperature[0], [293.15, 295.15])
-    assert network.link_names == ("lab-hatch", "hole", "leak2")
-    np.testing.assert_allclose(network.area[0], [math.pi / 4, 0.05e-6, math.pi / 4 * 0.003**2])
-    np.testing.assert_allclose(network.discharge_coefficient[0], [0.7, 0.65, 0.6])
-    np.testing.assert_array_equal(network.link_b, [1, 1, -1])
-    np.testing.assert_array_equal(network.boundary_pressure[0], [0.0, 0.0, 1.0])
-    np.testing.assert_array_equal(network.initially_open[0], [False, False, True])
-    np.testing.assert_array_equal(network.event_link, [0, 0, 1])
-    np.testing.assert_array_equal(network.event_open, [False, True, True])
+    np.testing.assert_allclose(network.modules.initial_mole_fraction[0, 0, :2], [0.79, 0.21])
+    np.testing.assert_allclose(network.modules.wall_temperature[0], [293.15, 295.15])
+    assert network.links.names == ("lab-hatch", "hole", "leak2")
+    np.testing.assert_allclose(
+        network.links.area[0], [math.pi / 4, 0.05e-6, math.pi / 4 * 0.003**2]
+    )
+    np.testing.assert_allclose(network.links.discharge_coefficient[0], [0.7, 0.65, 0.6])
+    np.testing.assert_array_equal(network.links.b, [1, 1, -1])
+    np.testing.assert_array_equal(network.links.boundary_pressure[0], [0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(network.links.initially_open[0], [False, False, True])
+    np.testing.assert_array_equal(network.schedule.target, [0, 0, 1])
+    np.testing.assert_array_equal(network.schedule.opens, [False, True, True])
     np.testing.assert_array_equal(
-        network.event_time, [[1800.0, 600.0, 300.0], [np.inf, 600.0, 300.0]]
+        network.schedule.time, [[1800.0, 600.0, 300.0], [np.inf, 600.0, 300.0]]
     )
     np.testing.assert_array_equal(compiled.thresholds[1][1], [16000.0, 17000.0])
 
@@ -914,14 +923,16 @@ def test_two_modules_example():
     compiled = scenario.compile()
     assert scenario.n_cases == 3
     assert compiled.module_names == ["Lab", "Node1"]
-    np.testing.assert_array_equal(compiled.network.volume, [[60.0, 40.0]] * 3)
-    np.testing.assert_allclose(compiled.network.initial_pressure, 760 * MMHG, rtol=1e-12)
-    np.testing.assert_allclose(compiled.network.initial_temperature, 295.15, rtol=1e-12)
-    np.testing.assert_allclose(compiled.network.area[:, 0], 0.5)
+    np.testing.assert_array_equal(compiled.network.modules.volume, [[60.0, 40.0]] * 3)
+    np.testing.assert_allclose(compiled.network.modules.initial_pressure, 760 * MMHG, rtol=1e-12)
+    np.testing.assert_allclose(compiled.network.modules.initial_temperature, 295.15, rtol=1e-12)
+    np.testing.assert_allclose(compiled.network.links.area[:, 0], 0.5)
     np.testing.assert_allclose(
-        compiled.network.area[:, 1], math.pi / 4 * np.array([0.002, 0.005, 0.012]) ** 2, rtol=1e-12
+        compiled.network.links.area[:, 1],
+        math.pi / 4 * np.array([0.002, 0.005, 0.012]) ** 2,
+        rtol=1e-12,
     )
-    np.testing.assert_allclose(compiled.network.discharge_coefficient, [[0.8, 0.6]] * 3)
+    np.testing.assert_allclose(compiled.network.links.discharge_coefficient, [[0.8, 0.6]] * 3)
     np.testing.assert_allclose(compiled.output_time, np.arange(73) * 300.0)
     assert compiled.threshold_names == ["evacuate", "ppO2-floor"]
     np.testing.assert_allclose(compiled.thresholds[0][1], 490 * MMHG, rtol=1e-12)
@@ -931,9 +942,9 @@ def test_two_modules_example():
 def test_one_module_example():
     compiled = load_scenario(EXAMPLES / "one_module.toml").compile()
     assert compiled.n_cases == 1
-    np.testing.assert_array_equal(compiled.network.volume, [[100.0]])
-    np.testing.assert_allclose(compiled.network.area, [[math.pi / 4 * 0.01**2]], rtol=1e-12)
-    assert compiled.network.link_names == ("leak1",)
+    np.testing.assert_array_equal(compiled.network.modules.volume, [[100.0]])
+    np.testing.assert_allclose(compiled.network.links.area, [[math.pi / 4 * 0.01**2]], rtol=1e-12)
+    assert compiled.network.links.names == ("leak1",)
     np.testing.assert_allclose(compiled.duration, [7200.0])
 
 

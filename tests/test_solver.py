@@ -1,5 +1,7 @@
 """The batched integrator against closed forms, conservation laws and its own contract."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from helpers import (
@@ -16,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leaksim.core.gas import MOLAR_GAS_CONSTANT, mixture_molar_heat_capacity, species_properties
-from leaksim.core.network import Network
+from leaksim.core.network import Links, Modules, Network, Schedule
 from leaksim.core.solver import solve
 from leaksim.errors import SolverError
 
@@ -127,8 +129,8 @@ def test_hatch_closes_exactly_at_each_case_time():
 
 def test_leak_starts_at_its_event_time():
     net = one_module(volume=[20.0, 20.0], area=1e-4)
-    net.initially_open[:] = False
-    net = net.replace(event_time=[[0.0], [900.0]], event_link=[0], event_open=[True])
+    net.links.initially_open[:] = False
+    net = net.replace(schedule=Schedule(time=[[0.0], [900.0]], target=[0], opens=[True]))
     t = np.linspace(0, HOUR, 13)
     sol = solve(net, HOUR, t)
     tau = blowdown_time_constant(20.0, 0.6e-4)
@@ -179,17 +181,14 @@ def test_species_are_carried_with_upstream_composition():
     x[0, SPECIES.index("O2")] = 1.0
     x[1, SPECIES.index("N2")] = 1.0
     net = Network(
-        volume=[[10.0, 10.0]],
-        initial_pressure=[[2 * ATM, ATM]],
-        initial_temperature=T0,
-        initial_mole_fraction=x,
         species=SPECIES,
-        link_a=[0],
-        link_b=[1],
-        boundary_pressure=0.0,
-        area=1e-3,
-        discharge_coefficient=0.8,
-        initially_open=True,
+        modules=Modules(
+            volume=[[10.0, 10.0]],
+            initial_pressure=[[2 * ATM, ATM]],
+            initial_temperature=T0,
+            initial_mole_fraction=x,
+        ),
+        links=Links(a=[0], b=[1], area=1e-3, discharge_coefficient=0.8, initially_open=True),
     )
     sol = solve(net, 100.0, [0.0, 100.0], rtol=1e-8)
     n = sol.final_moles[0]
@@ -255,10 +254,12 @@ def test_module_order_does_not_matter():
         energy="adiabatic",
     )
     swapped = net.replace(
-        volume=net.volume[:, ::-1],
-        initial_pressure=net.initial_pressure[:, ::-1],
-        link_a=[1, 1],
-        link_b=[0, -1],
+        modules=dataclasses.replace(
+            net.modules,
+            volume=net.modules.volume[:, ::-1],
+            initial_pressure=net.modules.initial_pressure[:, ::-1],
+        ),
+        links=dataclasses.replace(net.links, a=[1, 1], b=[0, -1]),
     )
     a = solve(net, HOUR, t, rtol=1e-9)
     b = solve(swapped, HOUR, t, rtol=1e-9)
@@ -328,7 +329,7 @@ def test_pressure_never_negative_and_decays_monotonically(volume, diameter, cd, 
         wall_area=10.0,
         wall_heat_transfer=1.0,
     )
-    net.discharge_coefficient[:, 1] = cd
+    net.links.discharge_coefficient[:, 1] = cd
     t = np.linspace(0, duration, 20)
     sol = solve(net, duration, t)
     assert sol.status[0] == 0, sol.message[0]

@@ -5,6 +5,7 @@ import pytest
 from helpers import ATM, SPECIES, T0, X_AIR, blowdown_time_constant, one_module
 
 from leaksim.core.gas import MOLAR_GAS_CONSTANT
+from leaksim.core.network import Schedule, Sources
 from leaksim.core.solver import solve
 
 VOLUME, HOLE = 10.0, 2e-4
@@ -14,14 +15,18 @@ def fed(feed, stop=np.inf, energy="isothermal", composition=X_AIR, n=1):
     """One module with a hole (Cd 0.6) to vacuum and a feed [mol/s] that stops at ``stop``."""
     net = one_module(volume=np.full(n, VOLUME), area=np.full(n, HOLE), energy=energy)
     return net.replace(
-        source_module=[0],
-        source_molar_flow=np.broadcast_to(np.asarray(feed, float), (n,))[:, None],
-        source_mole_fraction=composition,
-        source_temperature=T0,
-        source_initially_on=True,
-        event_time=np.broadcast_to(np.asarray(stop, float), (n,))[:, None],
-        event_link=[1],  # K = 1 link, so index 1 is source 0
-        event_open=[False],
+        sources=Sources(
+            module=[0],
+            molar_flow=np.broadcast_to(np.asarray(feed, float), (n,))[:, None],
+            mole_fraction=composition,
+            temperature=T0,
+            initially_on=True,
+        ),
+        schedule=Schedule(
+            time=np.broadcast_to(np.asarray(stop, float), (n,))[:, None],
+            target=[1],  # K = 1 link, so switch 1 is source 0
+            opens=[False],
+        ),
     )
 
 
@@ -58,7 +63,7 @@ def test_oxygen_feed_enriches_the_module():
     x_o2 = np.zeros(len(SPECIES))
     x_o2[SPECIES.index("O2")] = 1.0
     net = fed(0.01, composition=x_o2)
-    net.area[:] = 0.0
+    net.links.area[:] = 0.0
     sol = solve(net, 1000.0, [0.0, 1000.0], rtol=1e-9)
     o2 = SPECIES.index("O2")
     assert sol.final_moles[0, 0, o2] == pytest.approx(moles(ATM) * X_AIR[o2] + 10.0, rel=1e-9)
@@ -70,7 +75,7 @@ def test_adiabatic_feed_brings_its_enthalpy():
     # Sealed module fed air at its own temperature: dU = F cp T0 dt, N grows by F t, so
     # T = (N0 cv T0 + F t cp T0) / ((N0 + F t) cv) and p follows from the ideal gas.
     net = fed(0.05, energy="adiabatic")
-    net.area[:] = 0.0
+    net.links.area[:] = 0.0
     sol = solve(net, 600.0, [0.0, 600.0], rtol=1e-10)
     from leaksim.core.gas import mixture_molar_heat_capacity, species_properties
 

@@ -1,9 +1,12 @@
 """Hatches closed by a condition on the state: pressure or pressure rate, plus a delay."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from helpers import ATM, blowdown_time_constant, two_modules
 
+from leaksim.core.network import Schedule, Triggers
 from leaksim.core.solver import solve
 
 HOLE = 1e-3  # m^2, Cd 0.6 in the helpers
@@ -16,14 +19,14 @@ def triggered(level, delay, rate=False, n=1, module=1, **kw):
     ``level`` (a pressure [Pa] or, with ``rate``, a pressure rate [Pa/s])."""
     net = two_modules(hole_area=np.full(n, HOLE), **kw)
     return net.replace(
-        event_time=np.full((n, 1), np.inf),
-        event_link=[0],
-        event_open=[False],
-        trigger_module=[module],
-        trigger_rate=[rate],
-        trigger_level=np.broadcast_to(np.asarray(level, float), (n,))[:, None],
-        trigger_delay=np.broadcast_to(np.asarray(delay, float), (n,))[:, None],
-        trigger_event=[0],
+        schedule=Schedule(time=np.full((n, 1), np.inf), target=[0], opens=[False]),
+        triggers=Triggers(
+            module=[module],
+            rate=[rate],
+            level=np.broadcast_to(np.asarray(level, float), (n,))[:, None],
+            delay=np.broadcast_to(np.asarray(delay, float), (n,))[:, None],
+            event=[0],
+        ),
     )
 
 
@@ -62,10 +65,8 @@ def test_condition_true_at_start_fires_at_zero():
 def hole_opens_at_200_s(net):
     """The same network with its hole (link 1) closed until an event opens it at 200 s."""
     return net.replace(
-        initially_open=[[True, False]],
-        event_time=[[np.inf, 200.0]],
-        event_link=[0, 1],
-        event_open=[False, True],
+        links=dataclasses.replace(net.links, initially_open=[[True, False]]),
+        schedule=Schedule(time=[[np.inf, 200.0]], target=[0, 1], opens=[False, True]),
     )
 
 

@@ -1,5 +1,7 @@
 """Zone merging against the full network, closed forms and conservation."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from helpers import ATM, SPECIES, T0, X_AIR, blowdown_time_constant, two_modules
@@ -8,7 +10,7 @@ from hypothesis import strategies as st
 
 from leaksim import Hatch, Leak, Module, Scenario, Station, stations
 from leaksim.core.gas import MOLAR_GAS_CONSTANT
-from leaksim.core.network import Network
+from leaksim.core.network import Links, Modules, Network, Schedule
 from leaksim.core.solver import solve as solve_full
 from leaksim.core.zones import _hatch_difference, link_state, solve
 
@@ -119,20 +121,25 @@ def closing_network(hole, close, open_again=np.inf):
     """Three modules in a row, a hole in the first, the first hatch closing then reopening."""
     n = np.size(hole)
     return Network(
-        volume=[[20.0, 60.0, 40.0]],
-        initial_pressure=ATM,
-        initial_temperature=T0,
-        initial_mole_fraction=X_AIR,
         species=SPECIES,
-        link_a=[0, 1, 0],
-        link_b=[1, 2, -1],
-        boundary_pressure=0.0,
-        area=np.stack([np.full(n, 0.5), np.full(n, 0.5), hole], axis=1),
-        discharge_coefficient=[0.8, 0.8, 0.6],
-        initially_open=True,
-        event_time=np.stack([close, np.broadcast_to(open_again, (n,))], axis=1),
-        event_link=[0, 0],
-        event_open=[False, True],
+        modules=Modules(
+            volume=[[20.0, 60.0, 40.0]],
+            initial_pressure=ATM,
+            initial_temperature=T0,
+            initial_mole_fraction=X_AIR,
+        ),
+        links=Links(
+            a=[0, 1, 0],
+            b=[1, 2, -1],
+            area=np.stack([np.full(n, 0.5), np.full(n, 0.5), hole], axis=1),
+            discharge_coefficient=[0.8, 0.8, 0.6],
+            initially_open=True,
+        ),
+        schedule=Schedule(
+            time=np.stack([close, np.broadcast_to(open_again, (n,))], axis=1),
+            target=[0, 0],
+            opens=[False, True],
+        ),
     )
 
 
@@ -140,7 +147,9 @@ def test_conservation_at_cuts_without_holes():
     """No hole: the total amount stays to round-off through closing and reopening, and the
     modules end at one pressure."""
     net = closing_network(np.zeros(2), np.array([100.0, 700.0]), np.array([900.0, 1000.0]))
-    net = net.replace(initial_pressure=np.array([[ATM, 0.9 * ATM, ATM]]))
+    net = net.replace(
+        modules=dataclasses.replace(net.modules, initial_pressure=np.array([[ATM, 0.9 * ATM, ATM]]))
+    )
     t = np.linspace(0.0, HOUR, 7)
     sol = solve(net, HOUR, t)
     initial = np.sum(0.9 * ATM * 60.0 + ATM * 60.0) / (MOLAR_GAS_CONSTANT * T0)

@@ -15,13 +15,14 @@ import csv
 import json
 import math
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from typing import IO, TYPE_CHECKING, Any, TextIO, TypedDict, cast
 
 import numpy as np
 import pint
 
 from ._io import atomic_open, atomic_write_text
+from .compile import CompiledScenario
 from .core.solver import Solution
 from .errors import LeaksimError
 from .units import ureg
@@ -70,39 +71,17 @@ class Result:
     Parameters
     ----------
     solution : leaksim.core.solver.Solution
-        Arrays returned by :func:`leaksim.core.solver.solve`, SI units, axes (case, module,
-        time) [-].
-    module_names : sequence of str
-        Name of each module, in the order of the solution's module axis [-].
-    threshold_names : sequence of str, optional
-        Name of each threshold, in the order of the solution's threshold axis [-].
-    threshold_quantities : sequence of str, optional
-        What each threshold watches: ``"pressure"`` or ``"partial_pressure_O2"`` [-].
-    threshold_levels : sequence of array_like, optional
-        Level of each threshold, a scalar or one value per case; used to draw thresholds on
-        plots and may be omitted [Pa].
-    parameters : mapping of str to array_like, optional
-        Value of each case parameter in each case, keyed by its path such as
-        ``"leak.hole.diameter"``, shape (C,) [SI unit of the parameter].
-    hatch_names : sequence of str, optional
-        Names of the hatches, which are the first links of the network, in order; they key
-        :attr:`hatches` and the ``"hatches"`` part of :meth:`summary` [-].
-    hatch_areas : sequence of array_like, optional
-        Flow area of each hatch, in the order of ``hatch_names``, each of shape (C,) [m^2].
-    hatch_force_limits : sequence of array_like, optional
-        Largest force the crew can open each hatch against, each of shape (C,); NaN where
-        none was given [N].
-    supply_molar_mass : mapping of str to array_like, optional
-        Molar mass of each supply's gas, by name, shape (C,); the supplies are the network's
-        first sources in order, and they key :attr:`supplies` [kg/mol].
-    link_names : sequence of str, optional
-        Names of all the network's links in order (hatches, then leaks, then valves), used to
-        name events on plots [-].
+        Arrays returned by :func:`leaksim.core.solver.solve` or :func:`leaksim.core.zones.solve`,
+        SI units, axes (case, module, time) [-].
+    compiled : leaksim.compile.CompiledScenario
+        The compiled scenario that was solved: it names the modules, thresholds, hatches,
+        links and supplies, gives the threshold levels, the hatch areas and force limits, and
+        the case parameters [-].
 
     Raises
     ------
     ValueError
-        If names or parameters do not match the shapes of ``solution``.
+        If the solution's shapes do not match the compiled scenario.
 
     Examples
     --------
@@ -112,41 +91,23 @@ class Result:
     >>> result.threshold_times["evacuate"]["Lab"]  # doctest: +SKIP
     """
 
-    def __init__(
-        self,
-        solution: Solution,
-        *,
-        module_names: Sequence[str],
-        threshold_names: Sequence[str] = (),
-        threshold_quantities: Sequence[str] = (),
-        threshold_levels: Sequence[Any] = (),
-        parameters: Mapping[str, Any] | None = None,
-        hatch_names: Sequence[str] = (),
-        supply_molar_mass: Mapping[str, Any] | None = None,
-        hatch_areas: Sequence[Any] = (),
-        hatch_force_limits: Sequence[Any] = (),
-        link_names: Sequence[str] = (),
-    ) -> None:
+    def __init__(self, solution: Solution, compiled: CompiledScenario) -> None:
         self._solution = solution
-        self._link_names = [str(name) for name in link_names]
-        self._hatch_names = [str(name) for name in hatch_names]
-        nan = np.full(solution.status.shape[0], np.nan)
-        self._hatch_areas = [np.asarray(a, dtype=float) for a in hatch_areas] or [
-            nan for _ in self._hatch_names
-        ]
-        self._hatch_force_limits = [np.asarray(f, dtype=float) for f in hatch_force_limits] or [
-            nan for _ in self._hatch_names
-        ]
-        self._supply_molar_mass = {
-            str(k): np.asarray(v, dtype=float) for k, v in (supply_molar_mass or {}).items()
-        }
-        self._modules = [str(name) for name in module_names]
-        self._threshold_names = [str(name) for name in threshold_names]
-        self._threshold_quantities = [str(q) for q in threshold_quantities]
+        self._compiled = compiled
+        self._modules = compiled.module_names
+        self._threshold_names = list(compiled.threshold_names)
+        self._threshold_quantities = compiled.threshold_quantities
+        self._link_names = list(compiled.network.links.names)
+        self._hatch_names = compiled.hatch_names
+        self._hatch_areas = list(compiled.hatch_area.T)
+        self._hatch_force_limits = list(compiled.hatch_force_limit.T)
+        self._supply_molar_mass = dict(
+            zip(compiled.supply_names, compiled.supply_molar_mass.T, strict=True)
+        )
         self._check_shapes()
         self._check_thresholds()
-        self._threshold_levels = self._broadcast_levels(threshold_levels)
-        self._parameters = self._check_parameters(parameters or {})
+        self._threshold_levels = [threshold.level for threshold in compiled.thresholds]
+        self._parameters = self._check_parameters(compiled.case_parameters)
 
     # ------------------------------------------------------------------ validation
 
@@ -158,8 +119,11 @@ class Result:
                 f"module_names must name the {n_modules} modules of the solution, "
                 f"got {len(self._modules)}: {self._modules}"
             )
-        if len(set(self._modules)) != n_modules:
-            raise ValueError(f"module_names must be unique, got {self._modules}")
+        if self._compiled.n_cases != n_cases:
+            raise ValueError(
+                f"the compiled scenario must hold one value per case of the solution "
+                f"({n_cases}), got {self._compiled.n_cases}"
+            )
         if np.shape(s.time) != (n_times,):
             raise ValueError(f"solution.time must have shape ({n_times},), got {np.shape(s.time)}")
         for name in ("temperature", "partial_pressure_O2"):
@@ -177,28 +141,6 @@ class Result:
                 f"solution.threshold_time must have shape {expected} for thresholds "
                 f"{self._threshold_names}, got {np.shape(self._solution.threshold_time)}"
             )
-        if len(self._threshold_quantities) != n_thresholds:
-            raise ValueError(
-                f"threshold_quantities must give one quantity per threshold "
-                f"({n_thresholds}), got {self._threshold_quantities}"
-            )
-        bad = [q for q in self._threshold_quantities if q not in THRESHOLD_QUANTITIES]
-        if bad:
-            raise ValueError(
-                f"threshold_quantities must be in {THRESHOLD_QUANTITIES}, got {bad[0]!r}"
-            )
-        if len(set(self._threshold_names)) != n_thresholds:
-            raise ValueError(f"threshold_names must be unique, got {self._threshold_names}")
-
-    def _broadcast_levels(self, levels: Sequence[Any]) -> list[np.ndarray] | None:
-        if len(levels) == 0:
-            return None
-        if len(levels) != len(self._threshold_names):
-            raise ValueError(
-                f"threshold_levels must give one level per threshold "
-                f"({len(self._threshold_names)}), got {len(levels)}"
-            )
-        return [np.broadcast_to(np.asarray(lv, dtype=float), (self.n_cases,)) for lv in levels]
 
     def _check_parameters(self, parameters: Mapping[str, Any]) -> dict[str, np.ndarray]:
         checked = {}
@@ -240,10 +182,8 @@ class Result:
         return dict(zip(self._threshold_names, self._threshold_quantities, strict=True))
 
     @property
-    def threshold_levels(self) -> dict[str, pint.Quantity] | None:
-        """Level of each threshold in each case, shape (C,) [Pa]; None if not given."""
-        if self._threshold_levels is None:
-            return None
+    def threshold_levels(self) -> dict[str, pint.Quantity]:
+        """Level of each threshold in each case, shape (C,) [Pa]."""
         return {
             name: _quantity(level, "Pa")
             for name, level in zip(self._threshold_names, self._threshold_levels, strict=True)
@@ -353,10 +293,10 @@ class Result:
         the run plus the time the decay at the end would take if it went on exponentially,
         ``tau ln(v_end / level)`` with ``tau = -v_end / (dv/dt)_end``, where ``v`` is the
         watched value (total or O2 partial pressure). Infinite where the value is not falling
-        at the end; NaN where the case failed or no levels were given.
+        at the end; NaN where the case failed.
         """
         s = self._solution
-        if self._threshold_levels is None or s.final_pressure_rate is None:
+        if s.final_pressure_rate is None:
             nan = np.full(self.n_cases, np.nan)
             return {
                 name: {m: _quantity(nan, "s") for m in self._modules}
@@ -444,7 +384,7 @@ class Result:
                 }
                 for name, values in self.hatches.items()
             }
-        if self._threshold_levels is not None and s.final_pressure_rate is not None:
+        if s.final_pressure_rate is not None:
             out["reserve_times"] = {
                 name: {m: _json_list(t.m_as("s")) for m, t in per_module.items()}
                 for name, per_module in self.reserve_times.items()

@@ -81,7 +81,7 @@ def _check(text: str) -> None:
         assert isinstance(err, ValueError)
         assert "\n" not in str(err) and str(err).startswith("fuzz.toml")
         return
-    check_result(result, compiled.network.volume, closed=not scenario.station.leaks)
+    check_result(result, compiled.network.modules.volume, closed=not scenario.station.leaks)
 
 
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,75 +1,140 @@
-"""The cabin network compiled to SI arrays, and its right-hand side.
+"""The compiled station: small typed records of SI arrays, case axis first.
 
-A :class:`Network` is what the station and scenario layer hands to the solver: plain float64
-arrays with the case axis first, every numeric parameter broadcast to one value per case. No
-units library is imported here.
+A :class:`Network` is what the compile step (:mod:`leaksim.compile`) hands to the solver:
+the modules, the links between them and to the outside, the schedule of openings and
+closings, the triggers that schedule events on a condition, the gas sources and the growth
+of holes, each a record of plain float64 arrays with every numeric parameter broadcast to one
+value per case. No units library is imported here. The right-hand side over this station is
+:mod:`leaksim.core.model`.
 
 Nomenclature (array axes):
 
-* ``C`` cases, ``M`` modules, ``K`` links, ``S`` species, ``E`` scheduled events.
+* ``C`` cases, ``M`` modules, ``K`` links, ``S`` species, ``E`` scheduled events,
+  ``I`` triggers, ``J`` sources, ``G`` growing links, ``P`` knots of a growth table.
 * A *link* is any opening: a hatch between two modules, or a leak from module ``a`` to module
-  ``b`` or to a fixed back pressure (``b == -1``; 0 Pa is vacuum).
+  ``b`` or to a fixed back pressure (``b == -1``; 0 Pa is vacuum). A compiled station names
+  the ranges of its links that are hatches, leaks and valves (:class:`Links`).
+* A *switch* is what an event turns on or off: the links ``0 .. K-1``, then the sources
+  ``K .. K+J-1`` (:attr:`Network.initially_on` holds their state at t = 0).
 
-State of one case (:class:`NetworkModel`): the amount of each species in each module
-``n[m, s]`` [mol] and, unless the energy mode is ``"isothermal"``, the internal energy of each
-module ``U[m]`` [J]. Moles and energy, not pressure and temperature, are the state because
-bulk flows move them between modules without creating or destroying any: total moles and total
-energy of a closed station are linear invariants, which Rosenbrock methods keep to round-off
-(so mass and the sum of ``p V`` are conserved exactly, not only to the tolerance).
-
-Equations (ideal gas, species with constant heat capacity, :mod:`leaksim.core.gas`):
-
-.. math::
-
-    p_m = \\frac{N_m R_u T_m}{V_m},\\qquad
-    \\frac{dn_{m,s}}{dt} = \\sum_{k\\,\\mathrm{into}\\,m} x_{u(k),s}\\,\\dot n_k
-      - \\sum_{k\\,\\mathrm{out\\,of}\\,m} x_{m,s}\\,\\dot n_k,
-
-    \\frac{dU_m}{dt} = \\sum_{k\\,\\mathrm{into}\\,m} \\dot n_k c_{p,u(k)} T_{u(k)}
-      - \\sum_{k\\,\\mathrm{out\\,of}\\,m} \\dot n_k c_{p,m} T_m + h_w A_w (T_w - T_m),
-
-where ``u(k)`` is the upstream side of link ``k`` and ``U_m = T_m sum_s n_{m,s} c_{v,s}``.
-The molar flow ``n_k`` is the mass flow of :func:`leaksim.core.flow.regularised_orifice_mass_flow`
-divided by the upstream molar mass. A fixed back pressure that exceeds the module pressure
-pushes in gas of the module's initial composition and temperature.
+Every record broadcasts its per-case arrays when a :class:`Network` is made from it, so any
+shapes that broadcast to ``(C, ...)`` may be given, ``C`` being the largest case count among
+all the records.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
+from typing import ClassVar, NamedTuple, Self
 
 import numpy as np
+import numpy.typing as npt
 
-from .flow import (
-    DEFAULT_REGULARISATION_PRESSURE,
-    choked_flow_function,
-    flow_function_constants,
-    regularised_flow_function,
-    regularised_flux_and_slopes,
-)
-from .gas import MOLAR_GAS_CONSTANT, species_properties
+from .flow import DEFAULT_REGULARISATION_PRESSURE
 
-__all__ = ["ENERGY_MODES", "Network", "NetworkModel"]
+__all__ = [
+    "ENERGY_MODES",
+    "Growth",
+    "Links",
+    "Modules",
+    "Network",
+    "Schedule",
+    "Sources",
+    "Triggers",
+]
 
 #: Energy equations leaksim solves.
 ENERGY_MODES = ("isothermal", "adiabatic", "wall")
 
-_PER_CASE_MODULE = (
-    "volume",
-    "initial_pressure",
-    "initial_temperature",
-    "wall_area",
-    "wall_heat_transfer",
-    "wall_temperature",
-)
-_PER_CASE_LINK = ("boundary_pressure", "area", "discharge_coefficient")
+
+def _no_range() -> slice:
+    """An empty range of links or sources."""
+    return slice(0, 0)
+
+
+class _Sizes(NamedTuple):
+    """Sizes of a station that per-case array shapes depend on."""
+
+    modules: int
+    links: int
+    species: int
+
+
+def _indices(values: npt.ArrayLike) -> np.ndarray:
+    """A 1-d array of indices."""
+    return np.asarray(values, dtype=np.intp).reshape(-1)
+
+
+def _flags(values: npt.ArrayLike) -> np.ndarray:
+    """A 1-d array of booleans."""
+    return np.asarray(values, dtype=bool).reshape(-1)
+
+
+def _with_case_axis(value: npt.ArrayLike, tail: tuple[int, ...], boolean: bool) -> np.ndarray:
+    """``value`` as an array with a leading case axis (length 1 if it had none)."""
+    array = np.asarray(value, dtype=bool if boolean else float)
+    return array if array.ndim > len(tail) else array[None, ...]
+
+
+class _Record:
+    """A part of a compiled station: structural index arrays and per-case arrays.
+
+    Subclasses list their per-case fields in :meth:`_tails` (the shape of one case's value)
+    and their boolean ones in ``_BOOLEAN``; :meth:`broadcast` and :meth:`take` then work on
+    all of them alike.
+    """
+
+    _BOOLEAN: ClassVar[frozenset[str]] = frozenset()
+
+    def _tails(self, sizes: _Sizes) -> dict[str, tuple[int, ...]]:
+        raise NotImplementedError
+
+    def _fill_defaults(self, sizes: _Sizes) -> None:
+        """Fill in optional per-case arrays left as None."""
+
+    def with_defaults(self, sizes: _Sizes) -> Self:
+        """A copy with the optional per-case arrays left as None filled in."""
+        filled = copy.copy(self)
+        filled._fill_defaults(sizes)
+        return filled
+
+    def n_cases(self, sizes: _Sizes) -> int:
+        """Largest case count among the per-case arrays (1 for arrays without a case axis)."""
+        counts = [
+            _with_case_axis(getattr(self, name), tail, name in self._BOOLEAN).shape[0]
+            for name, tail in self._tails(sizes).items()
+        ]
+        return max(counts, default=1)
+
+    def broadcast(self, n_cases: int, sizes: _Sizes) -> Self:
+        """A copy with every per-case array at its full shape ``(C,) + tail``."""
+        full = copy.copy(self)
+        for name, tail in self._tails(sizes).items():
+            value = _with_case_axis(getattr(self, name), tail, name in self._BOOLEAN)
+            try:
+                array = np.broadcast_to(value, (n_cases,) + tail)
+            except ValueError:
+                shape = ", ".join(map(str, (n_cases,) + tail))
+                raise ValueError(
+                    f"{type(self).__name__.lower()}.{name} has shape "
+                    f"{np.shape(getattr(self, name))}, which does not broadcast to ({shape})"
+                ) from None
+            setattr(full, name, np.array(array))
+        return full
+
+    def take(self, cases: np.ndarray, sizes: _Sizes) -> Self:
+        """A copy with the per-case arrays restricted to ``cases`` (already broadcast)."""
+        taken = copy.copy(self)
+        for name in self._tails(sizes):
+            setattr(taken, name, getattr(self, name)[cases])
+        return taken
 
 
 @dataclass
-class Network:
-    """A station compiled to SI arrays, one row per case.
+class Modules(_Record):
+    """The modules: their volumes, initial gas and walls.
 
     Parameters
     ----------
@@ -80,957 +145,456 @@ class Network:
     initial_temperature : array_like, shape (C, M)
         Gas temperature at t = 0 [K]; the fixed temperature in isothermal mode.
     initial_mole_fraction : array_like, shape (C, M, S)
-        Composition at t = 0 [-], rows summing to 1.
-    species : tuple of str, length S
-        Species names, keys of :data:`leaksim.core.gas.SPECIES`.
-    link_a, link_b : array_like of int, shape (K,)
-        Module index of each side of each link; ``link_b = -1`` is a fixed back pressure.
-    boundary_pressure : array_like, shape (C, K)
-        Back pressure of links with ``link_b = -1`` [Pa]; 0 for vacuum. Ignored elsewhere.
-    area : array_like, shape (C, K)
-        Flow area of each link [m^2].
-    discharge_coefficient : array_like, shape (C, K)
-        ``C_d`` of each link [-].
-    initially_open : array_like of bool, shape (C, K)
-        Whether each link is open at t = 0.
-    event_time : array_like, shape (C, E)
-        Time of each scheduled event in each case [s]; ``inf`` where it never happens.
-    event_link : array_like of int, shape (E,)
-        Link each event acts on.
-    event_open : array_like of bool, shape (E,)
-        True if the event opens its link, False if it closes it.
-    trigger_module : array_like of int, shape (I,), optional
-        Module watched by each trigger. A trigger fires the first time the module's pressure
-        (or, where ``trigger_rate`` is True, its rate of change) falls to ``trigger_level``,
-        and sets the time of event ``trigger_event`` to that time plus ``trigger_delay``.
-    trigger_rate : array_like of bool, shape (I,), optional
-        Whether the trigger watches the pressure rate instead of the pressure.
-    trigger_above : array_like of bool, shape (I,), optional
-        Whether the trigger fires when the value rises to the level (a relief valve) instead of
-        falling to it.
-    trigger_level : array_like, shape (C, I), optional
-        Level of each trigger [Pa] or [Pa/s].
-    trigger_delay : array_like, shape (C, I), optional
-        Time from firing to the event [s].
-    trigger_event : array_like of int, shape (I,), optional
-        Event each trigger schedules; its ``event_time`` is ignored until the trigger fires.
-    source_module : array_like of int, shape (J,), optional
-        Module each gas source feeds. Events with ``event_link = K + j`` switch source ``j``
-        on (``event_open`` True) or off.
-    source_molar_flow : array_like, shape (C, J), optional
-        Feed of each source while on [mol/s].
-    source_mole_fraction : array_like, shape (C, J, S), optional
-        Composition of each source's gas [-].
-    source_temperature : array_like, shape (C, J), optional
-        Temperature of each source's gas, which sets the enthalpy it brings [K].
-    source_initially_on : array_like of bool, shape (C, J), optional
-        Whether each source feeds at t = 0.
-    source_watch : array_like of int, shape (J,), optional
-        0 for a constant feed; 1 for a regulator on the module's total pressure, 2 on its O2
-        partial pressure. A regulator feeds ``source_molar_flow`` (its maximum) times
-        :func:`regulator_opening` of ``(setpoint - v) / band``: a valve that opens smoothly
-        (continuous slope) from shut at ``setpoint + band`` to fully open at
-        ``setpoint - band``, so the solver never chatters on a switch.
-    growth_link : array_like of int, shape (G,), optional
-        Links whose area changes with time.
-    growth_time, growth_area : array_like, shape (C, G, P), optional
-        Knots of each growing link's area, piecewise linear in time and constant beyond the
-        first and last knot [s], [m^2]. The solver ends steps at the knots.
-    source_setpoint, source_band : array_like, shape (C, J), optional
-        Set point and transition width of each regulator [Pa].
-    energy : {"isothermal", "adiabatic", "wall"}
-        Energy equation.
+        Composition at t = 0 [-], rows summing to 1 (normalised on construction).
     wall_area, wall_heat_transfer, wall_temperature : array_like, shape (C, M), optional
         Wall area [m^2], heat-transfer coefficient [W/(m^2 K)] and temperature [K] of each
         module, used in ``"wall"`` mode. Default: no wall exchange, wall at the initial gas
         temperature.
-    regularisation_pressure : array_like, shape (C,), optional
-        ``delta`` of the two-way flow law [Pa] (:mod:`leaksim.core.flow`).
-    module_names, link_names : tuple of str, optional
-        Names used in messages and results.
-
-    Notes
-    -----
-    Construct with any shapes that broadcast; ``__post_init__`` broadcasts every array to its
-    full shape with ``C`` taken as the largest case count among them.
+    names : tuple of str, optional
+        Names used in messages and results; default ``"module 0"``, ``"module 1"``, ...
     """
 
     volume: np.ndarray
     initial_pressure: np.ndarray
     initial_temperature: np.ndarray
     initial_mole_fraction: np.ndarray
-    species: tuple[str, ...]
-    link_a: np.ndarray
-    link_b: np.ndarray
-    boundary_pressure: np.ndarray
-    area: np.ndarray
-    discharge_coefficient: np.ndarray
-    initially_open: np.ndarray
-    event_time: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
-    event_link: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
-    event_open: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    trigger_module: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
-    trigger_rate: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    trigger_above: np.ndarray | None = None
-    trigger_level: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
-    trigger_delay: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
-    trigger_event: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
-    source_module: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
-    source_molar_flow: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
-    source_mole_fraction: np.ndarray | None = None
-    source_temperature: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
-    source_initially_on: np.ndarray = field(default_factory=lambda: np.zeros((1, 0), dtype=bool))
-    source_watch: np.ndarray | None = None
-    growth_link: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
-    growth_time: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 2)))
-    growth_area: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 2)))
-    source_setpoint: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
-    source_band: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
-    energy: str = "isothermal"
     wall_area: np.ndarray | None = None
     wall_heat_transfer: np.ndarray | None = None
     wall_temperature: np.ndarray | None = None
-    regularisation_pressure: np.ndarray | float = DEFAULT_REGULARISATION_PRESSURE
-    module_names: tuple[str, ...] = ()
-    link_names: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        n_modules = np.shape(np.atleast_2d(np.asarray(self.volume, dtype=float)))[-1]
+        self.names = tuple(self.names) or tuple(f"module {i}" for i in range(n_modules))
+        if len(self.names) != n_modules:
+            raise ValueError(f"modules.names must name {n_modules} modules, got {self.names}")
+
+    @property
+    def count(self) -> int:
+        """Number of modules ``M``."""
+        return len(self.names)
+
+    def _fill_defaults(self, sizes: _Sizes) -> None:
+        if self.wall_area is None:
+            self.wall_area = np.zeros((1, sizes.modules))
+        if self.wall_heat_transfer is None:
+            self.wall_heat_transfer = np.zeros((1, sizes.modules))
+        if self.wall_temperature is None:
+            self.wall_temperature = self.initial_temperature
+
+    def _tails(self, sizes: _Sizes) -> dict[str, tuple[int, ...]]:
+        m = (sizes.modules,)
+        return {
+            "volume": m,
+            "initial_pressure": m,
+            "initial_temperature": m,
+            "initial_mole_fraction": (sizes.modules, sizes.species),
+            "wall_area": m,
+            "wall_heat_transfer": m,
+            "wall_temperature": m,
+        }
+
+    def broadcast(self, n_cases: int, sizes: _Sizes) -> Self:
+        full = super().broadcast(n_cases, sizes)
+        x = np.asarray(full.initial_mole_fraction)
+        sums = x.sum(axis=-1)
+        if np.any(np.abs(sums - 1.0) > 1e-6) or np.any(x < 0):
+            raise ValueError("initial_mole_fraction must be >= 0 and sum to 1 in every module")
+        full.initial_mole_fraction = x / sums[..., None]
+        return full
+
+
+@dataclass
+class Links(_Record):
+    """The links: hatches, leaks and valves, each from side ``a`` to side ``b``.
+
+    Parameters
+    ----------
+    a, b : array_like of int, shape (K,)
+        Module index of each side of each link; ``b = -1`` is a fixed back pressure.
+    area : array_like, shape (C, K)
+        Flow area of each link [m^2].
+    discharge_coefficient : array_like, shape (C, K)
+        ``C_d`` of each link [-].
+    initially_open : array_like of bool, shape (C, K)
+        Whether each link is open at t = 0.
+    boundary_pressure : array_like, shape (C, K), optional
+        Back pressure of links with ``b = -1`` [Pa]; default 0 (vacuum). Ignored elsewhere.
+    names : tuple of str, optional
+        Names used in messages and results; default ``"link 0"``, ``"link 1"``, ...
+    hatches, leaks, valves : slice, optional
+        Which links are the station's hatches, leaks and valves; a network built by hand need
+        not say (empty ranges).
+    """
+
+    _BOOLEAN: ClassVar[frozenset[str]] = frozenset({"initially_open"})
+
+    a: np.ndarray
+    b: np.ndarray
+    area: np.ndarray
+    discharge_coefficient: np.ndarray
+    initially_open: np.ndarray
+    boundary_pressure: np.ndarray = field(default_factory=lambda: np.zeros(1))
+    names: tuple[str, ...] = ()
+    hatches: slice = field(default_factory=_no_range)
+    leaks: slice = field(default_factory=_no_range)
+    valves: slice = field(default_factory=_no_range)
+
+    def __post_init__(self) -> None:
+        self.a = _indices(self.a)
+        self.b = _indices(self.b)
+        if self.b.size != self.a.size:
+            raise ValueError("links.a and links.b must have equal lengths")
+        self.names = tuple(self.names) or tuple(f"link {k}" for k in range(self.a.size))
+        if len(self.names) != self.a.size:
+            raise ValueError(f"links.names must name {self.a.size} links, got {self.names}")
+
+    @property
+    def count(self) -> int:
+        """Number of links ``K``."""
+        return int(np.size(self.a))
+
+    def _tails(self, sizes: _Sizes) -> dict[str, tuple[int, ...]]:
+        k = (self.count,)
+        return {
+            "area": k,
+            "discharge_coefficient": k,
+            "initially_open": k,
+            "boundary_pressure": k,
+        }
+
+    def check(self, n_modules: int) -> None:
+        """Raise ValueError unless both sides index modules (``b`` may be -1)."""
+        a, b = np.asarray(self.a), np.asarray(self.b)
+        if a.size and (a.min() < 0 or max(a.max(), b.max()) >= n_modules or b.min() < -1):
+            raise ValueError("links.a and links.b must index modules (b may be -1)")
+
+
+@dataclass
+class Schedule(_Record):
+    """Events at given times: a switch (link or source) opens or closes.
+
+    Parameters
+    ----------
+    time : array_like, shape (C, E)
+        Time of each event in each case [s]; ``inf`` where it never happens.
+    target : array_like of int, shape (E,)
+        The switch each event acts on: link ``k`` is switch ``k``, source ``j`` is switch
+        ``K + j``.
+    opens : array_like of bool, shape (E,)
+        True if the event opens its link (starts its source), False if it closes (stops) it.
+    """
+
+    time: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
+    target: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    opens: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    def __post_init__(self) -> None:
+        self.target = _indices(self.target)
+        self.opens = _flags(self.opens)
+        if self.opens.size != self.target.size:
+            raise ValueError("schedule.target and schedule.opens must have equal lengths")
+
+    @property
+    def count(self) -> int:
+        """Number of events ``E``."""
+        return int(np.size(self.target))
+
+    def _tails(self, sizes: _Sizes) -> dict[str, tuple[int, ...]]:
+        return {"time": (self.count,)}
+
+    def check(self, n_switches: int) -> None:
+        """Raise ValueError unless every event targets a switch."""
+        target = np.asarray(self.target)
+        if target.size and (target.min() < 0 or target.max() >= n_switches):
+            raise ValueError("schedule.target must index links (0..K-1) or sources (K..K+J-1)")
+
+
+@dataclass
+class Triggers(_Record):
+    """Conditions that schedule an event: a module's pressure or its rate reaches a level.
+
+    A trigger fires the first time the watched value falls to ``level`` (or rises to it, with
+    ``above``), and sets the time of its event to that time plus ``delay``; until then the
+    event's scheduled time is ignored.
+
+    Parameters
+    ----------
+    module : array_like of int, shape (I,)
+        Module each trigger watches.
+    rate : array_like of bool, shape (I,)
+        Whether the trigger watches the pressure rate instead of the pressure.
+    above : array_like of bool, shape (I,)
+        Whether it fires when the value rises to the level (a relief valve).
+    level : array_like, shape (C, I)
+        Level of each trigger [Pa] or [Pa/s].
+    delay : array_like, shape (C, I)
+        Time from firing to the event [s].
+    event : array_like of int, shape (I,)
+        The event of the :class:`Schedule` each trigger sets.
+    """
+
+    module: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    rate: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    above: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    level: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
+    delay: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
+    event: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+
+    def __post_init__(self) -> None:
+        self.module = _indices(self.module)
+        self.rate = _flags(self.rate)
+        above = _flags(self.above)
+        self.above = above if above.size else np.zeros(self.module.size, dtype=bool)
+        self.event = _indices(self.event)
+        if not self.module.size == self.rate.size == self.above.size == self.event.size:
+            raise ValueError(
+                "triggers.module, triggers.rate, triggers.above and triggers.event must have "
+                "equal lengths"
+            )
+
+    @property
+    def count(self) -> int:
+        """Number of triggers ``I``."""
+        return int(np.size(self.module))
+
+    def _tails(self, sizes: _Sizes) -> dict[str, tuple[int, ...]]:
+        return {"level": (self.count,), "delay": (self.count,)}
+
+    def check(self, n_modules: int, n_events: int) -> None:
+        """Raise ValueError unless triggers watch modules and set scheduled events."""
+        module, event = np.asarray(self.module), np.asarray(self.event)
+        outside = module.size and (module.min() < 0 or module.max() >= n_modules)
+        if outside or (event.size and (event.min() < 0 or event.max() >= n_events)):
+            raise ValueError("triggers.module must index modules and triggers.event events")
+
+
+@dataclass
+class Sources(_Record):
+    """Gas fed into (or, with a negative flow, taken out of) modules.
+
+    A source feeds ``molar_flow`` while it is on. A regulator (``watch`` 1 on the module's
+    total pressure, 2 on its O2 partial pressure) feeds ``molar_flow`` (its maximum) times
+    :func:`leaksim.core.model.regulator_opening` of ``(setpoint - v) / band``: a valve that
+    opens smoothly from shut at ``setpoint + band`` to fully open at ``setpoint - band``.
+
+    Parameters
+    ----------
+    module : array_like of int, shape (J,)
+        Module each source feeds.
+    molar_flow : array_like, shape (C, J)
+        Feed of each source while on [mol/s].
+    mole_fraction : array_like, shape (C, J, S), optional
+        Composition of each source's gas [-]; default none of any species (no sources).
+    temperature : array_like, shape (C, J)
+        Temperature of each source's gas, which sets the enthalpy it brings [K].
+    initially_on : array_like of bool, shape (C, J)
+        Whether each source feeds at t = 0.
+    watch : array_like of int, shape (J,), optional
+        0 for a constant feed, 1 for a total-pressure regulator, 2 for an O2 regulator.
+    setpoint, band : array_like, shape (C, J), optional
+        Set point and transition half-width of each regulator [Pa].
+    names : tuple of str, optional
+        Names used in results; default ``"source 0"``, ...
+    supplies, crew : slice, optional
+        Which sources are the station's supplies and the crew's metabolism.
+    """
+
+    _BOOLEAN: ClassVar[frozenset[str]] = frozenset({"initially_on"})
+
+    module: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    molar_flow: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
+    mole_fraction: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 0)))
+    temperature: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
+    initially_on: np.ndarray = field(default_factory=lambda: np.zeros((1, 0), dtype=bool))
+    watch: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    setpoint: np.ndarray = field(default_factory=lambda: np.zeros(1))
+    band: np.ndarray = field(default_factory=lambda: np.ones(1))
+    names: tuple[str, ...] = ()
+    supplies: slice = field(default_factory=_no_range)
+    crew: slice = field(default_factory=_no_range)
+
+    def __post_init__(self) -> None:
+        self.module = _indices(self.module)
+        n = self.module.size
+        watch = _indices(self.watch)
+        self.watch = watch if watch.size else np.zeros(n, dtype=np.intp)
+        if self.watch.size != n:
+            raise ValueError("sources.watch must have one value per source")
+        self.names = tuple(self.names) or tuple(f"source {j}" for j in range(n))
+
+    @property
+    def count(self) -> int:
+        """Number of sources ``J``."""
+        return int(np.size(self.module))
+
+    def _fill_defaults(self, sizes: _Sizes) -> None:
+        if np.size(self.mole_fraction) == 0:
+            self.mole_fraction = np.zeros((1, self.count, sizes.species))
+
+    def _tails(self, sizes: _Sizes) -> dict[str, tuple[int, ...]]:
+        j = (self.count,)
+        return {
+            "molar_flow": j,
+            "mole_fraction": (self.count, sizes.species),
+            "temperature": j,
+            "initially_on": j,
+            "setpoint": j,
+            "band": j,
+        }
+
+    def check(self, n_modules: int) -> None:
+        """Raise ValueError unless every source feeds a module."""
+        module = np.asarray(self.module)
+        if module.size and (module.min() < 0 or module.max() >= n_modules):
+            raise ValueError("sources.module must index modules")
+
+
+@dataclass
+class Growth(_Record):
+    """Links whose area changes with time, piecewise linearly between knots.
+
+    Parameters
+    ----------
+    link : array_like of int, shape (G,)
+        Links whose area changes.
+    time, area : array_like, shape (C, G, P)
+        Knots of each growing link's area, constant beyond the first and last knot [s],
+        [m^2]. The solver ends steps at the knots.
+    """
+
+    link: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    time: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 2)))
+    area: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 2)))
+
+    def __post_init__(self) -> None:
+        self.link = _indices(self.link)
+
+    @property
+    def count(self) -> int:
+        """Number of growing links ``G``."""
+        return int(np.size(self.link))
+
+    def _tails(self, sizes: _Sizes) -> dict[str, tuple[int, ...]]:
+        knots = np.shape(self.time)[-1] if np.ndim(self.time) else 2
+        return {"time": (self.count, knots), "area": (self.count, knots)}
+
+
+@dataclass
+class Network:
+    """A station compiled to SI arrays, one row per case.
+
+    Parameters
+    ----------
+    species : tuple of str, length S
+        Species names, keys of :data:`leaksim.core.gas.SPECIES`.
+    modules : Modules
+        Volumes, initial gas and walls.
+    links : Links
+        Hatches, leaks and valves.
+    schedule : Schedule, optional
+        Openings and closings at given times; default none.
+    triggers : Triggers, optional
+        Events scheduled on a condition; default none.
+    sources : Sources, optional
+        Gas feeds, regulators and the crew's metabolism; default none.
+    growth : Growth, optional
+        Growing holes; default none.
+    energy : {"isothermal", "adiabatic", "wall"}
+        Energy equation.
+    regularisation_pressure : array_like, shape (C,), optional
+        ``delta`` of the two-way flow law [Pa] (:mod:`leaksim.core.flow`).
+
+    Notes
+    -----
+    The records may be given with any shapes that broadcast; each is replaced by a copy at its
+    full shape with ``C`` the largest case count among them, and the indices between records
+    are checked.
+    """
+
+    species: tuple[str, ...]
+    modules: Modules
+    links: Links
+    schedule: Schedule = field(default_factory=Schedule)
+    triggers: Triggers = field(default_factory=Triggers)
+    sources: Sources = field(default_factory=Sources)
+    growth: Growth = field(default_factory=Growth)
+    energy: str = "isothermal"
+    regularisation_pressure: np.ndarray = field(
+        default_factory=lambda: np.array(DEFAULT_REGULARISATION_PRESSURE)
+    )
+
+    _RECORDS: ClassVar[tuple[str, ...]] = (
+        "modules",
+        "links",
+        "schedule",
+        "triggers",
+        "sources",
+        "growth",
+    )
 
     def __post_init__(self) -> None:
         if self.energy not in ENERGY_MODES:
             raise ValueError(f"energy must be one of {ENERGY_MODES}, got {self.energy!r}")
         self.species = tuple(self.species)
-        self.link_a = np.asarray(self.link_a, dtype=np.intp).reshape(-1)
-        self.link_b = np.asarray(self.link_b, dtype=np.intp).reshape(-1)
-        self.event_link = np.asarray(self.event_link, dtype=np.intp).reshape(-1)
-        self.event_open = np.asarray(self.event_open, dtype=bool).reshape(-1)
-        self.trigger_module = np.asarray(self.trigger_module, dtype=np.intp).reshape(-1)
-        self.trigger_rate = np.asarray(self.trigger_rate, dtype=bool).reshape(-1)
-        if self.trigger_above is None or np.size(self.trigger_above) == 0:
-            self.trigger_above = np.zeros(self.trigger_rate.size, dtype=bool)
-        self.trigger_above = np.asarray(self.trigger_above, dtype=bool).reshape(-1)
-        self.trigger_event = np.asarray(self.trigger_event, dtype=np.intp).reshape(-1)
-        self.source_module = np.asarray(self.source_module, dtype=np.intp).reshape(-1)
-        n_sources = self.source_module.size
-        if self.source_mole_fraction is None:
-            self.source_mole_fraction = np.zeros((1, n_sources, len(self.species)))
-        self.growth_link = np.asarray(self.growth_link, dtype=np.intp).reshape(-1)
-        n_knots = np.shape(self.growth_time)[-1] if np.ndim(self.growth_time) else 2
-        if self.source_watch is None or np.size(self.source_watch) == 0:
-            self.source_watch = np.zeros(n_sources, dtype=np.intp)
-        self.source_watch = np.asarray(self.source_watch, dtype=np.intp).reshape(-1)
-        if np.size(self.source_setpoint) == 0:
-            self.source_setpoint = np.zeros((1, n_sources))
-        if np.size(self.source_band) == 0:
-            self.source_band = np.ones((1, n_sources))
-        volume = np.atleast_2d(np.asarray(self.volume, dtype=float))
-        n_modules = volume.shape[-1]
-        n_links = self.link_a.size
-        n_species = len(self.species)
-        if self.wall_area is None:
-            self.wall_area = np.zeros((1, n_modules))
-        if self.wall_heat_transfer is None:
-            self.wall_heat_transfer = np.zeros((1, n_modules))
-        if self.wall_temperature is None:
-            self.wall_temperature = self.initial_temperature
-        per_case = {
-            **{name: (n_modules,) for name in _PER_CASE_MODULE},
-            **{name: (n_links,) for name in _PER_CASE_LINK},
-            "initial_mole_fraction": (n_modules, n_species),
-            "initially_open": (n_links,),
-            "event_time": (self.event_link.size,),
-            "trigger_level": (self.trigger_module.size,),
-            "trigger_delay": (self.trigger_module.size,),
-            "source_molar_flow": (n_sources,),
-            "source_mole_fraction": (n_sources, n_species),
-            "source_temperature": (n_sources,),
-            "source_initially_on": (n_sources,),
-            "growth_time": (self.growth_link.size, n_knots),
-            "growth_area": (self.growth_link.size, n_knots),
-            "source_setpoint": (n_sources,),
-            "source_band": (n_sources,),
-            "regularisation_pressure": (),
-        }
-        arrays = {}
-        for name, tail in per_case.items():
-            boolean = name in ("initially_open", "source_initially_on")
-            a = np.asarray(getattr(self, name), dtype=bool if boolean else float)
-            arrays[name] = a if a.ndim > len(tail) else a[None, ...]
-        n_cases = max(a.shape[0] for a in arrays.values())
-        for name, tail in per_case.items():
-            try:
-                full = np.broadcast_to(arrays[name], (n_cases,) + tail)
-            except ValueError:
-                raise ValueError(
-                    f"{name} has shape {np.shape(getattr(self, name))}, which does not broadcast "
-                    f"to ({n_cases}, {', '.join(map(str, tail))})"
-                ) from None
-            setattr(self, name, np.array(full))
-        if self.link_b.size != n_links or self.event_open.size != self.event_link.size:
-            raise ValueError("link_a/link_b and event_link/event_open must have equal lengths")
-        if n_sources and (self.source_module.min() < 0 or self.source_module.max() >= n_modules):
-            raise ValueError("source_module must index modules")
-        if self.event_link.size and (
-            self.event_link.min() < 0 or self.event_link.max() >= n_links + n_sources
-        ):
-            raise ValueError("event_link must index links (0..K-1) or sources (K..K+J-1)")
-        n_triggers = self.trigger_module.size
-        if (
-            self.trigger_rate.size != n_triggers
-            or self.trigger_event.size != n_triggers
-            or self.trigger_above.size != n_triggers
-        ):
-            raise ValueError(
-                "trigger_module, trigger_rate and trigger_event must have equal lengths"
-            )
-        if n_triggers and (
-            self.trigger_module.min() < 0
-            or self.trigger_module.max() >= n_modules
-            or self.trigger_event.min() < 0
-            or self.trigger_event.max() >= self.event_link.size
-        ):
-            raise ValueError("trigger_module must index modules and trigger_event events")
-        if n_links and (
-            self.link_a.min() < 0
-            or max(self.link_a.max(), self.link_b.max()) >= n_modules
-            or self.link_b.min() < -1
-        ):
-            raise ValueError("link_a and link_b must index modules (link_b may be -1)")
-        sums = self.initial_mole_fraction.sum(axis=-1)
-        if np.any(np.abs(sums - 1.0) > 1e-6) or np.any(self.initial_mole_fraction < 0):
-            raise ValueError("initial_mole_fraction must be >= 0 and sum to 1 in every module")
-        self.initial_mole_fraction = self.initial_mole_fraction / sums[..., None]
-        if not self.module_names:
-            self.module_names = tuple(f"module {i}" for i in range(n_modules))
-        if not self.link_names:
-            self.link_names = tuple(f"link {k}" for k in range(n_links))
+        sizes = self._sizes()
+        records = [getattr(self, name).with_defaults(sizes) for name in self._RECORDS]
+        delta = _with_case_axis(self.regularisation_pressure, (), False)
+        n_cases = max([r.n_cases(sizes) for r in records] + [delta.shape[0]])
+        for name, record in zip(self._RECORDS, records, strict=True):
+            setattr(self, name, record.broadcast(n_cases, sizes))
+        self.regularisation_pressure = np.array(np.broadcast_to(delta, (n_cases,)))
+        self.links.check(sizes.modules)
+        self.sources.check(sizes.modules)
+        self.schedule.check(self.links.count + self.sources.count)
+        self.triggers.check(sizes.modules, self.schedule.count)
+
+    def _sizes(self) -> _Sizes:
+        return _Sizes(self.modules.count, self.links.count, len(self.species))
 
     @property
     def n_cases(self) -> int:
         """Number of cases ``C``."""
-        return self.volume.shape[0]
+        return int(np.shape(self.modules.volume)[0])
 
     @property
     def n_modules(self) -> int:
         """Number of modules ``M``."""
-        return self.volume.shape[1]
+        return self.modules.count
 
     @property
     def n_links(self) -> int:
         """Number of links ``K``."""
-        return self.link_a.size
+        return self.links.count
 
     @property
     def n_sources(self) -> int:
         """Number of gas sources ``J``."""
-        return self.source_module.size
+        return self.sources.count
 
     @property
     def breakpoints(self) -> np.ndarray:
         """Times at which steps must end, (C, B): the knots of growing areas [s]."""
-        return self.growth_time.reshape(self.n_cases, -1)
+        return np.asarray(self.growth.time).reshape(self.n_cases, -1)
 
     @property
     def initially_on(self) -> np.ndarray:
-        """Links then sources that are open or feeding at t = 0, shape (C, K + J)."""
-        return np.concatenate([self.initially_open, self.source_initially_on], axis=1)
+        """Switches (links, then sources) open or feeding at t = 0, shape (C, K + J)."""
+        return np.concatenate([self.links.initially_open, self.sources.initially_on], axis=1)
 
-    def replace(self, **changes) -> Network:
-        """A copy with some fields changed; the others keep their (broadcast) values."""
-        return dataclasses.replace(self, **changes)
+    def replace(self, **changes: object) -> Network:
+        """A copy with some records or fields changed, broadcast and checked again."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     def take(self, cases: np.ndarray) -> Network:
-        """Return the network restricted to the given case indices."""
-        kwargs = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if (
-                isinstance(value, np.ndarray)
-                and value.ndim >= 1
-                and f.name
-                not in (
-                    "link_a",
-                    "link_b",
-                    "event_link",
-                    "event_open",
-                    "trigger_module",
-                    "trigger_rate",
-                    "trigger_above",
-                    "trigger_event",
-                    "source_module",
-                    "source_watch",
-                    "growth_link",
-                )
-            ):
-                value = value[cases]
-            kwargs[f.name] = value
-        # Every array is already checked and at its full shape: a copy with the rows taken
-        # needs no second pass of __post_init__ (the solver takes rows as cases finish).
+        """The network restricted to the given case indices.
+
+        Every array is already checked and at its full shape, so the copy skips
+        ``__post_init__`` (the solver takes rows as cases finish).
+        """
+        sizes = self._sizes()
         taken = copy.copy(self)
-        taken.__dict__.update(kwargs)
+        for name in self._RECORDS:
+            setattr(taken, name, getattr(self, name).take(cases, sizes))
+        taken.regularisation_pressure = np.asarray(self.regularisation_pressure)[cases]
         return taken
-
-
-def regulator_opening(x):
-    """Opening of a regulator in [0, 1] against its scaled error ``x = (set - v) / band``.
-
-    The cubic smoothstep ``1/2 + 3x/4 - x^3/4`` on ``[-1, 1]``, shut below and fully open
-    above: continuous with a continuous slope, so a stiff solver sees no switch, and exactly
-    shut once the value is a band above the set point (a ``tanh`` law never shuts and would
-    keep filling a sealed module).
-
-    Parameters
-    ----------
-    x : array_like
-        Scaled error [-]; complex values allowed (real part compared).
-
-    Returns
-    -------
-    numpy.ndarray
-        Opening [-].
-    """
-    x = np.asarray(x)
-    inside = 0.5 + 0.75 * x - 0.25 * x**3
-    return np.where(x.real >= 1.0, 1.0, np.where(x.real <= -1.0, 0.0, inside))
-
-
-class NetworkModel:
-    """The right-hand side of a :class:`Network` on a flat state, batched over cases.
-
-    The state of case ``c`` is the row ``y[c]`` of length ``F = M * (S' + E)``, ordered module
-    by module: the ``S'`` species amounts [mol] then, when ``E = 1`` (energy modes other than
-    isothermal), the internal energy [J].
-
-    When every module of a case starts with the same composition, composition cannot change
-    (bulk flow only moves gas between modules holding the same mixture, and inflow from a back
-    pressure carries that mixture too), so the species collapse exactly into one pseudo-species
-    with the case's mixture properties (``S' = 1``). This shrinks the Jacobian of the common
-    all-air station from ``(4M)^2`` to ``M^2`` entries without approximation.
-
-    Parameters
-    ----------
-    network : Network
-        The compiled station.
-    reduce_composition : bool, optional
-        Collapse uniform compositions into one pseudo-species (default True). False keeps
-        every species in the state; both give the same answer, the reduced one faster.
-
-    Attributes
-    ----------
-    analytic : bool
-        True for one (pseudo-)species at one temperature without an energy equation, no
-        regulated sources and every two-way link regularised (``delta > 0``): the common
-        station. Then the pressure is ``(Ru T / V) N``, :meth:`rhs` takes a lean path for real
-        states and :meth:`jacobian` gives the Jacobian analytically; otherwise the solver
-        differentiates :meth:`rhs` by complex step.
-    """
-
-    def __init__(self, network: Network, reduce_composition: bool = True) -> None:
-        self.network = network
-        net = network
-        molar_mass, cp = species_properties(net.species)
-        x0 = net.initial_mole_fraction
-        x_src = net.source_mole_fraction
-        # Network.__post_init__ fills in the optional arrays: source_mole_fraction with zeros,
-        # regularisation_pressure as a per-case array.
-        assert x_src is not None
-        assert isinstance(net.regularisation_pressure, np.ndarray)
-        self.uniform = (
-            reduce_composition
-            and bool(np.all(np.abs(x0 - x0[:, :1, :]) <= 1e-12))
-            and bool(np.all(np.abs(x_src - x0[:, :1, :]) <= 1e-12))
-        )
-        if self.uniform:
-            # One pseudo-species per case with the mixture's molar mass and heat capacity.
-            x_case = x0[:, 0, :]
-            self.molar_mass = np.sum(x_case * molar_mass, axis=-1)[:, None]
-            self.cp = np.sum(x_case * cp, axis=-1)[:, None]
-            self.composition = x_case[:, None, :]  # (C, S', S): species per pseudo-mole
-        else:
-            n_cases = net.n_cases
-            self.molar_mass = np.broadcast_to(molar_mass, (n_cases, molar_mass.size)).copy()
-            self.cp = np.broadcast_to(cp, (n_cases, cp.size)).copy()
-            self.composition = np.broadcast_to(
-                np.eye(len(net.species)), (n_cases, len(net.species), len(net.species))
-            ).copy()
-        self.n_state_species = self.molar_mass.shape[1]
-        self.has_energy = net.energy != "isothermal"
-        self.n_per_module = self.n_state_species + int(self.has_energy)
-        self.n_state = net.n_modules * self.n_per_module
-        self._boundary = net.link_b < 0
-        # Leaks to vacuum are smooth without regularisation (r = 0, always choked).
-        self._delta = np.where(
-            self._boundary[None, :] & (net.boundary_pressure <= 0.0),
-            0.0,
-            net.regularisation_pressure[:, None],
-        )
-        self._x0_mole = self.initial_state_fractions()
-        initial_moles = (
-            net.initial_pressure * net.volume / (MOLAR_GAS_CONSTANT * net.initial_temperature)
-        )
-        self._vacuum_moles = 1e-9 * np.max(initial_moles, axis=1, keepdims=True)
-        gamma = self.cp[:, :1] / (self.cp[:, :1] - MOLAR_GAS_CONSTANT)  # used when S' = 1
-        self._psi_star = choked_flow_function(gamma)
-        self._flow_constants = flow_function_constants(gamma)
-        self._any_boundary = bool(np.any(self._boundary))
-        vacuum = self._boundary & np.all(net.boundary_pressure <= 0.0, axis=0)
-        self._vacuum_links = np.flatnonzero(vacuum)
-        self._vacuum_mask = vacuum
-        self._other_links = np.flatnonzero(~vacuum)
-        self._cda = net.area * net.discharge_coefficient
-        self._same_temperature = not self.has_energy and bool(
-            np.all(net.initial_temperature == net.initial_temperature[:, :1])
-        )
-        self._mm0 = np.sum(self._x0_mole * self.molar_mass[:, None, :], axis=-1)
-        self._cp0 = np.sum(self._x0_mole * self.cp[:, None, :], axis=-1)
-        # A back pressure holds the module's initial gas at its initial temperature.
-        a = net.link_a
-        self._boundary_side = {
-            "pressure": net.boundary_pressure,
-            "temperature": net.initial_temperature[:, a],
-            "molar_mass": self._mm0[:, a],
-            "cp": self._cp0[:, a],
-            "mole_fraction": self._x0_mole[:, a],
-        }
-        self.o2_index = net.species.index("O2") if "O2" in net.species else None
-        # Sources: composition over the state species, and the molar enthalpy they bring.
-        self._src_flow = net.source_molar_flow
-        self._src_x = np.ones(x_src.shape[:2] + (1,)) if self.uniform else x_src
-        self._src_h = np.sum(x_src * cp, axis=-1) * net.source_temperature
-        # The common case (one gas, one temperature, no energy equation, constant feeds,
-        # regularised two-way links) has a lean right-hand side and an analytic Jacobian.
-        self.analytic = (
-            self.n_state_species == 1
-            and self._same_temperature
-            and not np.any(net.source_watch)
-            and bool(np.all(self._delta[:, self._other_links] > 0.0))
-        )
-        temperature = net.initial_temperature
-        self._rt_v = MOLAR_GAS_CONSTANT * temperature / net.volume
-        # Molar flow per unit Phi = p_u Psi reg of each link, C_d A / sqrt(M Ru T) [mol/(s Pa)].
-        self._flow_scale = self._cda / np.sqrt(
-            self.molar_mass[:, :1] * MOLAR_GAS_CONSTANT * temperature[:, net.link_a]
-        )
-        self._vacuum_scale = self._flow_scale[:, self._vacuum_links] * self._psi_star
-
-    _PER_CASE = (
-        "molar_mass",
-        "cp",
-        "composition",
-        "_x0_mole",
-        "_delta",
-        "_vacuum_moles",
-        "_mm0",
-        "_cp0",
-        "_psi_star",
-        "_cda",
-        "_src_flow",
-        "_src_x",
-        "_src_h",
-        "_rt_v",
-        "_flow_scale",
-        "_vacuum_scale",
-    )
-
-    def take(self, cases: np.ndarray) -> NetworkModel:
-        """The same model restricted to the given cases (same state layout)."""
-        model = copy.copy(self)
-        model.network = self.network.take(cases)
-        for name in self._PER_CASE:
-            setattr(model, name, getattr(self, name)[cases])
-        model._flow_constants = tuple(c[cases] for c in self._flow_constants)
-        model._boundary_side = {k: v[cases] for k, v in self._boundary_side.items()}
-        return model
-
-    # -- set-up ---------------------------------------------------------------------------
-    def initial_state_fractions(self) -> np.ndarray:
-        """Initial mole fractions over the state species, shape (C, M, S')."""
-        net = self.network
-        if self.uniform:
-            return np.ones((net.n_cases, net.n_modules, 1))
-        return net.initial_mole_fraction
-
-    def initial_state(self) -> np.ndarray:
-        """State at t = 0, shape (C, F)."""
-        net = self.network
-        total = net.initial_pressure * net.volume / (MOLAR_GAS_CONSTANT * net.initial_temperature)
-        moles = total[:, :, None] * self._x0_mole
-        parts = [moles]
-        if self.has_energy:
-            cv = np.sum(self._x0_mole * self.cp[:, None, :], axis=-1) - MOLAR_GAS_CONSTANT
-            parts.append((total * cv * net.initial_temperature)[:, :, None])
-        return np.concatenate(parts, axis=-1).reshape(net.n_cases, self.n_state)
-
-    def state_scale(self) -> np.ndarray:
-        """Per-component magnitude used to scale absolute tolerances, shape (C, F).
-
-        Every amount is scaled by the largest total amount in any module of the case, and the
-        energy by the largest module energy, so that species absent at the start still get a
-        meaningful absolute tolerance.
-        """
-        n_cases, k = self.network.n_cases, self.n_per_module
-        y0 = np.abs(self.initial_state()).reshape(n_cases, -1, k)
-        scale = np.empty_like(y0)
-        s = self.n_state_species
-        scale[:, :, :s] = np.max(np.sum(y0[:, :, :s], axis=2), axis=1)[:, None, None]
-        if self.has_energy:
-            scale[:, :, s] = np.max(y0[:, :, s], axis=1)[:, None]
-        return np.maximum(scale, np.finfo(float).tiny).reshape(n_cases, self.n_state)
-
-    def neighbours(self) -> list[set[int]]:
-        """For each module, the modules whose state enters its derivative (itself included)."""
-        net = self.network
-        near = [{m} for m in range(net.n_modules)]
-        for a, b in zip(net.link_a, net.link_b, strict=True):
-            if b >= 0:
-                near[a].add(int(b))
-                near[b].add(int(a))
-        return near
-
-    # -- evaluation ------------------------------------------------------------------------
-    def thermo(self, y: np.ndarray, cases: np.ndarray | slice = slice(None)) -> dict:
-        """Pressure, temperature and mixture properties of each module, for rows ``cases``.
-
-        With one (pseudo-)species the mixture properties are the case's constants, shape
-        (n, 1), broadcasting over modules.
-        """
-        net = self.network
-        n = y.shape[0]
-        state = y.reshape(n, net.n_modules, self.n_per_module)
-        raw = state[:, :, : self.n_state_species]
-        moles = np.where(raw.real > 0.0, raw, 0.0)
-        # Pressure stays linear in the state through zero (a module emptied to within the
-        # absolute tolerance may hold a slightly negative amount): a clipped pressure would put
-        # a kink under the leak of a nearly empty module and stall the implicit steps there.
-        # Composition and temperature use the clipped amounts; reported pressures are clipped.
-        raw_total = np.sum(raw, axis=-1)
-        if self.n_state_species == 1:
-            total = moles[:, :, 0]
-            positive = total.real > 0.0
-            x = None
-            molar_mass, cp = self.molar_mass[cases], self.cp[cases]
-        else:
-            total = np.sum(moles, axis=-1)
-            positive = total.real > 0.0
-            safe = np.where(positive, total, 1.0)[..., None]
-            x = np.where(positive[..., None], moles / safe, self._x0_mole[cases])
-            molar_mass = np.sum(x * self.molar_mass[cases][:, None, :], axis=-1)
-            cp = np.sum(x * self.cp[cases][:, None, :], axis=-1)
-        cv = cp - MOLAR_GAS_CONSTANT
-        if self.has_energy:
-            energy = state[:, :, -1]
-            temperature = np.where(
-                positive & (energy.real > 0.0),
-                energy / (np.where(positive, total, 1.0) * cv),
-                net.initial_temperature[cases],
-            )
-            # p V = N Ru T = (Ru / cv) U: taken from U alone it stays smooth as N and U -> 0,
-            # where their ratio T is round-off.
-            # Faded by N / (N + N_empty) as the module empties: the gas's energy can outlast
-            # its amount by round-off there, and a pressure from energy alone would keep
-            # draining an empty module below zero (found by the fuzzer). N_empty is 1e-14 of
-            # the case's largest initial content, far below the absolute tolerance.
-            fade = total / (total + 1e-5 * self._vacuum_moles[cases])
-            pressure = energy * MOLAR_GAS_CONSTANT / (cv * net.volume[cases]) * fade
-        else:
-            temperature = net.initial_temperature[cases]
-            pressure = raw_total * MOLAR_GAS_CONSTANT * temperature / net.volume[cases]
-        return {
-            "pressure": pressure,
-            "temperature": temperature,
-            "mole_fraction": x,
-            "molar_mass": molar_mass,
-            "cp": cp,
-        }
-
-    def _link_sides(self, th: dict, cases, keys: tuple[str, ...]) -> tuple[dict, dict]:
-        """The ``keys`` of the state on side a and side b of every link, arrays (n, K[, S'])."""
-        net = self.network
-        a, bnd = net.link_a, self._boundary
-        b = np.where(bnd, 0, net.link_b)
-        side_a, side_b = {}, {}
-        for key in keys:
-            value = th[key]
-            side_a[key] = value[:, a]
-            inner = value[:, b]
-            if self._any_boundary:
-                mask = bnd[None, :, None] if inner.ndim == 3 else bnd[None, :]
-                inner = np.where(mask, self._boundary_side[key][cases], inner)
-            side_b[key] = inner
-        return side_a, side_b
-
-    def _growth_factor(self, t, cases) -> np.ndarray:
-        """Area at ``t`` over the nominal area of every link, (n, K); 1 for fixed links."""
-        net = self.network
-        t = np.asarray(t)[:, None, None]
-        knots, areas = net.growth_time[cases], net.growth_area[cases]  # (n, G, P)
-        # Segment of each knot table holding t, by real part (t may carry a complex step).
-        segment = np.clip(np.sum(knots <= t.real, axis=-1) - 1, 0, knots.shape[-1] - 2)
-        t0 = np.take_along_axis(knots, segment[..., None], axis=-1)[..., 0]
-        t1 = np.take_along_axis(knots, segment[..., None] + 1, axis=-1)[..., 0]
-        a0 = np.take_along_axis(areas, segment[..., None], axis=-1)[..., 0]
-        a1 = np.take_along_axis(areas, segment[..., None] + 1, axis=-1)[..., 0]
-        tt = t[..., 0]
-        span = np.where(t1 > t0, t1 - t0, 1.0)
-        weight = np.where(tt.real <= t0, 0.0, np.where(tt.real >= t1, 1.0, (tt - t0) / span))
-        area = a0 + (a1 - a0) * weight
-        factor = np.ones((area.shape[0], net.n_links), dtype=area.dtype)
-        nominal = net.area[cases][:, net.growth_link]
-        factor[:, net.growth_link] = np.where(
-            nominal > 0, area / np.where(nominal > 0, nominal, 1.0), 0.0
-        )
-        return factor
-
-    def link_molar_flow(
-        self, th: dict, is_open: np.ndarray, cases, t=None
-    ) -> tuple[np.ndarray, dict]:
-        """Molar flow through every link from side a to side b [mol/s], and the upstream state.
-
-        The flow's magnitude uses a smooth blend of the two sides' temperature and gas
-        properties, weight ``w = (1 + dp / sqrt(dp^2 + delta^2)) / 2`` on side a: exactly the
-        upstream side for ``|dp| >> delta`` (the other side's weight is ``delta^2 / (4 dp^2)``),
-        and no kink in the flow at ``dp = 0`` when the sides differ in temperature, which would
-        cost a stiff solver its order. Swapping the sides swaps the weights, so the flow stays
-        antisymmetric. The composition and enthalpy carried are the upstream side's.
-        """
-        uniform = self.n_state_species == 1
-        keys = (
-            ("pressure", "temperature")
-            if uniform
-            else ("pressure", "temperature", "molar_mass", "cp", "mole_fraction")
-        )
-        side_a, side_b = self._link_sides(th, cases, keys)
-        p_a, p_b = side_a["pressure"], side_b["pressure"]
-        dp = p_a - p_b
-        # A leak to vacuum is choked and linear in p_a, also for the slightly negative p_a of a
-        # module emptied to within the tolerance (see thermo).
-        forward = (p_a.real >= p_b.real) | self._vacuum_mask
-        delta = self._delta[cases]
-        if self._same_temperature and uniform:
-            t_u = side_a["temperature"]  # both sides alike: nothing to blend
-        else:
-            w = np.where(forward, 1.0, 0.0)
-            smooth = delta > 0.0
-            w = np.where(
-                smooth, 0.5 * (1.0 + dp / np.sqrt(dp**2 + np.where(smooth, delta, 1.0) ** 2)), w
-            )
-            t_u = w * side_a["temperature"] + (1.0 - w) * side_b["temperature"]
-        if uniform:
-            # One gas per case: its properties are the same on both sides.
-            mm_u, cp_u, gamma_u = self.molar_mass[cases], self.cp[cases], None
-        else:
-            mm_u = w * side_a["molar_mass"] + (1.0 - w) * side_b["molar_mass"]
-            cp_u = w * side_a["cp"] + (1.0 - w) * side_b["cp"]
-            gamma_u = cp_u / (cp_u - MOLAR_GAS_CONSTANT)
-        p_u = np.where(forward, p_a, p_b)
-        # The orifice law of leaksim.core.flow, in molar form, on the blended upstream state.
-        molar_flux = p_u * np.sqrt(1.0 / (mm_u * MOLAR_GAS_CONSTANT * t_u))
-        molar_flux = molar_flux * self._flux_factor(
-            p_u, np.where(forward, p_b, p_a), dp, gamma_u, delta, cases
-        )
-        conductance = self._cda[cases] * is_open
-        if self.network.growth_link.size and t is not None:
-            conductance = conductance * self._growth_factor(t, cases)
-        molar_flow = np.where(forward, conductance * molar_flux, -conductance * molar_flux)
-        # What the flow carries is taken from the side it leaves, exactly: an outflow may only
-        # remove what a module holds, so amounts stay non-negative.
-        upstream = {}
-        if self.has_energy:
-            cp_a = cp_u if uniform else side_a["cp"]
-            cp_b = cp_u if uniform else side_b["cp"]
-            upstream["enthalpy"] = np.where(
-                forward, cp_a * side_a["temperature"], cp_b * side_b["temperature"]
-            )
-        if not uniform:
-            upstream["mole_fraction"] = np.where(
-                forward[..., None], side_a["mole_fraction"], side_b["mole_fraction"]
-            )
-        return molar_flow, upstream
-
-    def _flux_factor(self, p_u, p_d, dp, gamma_u, delta, cases) -> np.ndarray:
-        """``Psi(max(r, r*))`` times the regularisation factor for every link, (n, K).
-
-        Leaks to vacuum are always choked and unregularised: their factor is the constant
-        ``psi*``, so the transcendental functions run on the other links only. With one gas
-        per case the gas constants of the flow function are computed once, at set-up.
-        """
-        vacuum, other = self._vacuum_links, self._other_links
-        uniform = gamma_u is None
-        factor = np.empty(p_u.shape, dtype=np.result_type(p_u, dp, float if uniform else gamma_u))
-        if vacuum.size:
-            factor[:, vacuum] = (
-                self._psi_star[cases] if uniform else choked_flow_function(gamma_u[:, vacuum])
-            )
-        if other.size:
-            if uniform:
-                constants = tuple(c[cases] for c in self._flow_constants)
-            else:
-                constants = flow_function_constants(gamma_u[:, other])
-            factor[:, other] = regularised_flow_function(
-                p_u[:, other], p_d[:, other], delta[:, other], constants
-            )
-        return factor
-
-    def molar_mass_initial(self, cases) -> np.ndarray:
-        """Molar mass of each module's initial gas [kg/mol], shape (C, M)."""
-        return self._mm0[cases]
-
-    def cp_initial(self, cases) -> np.ndarray:
-        """Molar heat capacity of each module's initial gas [J/(mol K)], shape (C, M)."""
-        return self._cp0[cases]
-
-    def rhs(self, y: np.ndarray, is_open: np.ndarray, cases=slice(None), t=None) -> np.ndarray:
-        """Time derivative of the state.
-
-        Parameters
-        ----------
-        y : ndarray, shape (n, F)
-            State of ``n`` cases (the rows ``cases`` of the network).
-        is_open : ndarray of bool, shape (n, K + J)
-            Which links are open and which sources feed, in each case.
-        cases : index array or slice
-            Network case of each row of ``y``.
-        t : array_like, shape (n,), optional
-            Time of each row [s], for links whose area grows; ignored without growth.
-
-        Returns
-        -------
-        ndarray, shape (n, F)
-        """
-        net = self.network
-        n = y.shape[0]
-        n_links = net.n_links
-        if self.analytic and not np.iscomplexobj(y) and not np.iscomplexobj(t):
-            flow = self._lean_flow(y, is_open[:, :n_links], cases, t, slopes=False)[0]
-            d_total = self._scatter(flow)
-            feed = is_open[:, n_links:] * self._src_flow[cases]
-            for j, m in enumerate(net.source_module):
-                d_total[:, m] += feed[:, j]
-            return d_total
-        th = self.thermo(y, cases)
-        flow, upstream = self.link_molar_flow(th, is_open[:, :n_links], cases, t)
-        if self.n_state_species == 1:
-            species_flow = flow[..., None]
-        else:
-            species_flow = flow[..., None] * upstream["mole_fraction"]  # (n, K, S')
-        d_moles = self._scatter(species_flow)
-        feed = self.source_feed(th, is_open[:, n_links:], cases)  # (n, J) [mol/s]
-        for j, m in enumerate(net.source_module):
-            d_moles[:, m] += feed[:, j, None] * self._src_x[cases][:, j]
-        parts = [d_moles]
-        if self.has_energy:
-            d_energy = self._scatter(flow * upstream["enthalpy"])
-            for j, m in enumerate(net.source_module):
-                d_energy[:, m] += feed[:, j] * self._src_h[cases][:, j]
-            if net.energy == "wall":
-                d_energy = d_energy + self._wall_heat_flow(th, y, cases)
-            parts.append(d_energy[..., None])
-        return np.concatenate(parts, axis=-1).reshape(n, self.n_state)
-
-    def _lean_flow(self, y, is_open, cases, t, slopes):
-        """Molar flow of every link (n, K) [mol/s] and, with ``slopes``, its derivatives with
-        respect to the pressures on sides a and b [mol/(s Pa)], for :attr:`analytic` models.
-
-        The same law as :meth:`link_molar_flow` with one gas at one temperature, so
-        ``p = N Ru T / V`` and the molar flow is ``C_d A Phi / sqrt(M Ru T)``
-        (:func:`leaksim.core.flow.regularised_flux_and_slopes`).
-        """
-        net = self.network
-        p = y * self._rt_v[cases]
-        n, n_links = y.shape[0], net.n_links
-        flow = np.empty((n, n_links))
-        d_a = np.zeros((n, n_links)) if slopes else None
-        d_b = np.zeros((n, n_links)) if slopes else None
-        growth = None
-        if net.growth_link.size and t is not None:
-            growth = self._growth_factor(t, cases)
-        vacuum, other = self._vacuum_links, self._other_links
-        if vacuum.size:
-            scale = self._vacuum_scale[cases] * is_open[:, vacuum]
-            if growth is not None:
-                scale = scale * growth[:, vacuum]
-            flow[:, vacuum] = scale * p[:, net.link_a[vacuum]]
-            if d_a is not None:
-                d_a[:, vacuum] = scale
-        if other.size:
-            boundary = self._boundary[other]
-            p_a = p[:, net.link_a[other]]
-            p_b = p[:, np.where(boundary, 0, net.link_b[other])]
-            if np.any(boundary):
-                p_b = np.where(boundary, net.boundary_pressure[cases][:, other], p_b)
-            forward = p_a >= p_b
-            constants = tuple(c[cases] for c in self._flow_constants)
-            phi, du, dd = regularised_flux_and_slopes(
-                np.where(forward, p_a, p_b),
-                np.where(forward, p_b, p_a),
-                self._delta[cases][:, other],
-                constants,
-                slopes,
-            )
-            scale = self._flow_scale[cases][:, other] * is_open[:, other]
-            if growth is not None:
-                scale = scale * growth[:, other]
-            flow[:, other] = np.where(forward, scale * phi, -scale * phi)
-            if d_a is not None and d_b is not None:
-                # Reversed flow: -Phi(p_b, p_a), so the roles of the two slopes swap.
-                d_a[:, other] = scale * np.where(forward, du, -dd)
-                d_b[:, other] = scale * np.where(forward, dd, -du)
-        return flow, d_a, d_b
-
-    def jacobian(self, y: np.ndarray, is_open: np.ndarray, cases=slice(None), t=None):
-        """Analytic Jacobian ``d rhs / d y`` of an :attr:`analytic` model, case axis last.
-
-        Parameters
-        ----------
-        y, is_open, cases, t
-            As for :meth:`rhs` (real ``y`` and ``t``).
-
-        Returns
-        -------
-        ndarray, shape (F, F, n)
-            ``J[i, j, c] = d f_i / d y_j`` of case ``c``.
-
-        Notes
-        -----
-        With one gas at one temperature ``p_m = (Ru T / V_m) N_m``, and constant feeds do not
-        depend on the state, so every entry is a link's pressure slope times ``Ru T / V``.
-        """
-        net = self.network
-        n_links = net.n_links
-        _, d_a, d_b = self._lean_flow(y, is_open[:, :n_links], cases, t, slopes=True)
-        rt_v = self._rt_v[cases]
-        jac = np.zeros((net.n_modules, net.n_modules, y.shape[0]))
-        for k in range(n_links):
-            a, b = net.link_a[k], net.link_b[k]
-            by_a = d_a[:, k] * rt_v[:, a]
-            jac[a, a] -= by_a
-            if b >= 0:
-                by_b = d_b[:, k] * rt_v[:, b]
-                jac[a, b] -= by_b
-                jac[b, a] += by_a
-                jac[b, b] += by_b
-        return jac
-
-    def source_feed(self, th: dict, on: np.ndarray, cases=slice(None)) -> np.ndarray:
-        """Molar feed of every source [mol/s], (n, J): constant, or regulated smoothly."""
-        net = self.network
-        watch = net.source_watch
-        assert watch is not None  # Network.__post_init__ fills it in
-        feed = (on * self._src_flow[cases]).astype(np.result_type(th["pressure"], float))
-        for j in np.flatnonzero(watch):
-            m = net.source_module[j]
-            value = th["pressure"][:, m]
-            if watch[j] == 2:
-                value = value * self._o2_fraction(th, cases)[:, m]
-            x = (net.source_setpoint[cases, j] - value) / net.source_band[cases, j]
-            feed[:, j] = feed[:, j] * regulator_opening(x)
-        return feed
-
-    def _o2_fraction(self, th: dict, cases) -> np.ndarray:
-        """O2 mole fraction of every module, (n, M); zero without O2."""
-        if self.o2_index is None:
-            return np.zeros_like(th["pressure"])
-        if th["mole_fraction"] is None:  # one gas per case: its fixed share
-            share = self.composition[cases][:, 0, self.o2_index][:, None]
-            return np.broadcast_to(share, th["pressure"].shape)
-        return th["mole_fraction"][..., self.o2_index]
-
-    def _wall_heat_flow(self, th: dict, y: np.ndarray, cases) -> np.ndarray:
-        """Heat from the walls into each module's gas, ``h_w A_w (T_w - T)`` [W], (n, M).
-
-        Departure from the plain law: it is faded out by ``N / (N + N_vac)`` with ``N_vac`` a
-        billionth of the case's largest initial module content. As a module empties, its gas
-        heat capacity vanishes and the thermal time constant ``N c_v / (h_w A_w)`` goes to
-        zero; the fade keeps the energy equation smooth and finite there, below about 1e-4 Pa,
-        and changes nothing measurable above.
-        """
-        net = self.network
-        state = y.reshape(y.shape[0], net.n_modules, self.n_per_module)
-        total = np.sum(state[:, :, : self.n_state_species], axis=-1)
-        total = np.where(total.real > 0.0, total, 0.0)
-        fade = total / (total + self._vacuum_moles[cases])
-        # Network.__post_init__ fills in the wall arrays (no exchange by default).
-        assert net.wall_heat_transfer is not None and net.wall_area is not None
-        assert net.wall_temperature is not None
-        conductance = net.wall_heat_transfer[cases] * net.wall_area[cases]
-        return conductance * (net.wall_temperature[cases] - th["temperature"]) * fade
-
-    def _scatter(self, link_flow: np.ndarray) -> np.ndarray:
-        """Sum link flows (n, K, ...) into module rates (n, M, ...): out of a, into b.
-
-        A loop over links rather than a matrix product: BLAS kernels sum in an order that
-        depends on the batch size, and a case's answer must not depend on its neighbours.
-        """
-        net = self.network
-        rate = np.zeros(
-            (link_flow.shape[0], net.n_modules) + link_flow.shape[2:], dtype=link_flow.dtype
-        )
-        for k in range(net.n_links):
-            rate[:, net.link_a[k]] -= link_flow[:, k]
-            if net.link_b[k] >= 0:
-                rate[:, net.link_b[k]] += link_flow[:, k]
-        return rate
-
-    def pressure_per_mole(self, cases=slice(None)) -> np.ndarray:
-        """``Ru T / V`` of each module [Pa/mol], (n, M): the pressure of an :attr:`analytic`
-        model is this times the state."""
-        return self._rt_v[cases]
-
-    def all_leaks_to_vacuum(self) -> bool:
-        """Whether every link to a back pressure leads to vacuum in every case."""
-        return bool(np.all(self._vacuum_mask == self._boundary))
-
-    def hole_conductance(self, cases=slice(None)) -> np.ndarray:
-        """Molar outflow per unit upstream pressure of every link to vacuum,
-        ``C_d A psi* / sqrt(M Ru T)`` [mol/(s Pa)], (n, K); zero for the other links."""
-        scale = self._vacuum_scale[cases]
-        conductance = np.zeros((scale.shape[0], self.network.n_links))
-        conductance[:, self._vacuum_links] = scale
-        return conductance
-
-    def vacuum_conductance(self, cases=slice(None)) -> np.ndarray:
-        """Molar outflow per unit pressure through each module's holes to vacuum, all of them
-        open, ``sum_k C_d A_k psi* / sqrt(M Ru T)`` [mol/(s Pa)], (n, M)."""
-        net = self.network
-        scale = self._vacuum_scale[cases]
-        total = np.zeros((scale.shape[0], net.n_modules))
-        for j, k in enumerate(self._vacuum_links):
-            total[:, net.link_a[k]] += scale[:, j]
-        return total
-
-    def flow_scale(self, cases=slice(None)) -> np.ndarray:
-        """``C_d A / sqrt(M Ru T)`` of every link [mol/(s Pa)], (n, K)."""
-        return self._flow_scale[cases]
-
-    def regularisation(self, cases=slice(None)) -> np.ndarray:
-        """Regularisation pressure ``delta`` of every link [Pa], (n, K)."""
-        return self._delta[cases]
-
-    def o2_fraction_initial(self, cases=slice(None)) -> np.ndarray:
-        """O2 mole fraction of each module's initial gas [-], (n, M); zero without O2."""
-        if self.o2_index is None:
-            return np.zeros_like(self._rt_v[cases])
-        return np.sum(self._x0_mole[cases] * self.composition[cases][:, None, :, self.o2_index], -1)
-
-    def observe(self, y: np.ndarray, cases=slice(None)) -> tuple[np.ndarray, ...]:
-        """Pressure [Pa], temperature [K] and O2 partial pressure [Pa], each (n, M)."""
-        if self.analytic and not np.iscomplexobj(y):
-            pressure = np.maximum(y * self._rt_v[cases], 0.0)
-            temperature = self.network.initial_temperature[cases]
-            return pressure, temperature, pressure * self.o2_fraction_initial(cases)
-        th = self.thermo(y, cases)
-        pressure = np.maximum(th["pressure"], 0.0) if not np.iscomplexobj(y) else th["pressure"]
-        if self.o2_index is None:
-            return pressure, th["temperature"], np.zeros_like(pressure)
-        if th["mole_fraction"] is None:
-            x_o2 = self.composition[cases][:, 0, self.o2_index][:, None]
-        else:
-            x_o2 = np.sum(
-                th["mole_fraction"] * self.composition[cases][:, None, :, self.o2_index], axis=-1
-            )
-        return pressure, th["temperature"], pressure * x_o2
-
-    def species_moles(self, y: np.ndarray, cases=slice(None)) -> np.ndarray:
-        """Amount of each real species in each module [mol], shape (n, M, S)."""
-        net = self.network
-        state = y.reshape(y.shape[0], net.n_modules, self.n_per_module)
-        moles = state[:, :, : self.n_state_species]
-        return np.sum(moles[..., None] * self.composition[cases][:, None, :, :], axis=2)

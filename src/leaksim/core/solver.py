@@ -60,7 +60,8 @@ import numpy as np
 
 from ..errors import SolverError
 from .linalg import lu_factor, lu_solve
-from .network import Network, NetworkModel
+from .model import NetworkModel
+from .network import Network
 
 __all__ = ["Solution", "solve", "THRESHOLD_QUANTITIES"]
 
@@ -324,15 +325,15 @@ class _Run:
         self.is_open = network.initially_on  # links, then sources
         self.source_on_time = np.zeros((n, network.n_sources))
         self.source_amount = np.zeros((n, network.n_sources))
-        self.event_done = np.zeros(network.event_time.shape, dtype=bool)
+        self.event_done = np.zeros(network.schedule.time.shape, dtype=bool)
         # Events that triggers schedule wait at +inf until their trigger fires.
-        self.event_time = network.event_time.copy()
-        self.event_time[:, network.trigger_event] = np.inf
-        self.fired = np.zeros((n, network.trigger_module.size), dtype=bool)
+        self.event_time = network.schedule.time.copy()
+        self.event_time[:, network.triggers.event] = np.inf
+        self.fired = np.zeros((n, network.triggers.module.size), dtype=bool)
         # A trigger fires when sign * value falls to sign * level: sign -1 watches a rise.
-        self.trigger_sign = np.where(network.trigger_above, -1.0, 1.0)
-        self.trigger_level = self.trigger_sign * network.trigger_level
-        self.fired_at = np.full((n, network.trigger_module.size), np.nan)
+        self.trigger_sign = np.where(network.triggers.above, -1.0, 1.0)
+        self.trigger_level = self.trigger_sign * network.triggers.level
+        self.fired_at = np.full((n, network.triggers.module.size), np.nan)
         self._apply_events(np.arange(n), self.t)
         m, n_out = network.n_modules, self.t_out.size
         # Outputs are stored (module, case, time) so that one step's reports for one module
@@ -359,7 +360,7 @@ class _Run:
         self.groups = _colour_modules(self.model.neighbours())
         self.neighbours = self.model.neighbours()
         everyone = np.arange(n)
-        self.growing = network.growth_link.size > 0
+        self.growing = network.growth.link.size > 0
         self.breakpoints = network.breakpoints
         self.f = self.model.rhs(self.y, self.is_open, t=self.t)
         self.obs = self._observe(self.y, everyone)
@@ -414,12 +415,12 @@ class _Run:
     def _apply_events(self, cases, t):
         """Switch links whose event time has come (``<= t``) in the given cases."""
         net = self.net
-        if net.event_link.size == 0 or cases.size == 0:
+        if net.schedule.target.size == 0 or cases.size == 0:
             return np.zeros(cases.size, dtype=bool)
         due = (~self.event_done[cases]) & (self.event_time[cases] <= t[:, None])
         for e in np.flatnonzero(due.any(axis=0)):
             rows = cases[due[:, e]]
-            self.is_open[rows, net.event_link[e]] = net.event_open[e]
+            self.is_open[rows, net.schedule.target[e]] = net.schedule.opens[e]
             self.event_done[rows, e] = True
         return due.any(axis=1)
 
@@ -595,7 +596,7 @@ class _Run:
     # -- triggers ---------------------------------------------------------------------------
     def _pressure_rate(self, y, f, local):
         """d p / d t of every module [Pa/s], exact by complex step along the derivative."""
-        if not np.any(self.net.trigger_rate):
+        if not np.any(self.net.triggers.rate):
             return np.zeros((y.shape[0], self.net.n_modules))
         step = 1e-20
         return self.packed.observe(y + 1j * step * f, local)[0].imag / step
@@ -603,8 +604,8 @@ class _Run:
     def _trigger_values(self, obs, rate):
         """Watched value of every trigger, (n, I): the module's pressure or its rate."""
         net = self.net
-        pressure = obs["p"][:, net.trigger_module]
-        value = np.where(net.trigger_rate, rate[:, net.trigger_module], pressure)
+        pressure = obs["p"][:, net.triggers.module]
+        value = np.where(net.triggers.rate, rate[:, net.triggers.module], pressure)
         return self.trigger_sign * value
 
     def _schedule(self, rows, which, t_fire):
@@ -614,8 +615,8 @@ class _Run:
         cases = rows[r]
         self.fired[cases, i] = True
         self.fired_at[cases, i] = t_fire[r, i] if np.ndim(t_fire) == 2 else t_fire[r]
-        self.event_time[cases, net.trigger_event[i]] = (
-            self.fired_at[cases, i] + net.trigger_delay[cases, i]
+        self.event_time[cases, net.triggers.event[i]] = (
+            self.fired_at[cases, i] + net.triggers.delay[cases, i]
         )
 
     def _fire_satisfied(self, rows, local, t):
@@ -631,7 +632,7 @@ class _Run:
         before its end (the dense output gives the state there)."""
         net = self.net
         level = self.trigger_level[rows]
-        if np.any(net.trigger_rate):
+        if np.any(net.triggers.rate):
             f1 = self.packed.rhs(y1, self.is_open[rows], local, t=t_new)
             rate_new = self._pressure_rate(y1, f1, local)
         else:
@@ -647,7 +648,7 @@ class _Run:
             hit = np.flatnonzero(crossing[:, i])
             theta = self._bisect_trigger(rows, local, sel, hit, i)
             t_cross[hit, i] = t0[hit] + theta * h[hit]
-        event_at = np.where(crossing, t_cross + net.trigger_delay[rows], np.inf)
+        event_at = np.where(crossing, t_cross + net.triggers.delay[rows], np.inf)
         cut = np.minimum(event_at.min(axis=1), t_new)
         # A crossing after an earlier event in the same step has not happened yet.
         self._schedule(rows, crossing & (t_cross <= cut[:, None]), t_cross)
@@ -671,7 +672,7 @@ class _Run:
         sel = [d[accept] for d in dense]
         y1 = y_new[accept]
         obs = self._observe(y1, local)
-        if np.any(net.trigger_rate):
+        if np.any(net.triggers.rate):
             t1 = sel[4] + sel[5]
             f1 = self.packed.rhs(y1, self.is_open[rows], local, t=t1)
             rate = self._pressure_rate(y1, f1, local)
@@ -695,12 +696,12 @@ class _Run:
         part = [s_[hit] for s_ in sel]
         where = local[hit]
         level = self.trigger_level[rows[hit], i]
-        module = net.trigger_module[i]
+        module = net.triggers.module[i]
         lo, hi = np.zeros(hit.size), np.ones(hit.size)
         for _ in range(_BISECTIONS):
             mid = 0.5 * (lo + hi)
             y = self._dense(part, mid)
-            if net.trigger_rate[i]:
+            if net.triggers.rate[i]:
                 t_mid = sel[4][hit] + mid * sel[5][hit]
                 f = self.packed.rhs(y, self.is_open[rows[hit]], where, t=t_mid)
                 value = self._pressure_rate(y, f, where)[:, module]
@@ -715,9 +716,9 @@ class _Run:
         """Largest |p_a - p_b| each link has seen, at accepted step ends [Pa]."""
         net = self.net
         p = self.obs["p"][rows]
-        inner = np.where(net.link_b >= 0, net.link_b, 0)
-        p_b = np.where(net.link_b >= 0, p[:, inner], net.boundary_pressure[rows])
-        self.max_dp[rows] = np.maximum(self.max_dp[rows], np.abs(p[:, net.link_a] - p_b))
+        inner = np.where(net.links.b >= 0, net.links.b, 0)
+        p_b = np.where(net.links.b >= 0, p[:, inner], net.links.boundary_pressure[rows])
+        self.max_dp[rows] = np.maximum(self.max_dp[rows], np.abs(p[:, net.links.a] - p_b))
 
     def _dense(self, sel, theta):
         y0, y1, k1, k2 = sel[:4]
@@ -825,7 +826,7 @@ class _Run:
                 self.out[key][:, late] = np.nan
         if self.lean_output:
             p = self.out["p"]
-            temperature = self.net.initial_temperature.T[:, :, None]
+            temperature = self.net.modules.initial_temperature.T[:, :, None]
             self.out["T"] = np.where(np.isnan(p), np.nan, temperature)
             self.out["o2"] = p * self.model.o2_fraction_initial().T[:, :, None]
         out = {key: value.transpose(1, 0, 2) for key, value in self.out.items()}
@@ -846,12 +847,12 @@ class _Run:
             n_rejected=self.n_rejected,
             event_time=np.where(self.event_done, self.event_time, np.nan),
             max_pressure_difference=self.max_dp,
-            event_link=self.net.event_link.copy(),
-            event_open=self.net.event_open.copy(),
+            event_link=self.net.schedule.target.copy(),
+            event_open=self.net.schedule.opens.copy(),
             source_on_time=self.source_on_time,
             source_amount=self.source_amount,
             final_pressure_rate=final_rate["p"],
-            link_ends=np.stack([self.net.link_a, self.net.link_b], axis=1),
+            link_ends=np.stack([self.net.links.a, self.net.links.b], axis=1),
             final_partial_pressure_O2_rate=final_rate["o2"],
             merged_time=np.zeros((self.net.n_cases, self.net.n_modules)),
         )

@@ -86,7 +86,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import solver
-from .network import Network, NetworkModel
+from .model import NetworkModel
+from .network import Links, Modules, Network, Schedule
 from .solver import Solution, _per_case, _Run
 
 __all__ = ["ZONE_ERROR_FRACTION", "can_merge", "link_state", "solve"]
@@ -104,10 +105,10 @@ def can_merge(network: Network, model: NetworkModel) -> bool:
         model.analytic
         and network.energy == "isothermal"
         and network.n_modules > 1
-        and bool(np.any(network.link_b >= 0))
-        and network.trigger_module.size == 0
+        and bool(np.any(network.links.b >= 0))
+        and network.triggers.module.size == 0
         and network.n_sources == 0
-        and network.growth_link.size == 0
+        and network.growth.link.size == 0
         and model.all_leaks_to_vacuum()
     )
 
@@ -116,25 +117,25 @@ def link_state(network: Network, cases: np.ndarray, t: np.ndarray) -> np.ndarray
     """Which links are open in each case just after time ``t``, (n, K): the initial state
     with every scheduled event at or before ``t`` applied in time order (ties in event order,
     as the solver applies them)."""
-    is_open = network.initially_open[cases].copy()
-    times = network.event_time[cases]
+    is_open = network.links.initially_open[cases].copy()
+    times = network.schedule.time[cases]
     for k in range(network.n_links):
-        events = np.flatnonzero(network.event_link == k)
+        events = np.flatnonzero(network.schedule.target == k)
         if events.size == 0:
             continue
         # The last due event wins: reversed, so argmax's first maximum is the last index.
         due = np.where(times[:, events] <= t[:, None], times[:, events], -np.inf)[:, ::-1]
         last = events[::-1][np.argmax(due, axis=1)]
         happened = np.isfinite(due.max(axis=1))
-        is_open[:, k] = np.where(happened, network.event_open[last], is_open[:, k])
+        is_open[:, k] = np.where(happened, network.schedule.opens[last], is_open[:, k])
     return is_open
 
 
 def _cuts(network: Network, duration: np.ndarray) -> np.ndarray:
     """Start of each interval of each case, (C, S + 1), padded with the duration: 0, then the
     distinct times of its scheduled hatch events before its duration."""
-    hatch_events = network.link_b[network.event_link] >= 0
-    times = network.event_time[:, hatch_events]
+    hatch_events = network.links.b[network.schedule.target] >= 0
+    times = network.schedule.time[:, hatch_events]
     inside = (times > 0.0) & (times < duration[:, None])
     times = np.sort(np.where(inside, times, np.inf), axis=1)
     if times.shape[1] > 1:
@@ -179,9 +180,9 @@ class _Plan:
         net = model.network
         self.zone_of = np.tile(np.arange(net.n_modules), (rows.size, 1))
         self.hatch_dp = np.zeros((rows.size, net.n_links))
-        hatches = [k for k in range(net.n_links) if net.link_b[k] >= 0 and is_open[k]]
-        edges = [(int(net.link_a[k]), int(net.link_b[k])) for k in hatches]
-        volume = net.volume[rows]
+        hatches = [k for k in range(net.n_links) if net.links.b[k] >= 0 and is_open[k]]
+        edges = [(int(net.links.a[k]), int(net.links.b[k])) for k in hatches]
+        volume = net.modules.volume[rows]
         rt_v = model.pressure_per_mole(rows)
         pressure = y * rt_v
         leak = model.vacuum_conductance(rows)  # (n, M) [mol/(s Pa)]
@@ -237,9 +238,9 @@ class _Plan:
         q = []
         for k in inner:
             rest = [e for e in inner if e != k]
-            edges = [(int(net.link_a[e]), int(net.link_b[e])) for e in rest]
-            side = next(c for c in _components(net.n_modules, edges) if net.link_a[k] in c)
-            if net.link_b[k] in side:  # a loop: bounded by the whole outflow
+            edges = [(int(net.links.a[e]), int(net.links.b[e])) for e in rest]
+            side = next(c for c in _components(net.n_modules, edges) if net.links.a[k] in c)
+            if net.links.b[k] in side:  # a loop: bounded by the whole outflow
                 q.append(leak_zone)
             else:
                 v_side = sum(volume[:, m] for m in side)
@@ -323,38 +324,44 @@ def _reduced(network: Network, model, rows, zone_map, is_open, start, y):
     zone = np.searchsorted(labels, zone_map)
     members = [np.flatnonzero(zone == z) for z in range(labels.size)]
     first = np.array([mem[0] for mem in members])
-    volume = network.volume[rows]
+    volume = network.modules.volume[rows]
     # Summed module by module, in a fixed order: a case's sums do not depend on its batch.
     v_zone = np.stack([sum(volume[:, m] for m in mem) for mem in members], axis=1)
     n_zone = np.stack([sum(y[:, m] for m in mem) for mem in members], axis=1)
-    a, b = network.link_a, network.link_b
+    a, b = network.links.a, network.links.b
     kept = np.flatnonzero((b < 0) | (zone[a] != zone[np.maximum(b, 0)]))
     new_index = np.full(network.n_links, -1)
     new_index[kept] = np.arange(kept.size)
-    events = np.flatnonzero(np.isin(network.event_link, kept))
-    event_time = network.event_time[rows][:, events]
+    events = np.flatnonzero(np.isin(network.schedule.target, kept))
+    event_time = network.schedule.time[rows][:, events]
     # Events up to the start are in ``is_open`` already.
     event_time = np.where(event_time <= start[:, None], np.inf, event_time)
     rt = model.pressure_per_mole(rows) * volume
     reduced = Network(
-        volume=v_zone,
-        initial_pressure=n_zone * rt[:, first] / v_zone,
-        initial_temperature=network.initial_temperature[rows][:, first],
-        initial_mole_fraction=network.initial_mole_fraction[rows][:, first],
         species=network.species,
-        link_a=zone[a[kept]],
-        link_b=np.where(b[kept] < 0, -1, zone[np.maximum(b[kept], 0)]),
-        boundary_pressure=network.boundary_pressure[rows][:, kept],
-        area=network.area[rows][:, kept],
-        discharge_coefficient=network.discharge_coefficient[rows][:, kept],
-        initially_open=is_open[:, kept],
-        event_time=event_time,
-        event_link=new_index[network.event_link[events]],
-        event_open=network.event_open[events],
+        modules=Modules(
+            volume=v_zone,
+            initial_pressure=n_zone * rt[:, first] / v_zone,
+            initial_temperature=network.modules.initial_temperature[rows][:, first],
+            initial_mole_fraction=network.modules.initial_mole_fraction[rows][:, first],
+            names=tuple(network.modules.names[m] for m in first),
+        ),
+        links=Links(
+            a=zone[a[kept]],
+            b=np.where(b[kept] < 0, -1, zone[np.maximum(b[kept], 0)]),
+            boundary_pressure=network.links.boundary_pressure[rows][:, kept],
+            area=network.links.area[rows][:, kept],
+            discharge_coefficient=network.links.discharge_coefficient[rows][:, kept],
+            initially_open=is_open[:, kept],
+            names=tuple(network.links.names[k] for k in kept),
+        ),
+        schedule=Schedule(
+            time=event_time,
+            target=new_index[network.schedule.target[events]],
+            opens=network.schedule.opens[events],
+        ),
         energy="isothermal",
         regularisation_pressure=np.asarray(network.regularisation_pressure)[rows],
-        module_names=tuple(network.module_names[m] for m in first),
-        link_names=tuple(network.link_names[k] for k in kept),
     )
     return reduced, n_zone, zone, v_zone, kept
 
@@ -471,7 +478,7 @@ def _solve_zoned(
                     thresholds,
                     first=s == 0,
                 )
-                y[rows] = n_end[:, zone] * network.volume[rows] / v_zone[:, zone]
+                y[rows] = n_end[:, zone] * network.modules.volume[rows] / v_zone[:, zone]
                 continue
             run = _Run(
                 reduced,
@@ -493,7 +500,7 @@ def _solve_zoned(
             run.integrate()
             solution = run.solution()
             # Each zone's gas shared out by volume: equal pressures, mass kept exactly.
-            y[rows] = run.y[:, zone] * network.volume[rows] / v_zone[:, zone]
+            y[rows] = run.y[:, zone] * network.modules.volume[rows] / v_zone[:, zone]
             _collect(totals, rows, solution, zone, kept)
     return _solution(network, model, totals, y, t_out)
 
@@ -501,9 +508,11 @@ def _solve_zoned(
 def _uncoupled(reduced: Network, start, end) -> bool:
     """Whether no link joins two zones while open in the interval, nor any link switches
     in it: each zone then only leaks, choked, to vacuum."""
-    inner = reduced.link_b >= 0
-    joined = np.any(reduced.initially_open[:, inner])
-    switching = np.any((reduced.event_time > start[:, None]) & (reduced.event_time < end[:, None]))
+    inner = reduced.links.b >= 0
+    joined = np.any(reduced.links.initially_open[:, inner])
+    switching = np.any(
+        (reduced.schedule.time > start[:, None]) & (reduced.schedule.time < end[:, None])
+    )
     return not joined and not switching
 
 
@@ -528,11 +537,11 @@ def _exponential(
     :mod:`leaksim.core.flow`; DESIGN.md). Fills the totals like a solver run; returns the zone
     amounts at the end."""
     net = model.network
-    rt = model.pressure_per_mole(rows)[:, 0] * net.volume[rows, 0]  # Ru T [J/mol]
+    rt = model.pressure_per_mole(rows)[:, 0] * net.modules.volume[rows, 0]  # Ru T [J/mol]
     holes = model.hole_conductance(rows) * is_open
     outflow = np.zeros_like(v_zone)
-    for k in np.flatnonzero(net.link_b < 0):
-        outflow[:, zone[net.link_a[k]]] += holes[:, k]
+    for k in np.flatnonzero(net.links.b < 0):
+        outflow[:, zone[net.links.a[k]]] += holes[:, k]
     rate = outflow * rt[:, None] / v_zone  # lambda [1/s]
     p0 = n_zone * rt[:, None] / v_zone
     span = end - start
@@ -601,12 +610,12 @@ def _largest_differences(totals, rows, net, zone, kept, p0, rate, span):
     """Largest ``|p_a - p_b|`` of every kept link over the interval, for zones decaying
     exponentially: at its start, at its end or where the difference is stationary."""
     for k in kept:
-        a = zone[net.link_a[k]]
+        a = zone[net.links.a[k]]
         pa, ra = p0[:, a], rate[:, a]
-        if net.link_b[k] < 0:
-            largest = np.abs(pa - net.boundary_pressure[rows, k])
+        if net.links.b[k] < 0:
+            largest = np.abs(pa - net.links.boundary_pressure[rows, k])
         else:
-            b = zone[net.link_b[k]]
+            b = zone[net.links.b[k]]
             pb, rb = p0[:, b], rate[:, b]
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 stationary = np.log(rb * pb / (ra * pa)) / (rb - ra)
@@ -622,7 +631,7 @@ def _crossed_at_cut(totals, model, rows, n_zone, v_zone, zone, thresholds, start
     """Thresholds reached when a zone's gas is shared out at a cut: a module above a level
     whose zone is below it crosses it there (on the full network, within the equalisation
     time after the cut)."""
-    rt = model.pressure_per_mole(rows) * model.network.volume[rows]
+    rt = model.pressure_per_mole(rows) * model.network.modules.volume[rows]
     pressure = (n_zone / v_zone)[:, zone] * rt
     for j, (quantity, level) in enumerate(thresholds):
         value = pressure
@@ -655,9 +664,9 @@ def _solution(network: Network, model: NetworkModel, totals: _Totals, y, t_out):
     """The :class:`~leaksim.core.solver.Solution` of the whole run."""
     cases = np.arange(network.n_cases)
     pressure = totals.pressure.transpose(1, 0, 2)
-    temperature = network.initial_temperature
+    temperature = network.modules.initial_temperature
     o2 = model.o2_fraction_initial(cases)
-    done = network.event_time <= totals.end_time[:, None]
+    done = network.schedule.time <= totals.end_time[:, None]
     none = np.zeros((network.n_cases, 0))
     # One temperature per module, NaN after a case's end like the pressure. Where no case
     # ends early a read-only broadcast view serves: 60 MB at 1e5 cases not written.
@@ -682,14 +691,14 @@ def _solution(network: Network, model: NetworkModel, totals: _Totals, y, t_out):
         message=totals.message,
         n_steps=totals.n_steps,
         n_rejected=totals.n_rejected,
-        event_time=np.where(done, network.event_time, np.nan),
+        event_time=np.where(done, network.schedule.time, np.nan),
         max_pressure_difference=totals.max_dp,
-        event_link=network.event_link.copy(),
-        event_open=network.event_open.copy(),
+        event_link=network.schedule.target.copy(),
+        event_open=network.schedule.opens.copy(),
         source_on_time=none,
         source_amount=none.copy(),
         final_pressure_rate=totals.final_rate,
-        link_ends=np.stack([network.link_a, network.link_b], axis=1),
+        link_ends=np.stack([network.links.a, network.links.b], axis=1),
         final_partial_pressure_O2_rate=totals.final_rate * o2,
         merged_time=totals.merged_time,
     )

@@ -293,7 +293,7 @@ def draw_thresholds(
     apart in the legend.
     """
     lines = []
-    levels = result.threshold_levels or {}
+    levels = result.threshold_levels
     for n, name in enumerate(_select_thresholds(result, thresholds, quantity)):
         values = levels[name].m_as(unit)[case_index]
         for k, y in enumerate(np.unique(values[np.isfinite(values)])):
@@ -316,8 +316,6 @@ def _select_thresholds(
     if thresholds is False or thresholds is None:
         return []
     if thresholds is True:
-        if result.threshold_levels is None:
-            return []  # the run did not record levels: nothing to draw
         return [name for name, q in quantities.items() if q == quantity]
     names = [thresholds] if isinstance(thresholds, str) else list(thresholds)
     for name in names:
@@ -330,6 +328,4 @@ def _select_thresholds(
                 f"thresholds: {name!r} watches {quantities[name]}, and only {quantity} "
                 "thresholds can be drawn on this plot"
             )
-    if names and result.threshold_levels is None:
-        raise ValueError("thresholds: this result holds no threshold levels to draw")
     return names

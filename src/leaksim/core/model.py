@@ -1,0 +1,716 @@
+"""The right-hand side of a compiled station, batched over cases.
+
+State of one case (:class:`NetworkModel`): the amount of each species in each module
+``n[m, s]`` [mol] and, unless the energy mode is ``"isothermal"``, the internal energy of each
+module ``U[m]`` [J]. Moles and energy, not pressure and temperature, are the state because
+bulk flows move them between modules without creating or destroying any: total moles and total
+energy of a closed station are linear invariants, which Rosenbrock methods keep to round-off
+(so mass and the sum of ``p V`` are conserved exactly, not only to the tolerance).
+
+Equations (ideal gas, species with constant heat capacity, :mod:`leaksim.core.gas`):
+
+.. math::
+
+    p_m = \\frac{N_m R_u T_m}{V_m},\\qquad
+    \\frac{dn_{m,s}}{dt} = \\sum_{k\\,\\mathrm{into}\\,m} x_{u(k),s}\\,\\dot n_k
+      - \\sum_{k\\,\\mathrm{out\\,of}\\,m} x_{m,s}\\,\\dot n_k,
+
+    \\frac{dU_m}{dt} = \\sum_{k\\,\\mathrm{into}\\,m} \\dot n_k c_{p,u(k)} T_{u(k)}
+      - \\sum_{k\\,\\mathrm{out\\,of}\\,m} \\dot n_k c_{p,m} T_m + h_w A_w (T_w - T_m),
+
+where ``u(k)`` is the upstream side of link ``k`` and ``U_m = T_m sum_s n_{m,s} c_{v,s}``.
+The molar flow ``n_k`` is the mass flow of
+:func:`leaksim.core.flow.regularised_orifice_mass_flow` divided by the upstream molar mass. A
+fixed back pressure that exceeds the module pressure pushes in gas of the module's initial
+composition and temperature.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from .flow import (
+    choked_flow_function,
+    flow_function_constants,
+    regularised_flow_function,
+    regularised_flux_and_slopes,
+)
+from .gas import MOLAR_GAS_CONSTANT, species_properties
+from .network import Network
+
+__all__ = ["NetworkModel", "regulator_opening"]
+
+
+def regulator_opening(x):
+    """Opening of a regulator in [0, 1] against its scaled error ``x = (set - v) / band``.
+
+    The cubic smoothstep ``1/2 + 3x/4 - x^3/4`` on ``[-1, 1]``, shut below and fully open
+    above: continuous with a continuous slope, so a stiff solver sees no switch, and exactly
+    shut once the value is a band above the set point (a ``tanh`` law never shuts and would
+    keep filling a sealed module).
+
+    Parameters
+    ----------
+    x : array_like
+        Scaled error [-]; complex values allowed (real part compared).
+
+    Returns
+    -------
+    numpy.ndarray
+        Opening [-].
+    """
+    x = np.asarray(x)
+    inside = 0.5 + 0.75 * x - 0.25 * x**3
+    return np.where(x.real >= 1.0, 1.0, np.where(x.real <= -1.0, 0.0, inside))
+
+
+class NetworkModel:
+    """The right-hand side of a :class:`Network` on a flat state, batched over cases.
+
+    The state of case ``c`` is the row ``y[c]`` of length ``F = M * (S' + E)``, ordered module
+    by module: the ``S'`` species amounts [mol] then, when ``E = 1`` (energy modes other than
+    isothermal), the internal energy [J].
+
+    When every module of a case starts with the same composition, composition cannot change
+    (bulk flow only moves gas between modules holding the same mixture, and inflow from a back
+    pressure carries that mixture too), so the species collapse exactly into one pseudo-species
+    with the case's mixture properties (``S' = 1``). This shrinks the Jacobian of the common
+    all-air station from ``(4M)^2`` to ``M^2`` entries without approximation.
+
+    Parameters
+    ----------
+    network : Network
+        The compiled station.
+    reduce_composition : bool, optional
+        Collapse uniform compositions into one pseudo-species (default True). False keeps
+        every species in the state; both give the same answer, the reduced one faster.
+
+    Attributes
+    ----------
+    analytic : bool
+        True for one (pseudo-)species at one temperature without an energy equation, no
+        regulated sources and every two-way link regularised (``delta > 0``): the common
+        station. Then the pressure is ``(Ru T / V) N``, :meth:`rhs` takes a lean path for real
+        states and :meth:`jacobian` gives the Jacobian analytically; otherwise the solver
+        differentiates :meth:`rhs` by complex step.
+    """
+
+    def __init__(self, network: Network, reduce_composition: bool = True) -> None:
+        self.network = network
+        net = network
+        molar_mass, cp = species_properties(net.species)
+        x0 = net.modules.initial_mole_fraction
+        x_src = net.sources.mole_fraction
+        # Network.__post_init__ fills in the optional arrays: source_mole_fraction with zeros,
+        # regularisation_pressure as a per-case array.
+        assert x_src is not None
+        assert isinstance(net.regularisation_pressure, np.ndarray)
+        self.uniform = (
+            reduce_composition
+            and bool(np.all(np.abs(x0 - x0[:, :1, :]) <= 1e-12))
+            and bool(np.all(np.abs(x_src - x0[:, :1, :]) <= 1e-12))
+        )
+        if self.uniform:
+            # One pseudo-species per case with the mixture's molar mass and heat capacity.
+            x_case = x0[:, 0, :]
+            self.molar_mass = np.sum(x_case * molar_mass, axis=-1)[:, None]
+            self.cp = np.sum(x_case * cp, axis=-1)[:, None]
+            self.composition = x_case[:, None, :]  # (C, S', S): species per pseudo-mole
+        else:
+            n_cases = net.n_cases
+            self.molar_mass = np.broadcast_to(molar_mass, (n_cases, molar_mass.size)).copy()
+            self.cp = np.broadcast_to(cp, (n_cases, cp.size)).copy()
+            self.composition = np.broadcast_to(
+                np.eye(len(net.species)), (n_cases, len(net.species), len(net.species))
+            ).copy()
+        self.n_state_species = self.molar_mass.shape[1]
+        self.has_energy = net.energy != "isothermal"
+        self.n_per_module = self.n_state_species + int(self.has_energy)
+        self.n_state = net.n_modules * self.n_per_module
+        self._boundary = net.links.b < 0
+        # Leaks to vacuum are smooth without regularisation (r = 0, always choked).
+        self._delta = np.where(
+            self._boundary[None, :] & (net.links.boundary_pressure <= 0.0),
+            0.0,
+            net.regularisation_pressure[:, None],
+        )
+        self._x0_mole = self.initial_state_fractions()
+        initial_moles = (
+            net.modules.initial_pressure
+            * net.modules.volume
+            / (MOLAR_GAS_CONSTANT * net.modules.initial_temperature)
+        )
+        self._vacuum_moles = 1e-9 * np.max(initial_moles, axis=1, keepdims=True)
+        gamma = self.cp[:, :1] / (self.cp[:, :1] - MOLAR_GAS_CONSTANT)  # used when S' = 1
+        self._psi_star = choked_flow_function(gamma)
+        self._flow_constants = flow_function_constants(gamma)
+        self._any_boundary = bool(np.any(self._boundary))
+        vacuum = self._boundary & np.all(net.links.boundary_pressure <= 0.0, axis=0)
+        self._vacuum_links = np.flatnonzero(vacuum)
+        self._vacuum_mask = vacuum
+        self._other_links = np.flatnonzero(~vacuum)
+        self._cda = net.links.area * net.links.discharge_coefficient
+        self._same_temperature = not self.has_energy and bool(
+            np.all(net.modules.initial_temperature == net.modules.initial_temperature[:, :1])
+        )
+        self._mm0 = np.sum(self._x0_mole * self.molar_mass[:, None, :], axis=-1)
+        self._cp0 = np.sum(self._x0_mole * self.cp[:, None, :], axis=-1)
+        # A back pressure holds the module's initial gas at its initial temperature.
+        a = net.links.a
+        self._boundary_side = {
+            "pressure": net.links.boundary_pressure,
+            "temperature": net.modules.initial_temperature[:, a],
+            "molar_mass": self._mm0[:, a],
+            "cp": self._cp0[:, a],
+            "mole_fraction": self._x0_mole[:, a],
+        }
+        self.o2_index = net.species.index("O2") if "O2" in net.species else None
+        # Sources: composition over the state species, and the molar enthalpy they bring.
+        self._src_flow = net.sources.molar_flow
+        self._src_x = np.ones(x_src.shape[:2] + (1,)) if self.uniform else x_src
+        self._src_h = np.sum(x_src * cp, axis=-1) * net.sources.temperature
+        # The common case (one gas, one temperature, no energy equation, constant feeds,
+        # regularised two-way links) has a lean right-hand side and an analytic Jacobian.
+        self.analytic = (
+            self.n_state_species == 1
+            and self._same_temperature
+            and not np.any(net.sources.watch)
+            and bool(np.all(self._delta[:, self._other_links] > 0.0))
+        )
+        temperature = net.modules.initial_temperature
+        self._rt_v = MOLAR_GAS_CONSTANT * temperature / net.modules.volume
+        # Molar flow per unit Phi = p_u Psi reg of each link, C_d A / sqrt(M Ru T) [mol/(s Pa)].
+        self._flow_scale = self._cda / np.sqrt(
+            self.molar_mass[:, :1] * MOLAR_GAS_CONSTANT * temperature[:, net.links.a]
+        )
+        self._vacuum_scale = self._flow_scale[:, self._vacuum_links] * self._psi_star
+
+    _PER_CASE = (
+        "molar_mass",
+        "cp",
+        "composition",
+        "_x0_mole",
+        "_delta",
+        "_vacuum_moles",
+        "_mm0",
+        "_cp0",
+        "_psi_star",
+        "_cda",
+        "_src_flow",
+        "_src_x",
+        "_src_h",
+        "_rt_v",
+        "_flow_scale",
+        "_vacuum_scale",
+    )
+
+    def take(self, cases: np.ndarray) -> NetworkModel:
+        """The same model restricted to the given cases (same state layout)."""
+        model = copy.copy(self)
+        model.network = self.network.take(cases)
+        for name in self._PER_CASE:
+            setattr(model, name, getattr(self, name)[cases])
+        model._flow_constants = tuple(c[cases] for c in self._flow_constants)
+        model._boundary_side = {k: v[cases] for k, v in self._boundary_side.items()}
+        return model
+
+    # -- set-up ---------------------------------------------------------------------------
+    def initial_state_fractions(self) -> np.ndarray:
+        """Initial mole fractions over the state species, shape (C, M, S')."""
+        net = self.network
+        if self.uniform:
+            return np.ones((net.n_cases, net.n_modules, 1))
+        return net.modules.initial_mole_fraction
+
+    def initial_state(self) -> np.ndarray:
+        """State at t = 0, shape (C, F)."""
+        net = self.network
+        total = (
+            net.modules.initial_pressure
+            * net.modules.volume
+            / (MOLAR_GAS_CONSTANT * net.modules.initial_temperature)
+        )
+        moles = total[:, :, None] * self._x0_mole
+        parts = [moles]
+        if self.has_energy:
+            cv = np.sum(self._x0_mole * self.cp[:, None, :], axis=-1) - MOLAR_GAS_CONSTANT
+            parts.append((total * cv * net.modules.initial_temperature)[:, :, None])
+        return np.concatenate(parts, axis=-1).reshape(net.n_cases, self.n_state)
+
+    def state_scale(self) -> np.ndarray:
+        """Per-component magnitude used to scale absolute tolerances, shape (C, F).
+
+        Every amount is scaled by the largest total amount in any module of the case, and the
+        energy by the largest module energy, so that species absent at the start still get a
+        meaningful absolute tolerance.
+        """
+        n_cases, k = self.network.n_cases, self.n_per_module
+        y0 = np.abs(self.initial_state()).reshape(n_cases, -1, k)
+        scale = np.empty_like(y0)
+        s = self.n_state_species
+        scale[:, :, :s] = np.max(np.sum(y0[:, :, :s], axis=2), axis=1)[:, None, None]
+        if self.has_energy:
+            scale[:, :, s] = np.max(y0[:, :, s], axis=1)[:, None]
+        return np.maximum(scale, np.finfo(float).tiny).reshape(n_cases, self.n_state)
+
+    def neighbours(self) -> list[set[int]]:
+        """For each module, the modules whose state enters its derivative (itself included)."""
+        net = self.network
+        near = [{m} for m in range(net.n_modules)]
+        for a, b in zip(net.links.a, net.links.b, strict=True):
+            if b >= 0:
+                near[a].add(int(b))
+                near[b].add(int(a))
+        return near
+
+    # -- evaluation ------------------------------------------------------------------------
+    def thermo(self, y: np.ndarray, cases: np.ndarray | slice = slice(None)) -> dict:
+        """Pressure, temperature and mixture properties of each module, for rows ``cases``.
+
+        With one (pseudo-)species the mixture properties are the case's constants, shape
+        (n, 1), broadcasting over modules.
+        """
+        net = self.network
+        n = y.shape[0]
+        state = y.reshape(n, net.n_modules, self.n_per_module)
+        raw = state[:, :, : self.n_state_species]
+        moles = np.where(raw.real > 0.0, raw, 0.0)
+        # Pressure stays linear in the state through zero (a module emptied to within the
+        # absolute tolerance may hold a slightly negative amount): a clipped pressure would put
+        # a kink under the leak of a nearly empty module and stall the implicit steps there.
+        # Composition and temperature use the clipped amounts; reported pressures are clipped.
+        raw_total = np.sum(raw, axis=-1)
+        if self.n_state_species == 1:
+            total = moles[:, :, 0]
+            positive = total.real > 0.0
+            x = None
+            molar_mass, cp = self.molar_mass[cases], self.cp[cases]
+        else:
+            total = np.sum(moles, axis=-1)
+            positive = total.real > 0.0
+            safe = np.where(positive, total, 1.0)[..., None]
+            x = np.where(positive[..., None], moles / safe, self._x0_mole[cases])
+            molar_mass = np.sum(x * self.molar_mass[cases][:, None, :], axis=-1)
+            cp = np.sum(x * self.cp[cases][:, None, :], axis=-1)
+        cv = cp - MOLAR_GAS_CONSTANT
+        if self.has_energy:
+            energy = state[:, :, -1]
+            temperature = np.where(
+                positive & (energy.real > 0.0),
+                energy / (np.where(positive, total, 1.0) * cv),
+                net.modules.initial_temperature[cases],
+            )
+            # p V = N Ru T = (Ru / cv) U: taken from U alone it stays smooth as N and U -> 0,
+            # where their ratio T is round-off.
+            # Faded by N / (N + N_empty) as the module empties: the gas's energy can outlast
+            # its amount by round-off there, and a pressure from energy alone would keep
+            # draining an empty module below zero (found by the fuzzer). N_empty is 1e-14 of
+            # the case's largest initial content, far below the absolute tolerance.
+            fade = total / (total + 1e-5 * self._vacuum_moles[cases])
+            pressure = energy * MOLAR_GAS_CONSTANT / (cv * net.modules.volume[cases]) * fade
+        else:
+            temperature = net.modules.initial_temperature[cases]
+            pressure = raw_total * MOLAR_GAS_CONSTANT * temperature / net.modules.volume[cases]
+        return {
+            "pressure": pressure,
+            "temperature": temperature,
+            "mole_fraction": x,
+            "molar_mass": molar_mass,
+            "cp": cp,
+        }
+
+    def _link_sides(self, th: dict, cases, keys: tuple[str, ...]) -> tuple[dict, dict]:
+        """The ``keys`` of the state on side a and side b of every link, arrays (n, K[, S'])."""
+        net = self.network
+        a, bnd = net.links.a, self._boundary
+        b = np.where(bnd, 0, net.links.b)
+        side_a, side_b = {}, {}
+        for key in keys:
+            value = th[key]
+            side_a[key] = value[:, a]
+            inner = value[:, b]
+            if self._any_boundary:
+                mask = bnd[None, :, None] if inner.ndim == 3 else bnd[None, :]
+                inner = np.where(mask, self._boundary_side[key][cases], inner)
+            side_b[key] = inner
+        return side_a, side_b
+
+    def _growth_factor(self, t, cases) -> np.ndarray:
+        """Area at ``t`` over the nominal area of every link, (n, K); 1 for fixed links."""
+        net = self.network
+        t = np.asarray(t)[:, None, None]
+        knots, areas = net.growth.time[cases], net.growth.area[cases]  # (n, G, P)
+        # Segment of each knot table holding t, by real part (t may carry a complex step).
+        segment = np.clip(np.sum(knots <= t.real, axis=-1) - 1, 0, knots.shape[-1] - 2)
+        t0 = np.take_along_axis(knots, segment[..., None], axis=-1)[..., 0]
+        t1 = np.take_along_axis(knots, segment[..., None] + 1, axis=-1)[..., 0]
+        a0 = np.take_along_axis(areas, segment[..., None], axis=-1)[..., 0]
+        a1 = np.take_along_axis(areas, segment[..., None] + 1, axis=-1)[..., 0]
+        tt = t[..., 0]
+        span = np.where(t1 > t0, t1 - t0, 1.0)
+        weight = np.where(tt.real <= t0, 0.0, np.where(tt.real >= t1, 1.0, (tt - t0) / span))
+        area = a0 + (a1 - a0) * weight
+        factor = np.ones((area.shape[0], net.n_links), dtype=area.dtype)
+        nominal = net.links.area[cases][:, net.growth.link]
+        factor[:, net.growth.link] = np.where(
+            nominal > 0, area / np.where(nominal > 0, nominal, 1.0), 0.0
+        )
+        return factor
+
+    def link_molar_flow(
+        self, th: dict, is_open: np.ndarray, cases, t=None
+    ) -> tuple[np.ndarray, dict]:
+        """Molar flow through every link from side a to side b [mol/s], and the upstream state.
+
+        The flow's magnitude uses a smooth blend of the two sides' temperature and gas
+        properties, weight ``w = (1 + dp / sqrt(dp^2 + delta^2)) / 2`` on side a: exactly the
+        upstream side for ``|dp| >> delta`` (the other side's weight is ``delta^2 / (4 dp^2)``),
+        and no kink in the flow at ``dp = 0`` when the sides differ in temperature, which would
+        cost a stiff solver its order. Swapping the sides swaps the weights, so the flow stays
+        antisymmetric. The composition and enthalpy carried are the upstream side's.
+        """
+        uniform = self.n_state_species == 1
+        keys = (
+            ("pressure", "temperature")
+            if uniform
+            else ("pressure", "temperature", "molar_mass", "cp", "mole_fraction")
+        )
+        side_a, side_b = self._link_sides(th, cases, keys)
+        p_a, p_b = side_a["pressure"], side_b["pressure"]
+        dp = p_a - p_b
+        # A leak to vacuum is choked and linear in p_a, also for the slightly negative p_a of a
+        # module emptied to within the tolerance (see thermo).
+        forward = (p_a.real >= p_b.real) | self._vacuum_mask
+        delta = self._delta[cases]
+        if self._same_temperature and uniform:
+            t_u = side_a["temperature"]  # both sides alike: nothing to blend
+        else:
+            w = np.where(forward, 1.0, 0.0)
+            smooth = delta > 0.0
+            w = np.where(
+                smooth, 0.5 * (1.0 + dp / np.sqrt(dp**2 + np.where(smooth, delta, 1.0) ** 2)), w
+            )
+            t_u = w * side_a["temperature"] + (1.0 - w) * side_b["temperature"]
+        if uniform:
+            # One gas per case: its properties are the same on both sides.
+            mm_u, cp_u, gamma_u = self.molar_mass[cases], self.cp[cases], None
+        else:
+            mm_u = w * side_a["molar_mass"] + (1.0 - w) * side_b["molar_mass"]
+            cp_u = w * side_a["cp"] + (1.0 - w) * side_b["cp"]
+            gamma_u = cp_u / (cp_u - MOLAR_GAS_CONSTANT)
+        p_u = np.where(forward, p_a, p_b)
+        # The orifice law of leaksim.core.flow, in molar form, on the blended upstream state.
+        molar_flux = p_u * np.sqrt(1.0 / (mm_u * MOLAR_GAS_CONSTANT * t_u))
+        molar_flux = molar_flux * self._flux_factor(
+            p_u, np.where(forward, p_b, p_a), dp, gamma_u, delta, cases
+        )
+        conductance = self._cda[cases] * is_open
+        if self.network.growth.link.size and t is not None:
+            conductance = conductance * self._growth_factor(t, cases)
+        molar_flow = np.where(forward, conductance * molar_flux, -conductance * molar_flux)
+        # What the flow carries is taken from the side it leaves, exactly: an outflow may only
+        # remove what a module holds, so amounts stay non-negative.
+        upstream = {}
+        if self.has_energy:
+            cp_a = cp_u if uniform else side_a["cp"]
+            cp_b = cp_u if uniform else side_b["cp"]
+            upstream["enthalpy"] = np.where(
+                forward, cp_a * side_a["temperature"], cp_b * side_b["temperature"]
+            )
+        if not uniform:
+            upstream["mole_fraction"] = np.where(
+                forward[..., None], side_a["mole_fraction"], side_b["mole_fraction"]
+            )
+        return molar_flow, upstream
+
+    def _flux_factor(self, p_u, p_d, dp, gamma_u, delta, cases) -> np.ndarray:
+        """``Psi(max(r, r*))`` times the regularisation factor for every link, (n, K).
+
+        Leaks to vacuum are always choked and unregularised: their factor is the constant
+        ``psi*``, so the transcendental functions run on the other links only. With one gas
+        per case the gas constants of the flow function are computed once, at set-up.
+        """
+        vacuum, other = self._vacuum_links, self._other_links
+        uniform = gamma_u is None
+        factor = np.empty(p_u.shape, dtype=np.result_type(p_u, dp, float if uniform else gamma_u))
+        if vacuum.size:
+            factor[:, vacuum] = (
+                self._psi_star[cases] if uniform else choked_flow_function(gamma_u[:, vacuum])
+            )
+        if other.size:
+            if uniform:
+                constants = tuple(c[cases] for c in self._flow_constants)
+            else:
+                constants = flow_function_constants(gamma_u[:, other])
+            factor[:, other] = regularised_flow_function(
+                p_u[:, other], p_d[:, other], delta[:, other], constants
+            )
+        return factor
+
+    def molar_mass_initial(self, cases) -> np.ndarray:
+        """Molar mass of each module's initial gas [kg/mol], shape (C, M)."""
+        return self._mm0[cases]
+
+    def cp_initial(self, cases) -> np.ndarray:
+        """Molar heat capacity of each module's initial gas [J/(mol K)], shape (C, M)."""
+        return self._cp0[cases]
+
+    def rhs(self, y: np.ndarray, is_open: np.ndarray, cases=slice(None), t=None) -> np.ndarray:
+        """Time derivative of the state.
+
+        Parameters
+        ----------
+        y : ndarray, shape (n, F)
+            State of ``n`` cases (the rows ``cases`` of the network).
+        is_open : ndarray of bool, shape (n, K + J)
+            Which links are open and which sources feed, in each case.
+        cases : index array or slice
+            Network case of each row of ``y``.
+        t : array_like, shape (n,), optional
+            Time of each row [s], for links whose area grows; ignored without growth.
+
+        Returns
+        -------
+        ndarray, shape (n, F)
+        """
+        net = self.network
+        n = y.shape[0]
+        n_links = net.n_links
+        if self.analytic and not np.iscomplexobj(y) and not np.iscomplexobj(t):
+            flow = self._lean_flow(y, is_open[:, :n_links], cases, t, slopes=False)[0]
+            d_total = self._scatter(flow)
+            feed = is_open[:, n_links:] * self._src_flow[cases]
+            for j, m in enumerate(net.sources.module):
+                d_total[:, m] += feed[:, j]
+            return d_total
+        th = self.thermo(y, cases)
+        flow, upstream = self.link_molar_flow(th, is_open[:, :n_links], cases, t)
+        if self.n_state_species == 1:
+            species_flow = flow[..., None]
+        else:
+            species_flow = flow[..., None] * upstream["mole_fraction"]  # (n, K, S')
+        d_moles = self._scatter(species_flow)
+        feed = self.source_feed(th, is_open[:, n_links:], cases)  # (n, J) [mol/s]
+        for j, m in enumerate(net.sources.module):
+            d_moles[:, m] += feed[:, j, None] * self._src_x[cases][:, j]
+        parts = [d_moles]
+        if self.has_energy:
+            d_energy = self._scatter(flow * upstream["enthalpy"])
+            for j, m in enumerate(net.sources.module):
+                d_energy[:, m] += feed[:, j] * self._src_h[cases][:, j]
+            if net.energy == "wall":
+                d_energy = d_energy + self._wall_heat_flow(th, y, cases)
+            parts.append(d_energy[..., None])
+        return np.concatenate(parts, axis=-1).reshape(n, self.n_state)
+
+    def _lean_flow(self, y, is_open, cases, t, slopes):
+        """Molar flow of every link (n, K) [mol/s] and, with ``slopes``, its derivatives with
+        respect to the pressures on sides a and b [mol/(s Pa)], for :attr:`analytic` models.
+
+        The same law as :meth:`link_molar_flow` with one gas at one temperature, so
+        ``p = N Ru T / V`` and the molar flow is ``C_d A Phi / sqrt(M Ru T)``
+        (:func:`leaksim.core.flow.regularised_flux_and_slopes`).
+        """
+        net = self.network
+        p = y * self._rt_v[cases]
+        n, n_links = y.shape[0], net.n_links
+        flow = np.empty((n, n_links))
+        d_a = np.zeros((n, n_links)) if slopes else None
+        d_b = np.zeros((n, n_links)) if slopes else None
+        growth = None
+        if net.growth.link.size and t is not None:
+            growth = self._growth_factor(t, cases)
+        vacuum, other = self._vacuum_links, self._other_links
+        if vacuum.size:
+            scale = self._vacuum_scale[cases] * is_open[:, vacuum]
+            if growth is not None:
+                scale = scale * growth[:, vacuum]
+            flow[:, vacuum] = scale * p[:, net.links.a[vacuum]]
+            if d_a is not None:
+                d_a[:, vacuum] = scale
+        if other.size:
+            boundary = self._boundary[other]
+            p_a = p[:, net.links.a[other]]
+            p_b = p[:, np.where(boundary, 0, net.links.b[other])]
+            if np.any(boundary):
+                p_b = np.where(boundary, net.links.boundary_pressure[cases][:, other], p_b)
+            forward = p_a >= p_b
+            constants = tuple(c[cases] for c in self._flow_constants)
+            phi, du, dd = regularised_flux_and_slopes(
+                np.where(forward, p_a, p_b),
+                np.where(forward, p_b, p_a),
+                self._delta[cases][:, other],
+                constants,
+                slopes,
+            )
+            scale = self._flow_scale[cases][:, other] * is_open[:, other]
+            if growth is not None:
+                scale = scale * growth[:, other]
+            flow[:, other] = np.where(forward, scale * phi, -scale * phi)
+            if d_a is not None and d_b is not None:
+                # Reversed flow: -Phi(p_b, p_a), so the roles of the two slopes swap.
+                d_a[:, other] = scale * np.where(forward, du, -dd)
+                d_b[:, other] = scale * np.where(forward, dd, -du)
+        return flow, d_a, d_b
+
+    def jacobian(self, y: np.ndarray, is_open: np.ndarray, cases=slice(None), t=None):
+        """Analytic Jacobian ``d rhs / d y`` of an :attr:`analytic` model, case axis last.
+
+        Parameters
+        ----------
+        y, is_open, cases, t
+            As for :meth:`rhs` (real ``y`` and ``t``).
+
+        Returns
+        -------
+        ndarray, shape (F, F, n)
+            ``J[i, j, c] = d f_i / d y_j`` of case ``c``.
+
+        Notes
+        -----
+        With one gas at one temperature ``p_m = (Ru T / V_m) N_m``, and constant feeds do not
+        depend on the state, so every entry is a link's pressure slope times ``Ru T / V``.
+        """
+        net = self.network
+        n_links = net.n_links
+        _, d_a, d_b = self._lean_flow(y, is_open[:, :n_links], cases, t, slopes=True)
+        rt_v = self._rt_v[cases]
+        jac = np.zeros((net.n_modules, net.n_modules, y.shape[0]))
+        for k in range(n_links):
+            a, b = net.links.a[k], net.links.b[k]
+            by_a = d_a[:, k] * rt_v[:, a]
+            jac[a, a] -= by_a
+            if b >= 0:
+                by_b = d_b[:, k] * rt_v[:, b]
+                jac[a, b] -= by_b
+                jac[b, a] += by_a
+                jac[b, b] += by_b
+        return jac
+
+    def source_feed(self, th: dict, on: np.ndarray, cases=slice(None)) -> np.ndarray:
+        """Molar feed of every source [mol/s], (n, J): constant, or regulated smoothly."""
+        net = self.network
+        watch = net.sources.watch
+        assert watch is not None  # Network.__post_init__ fills it in
+        feed = (on * self._src_flow[cases]).astype(np.result_type(th["pressure"], float))
+        for j in np.flatnonzero(watch):
+            m = net.sources.module[j]
+            value = th["pressure"][:, m]
+            if watch[j] == 2:
+                value = value * self._o2_fraction(th, cases)[:, m]
+            x = (net.sources.setpoint[cases, j] - value) / net.sources.band[cases, j]
+            feed[:, j] = feed[:, j] * regulator_opening(x)
+        return feed
+
+    def _o2_fraction(self, th: dict, cases) -> np.ndarray:
+        """O2 mole fraction of every module, (n, M); zero without O2."""
+        if self.o2_index is None:
+            return np.zeros_like(th["pressure"])
+        if th["mole_fraction"] is None:  # one gas per case: its fixed share
+            share = self.composition[cases][:, 0, self.o2_index][:, None]
+            return np.broadcast_to(share, th["pressure"].shape)
+        return th["mole_fraction"][..., self.o2_index]
+
+    def _wall_heat_flow(self, th: dict, y: np.ndarray, cases) -> np.ndarray:
+        """Heat from the walls into each module's gas, ``h_w A_w (T_w - T)`` [W], (n, M).
+
+        Departure from the plain law: it is faded out by ``N / (N + N_vac)`` with ``N_vac`` a
+        billionth of the case's largest initial module content. As a module empties, its gas
+        heat capacity vanishes and the thermal time constant ``N c_v / (h_w A_w)`` goes to
+        zero; the fade keeps the energy equation smooth and finite there, below about 1e-4 Pa,
+        and changes nothing measurable above.
+        """
+        net = self.network
+        state = y.reshape(y.shape[0], net.n_modules, self.n_per_module)
+        total = np.sum(state[:, :, : self.n_state_species], axis=-1)
+        total = np.where(total.real > 0.0, total, 0.0)
+        fade = total / (total + self._vacuum_moles[cases])
+        # Network.__post_init__ fills in the wall arrays (no exchange by default).
+        assert net.modules.wall_heat_transfer is not None and net.modules.wall_area is not None
+        assert net.modules.wall_temperature is not None
+        conductance = net.modules.wall_heat_transfer[cases] * net.modules.wall_area[cases]
+        return conductance * (net.modules.wall_temperature[cases] - th["temperature"]) * fade
+
+    def _scatter(self, link_flow: np.ndarray) -> np.ndarray:
+        """Sum link flows (n, K, ...) into module rates (n, M, ...): out of a, into b.
+
+        A loop over links rather than a matrix product: BLAS kernels sum in an order that
+        depends on the batch size, and a case's answer must not depend on its neighbours.
+        """
+        net = self.network
+        rate = np.zeros(
+            (link_flow.shape[0], net.n_modules) + link_flow.shape[2:], dtype=link_flow.dtype
+        )
+        for k in range(net.n_links):
+            rate[:, net.links.a[k]] -= link_flow[:, k]
+            if net.links.b[k] >= 0:
+                rate[:, net.links.b[k]] += link_flow[:, k]
+        return rate
+
+    def pressure_per_mole(self, cases=slice(None)) -> np.ndarray:
+        """``Ru T / V`` of each module [Pa/mol], (n, M): the pressure of an :attr:`analytic`
+        model is this times the state."""
+        return self._rt_v[cases]
+
+    def all_leaks_to_vacuum(self) -> bool:
+        """Whether every link to a back pressure leads to vacuum in every case."""
+        return bool(np.all(self._vacuum_mask == self._boundary))
+
+    def hole_conductance(self, cases=slice(None)) -> np.ndarray:
+        """Molar outflow per unit upstream pressure of every link to vacuum,
+        ``C_d A psi* / sqrt(M Ru T)`` [mol/(s Pa)], (n, K); zero for the other links."""
+        scale = self._vacuum_scale[cases]
+        conductance = np.zeros((scale.shape[0], self.network.n_links))
+        conductance[:, self._vacuum_links] = scale
+        return conductance
+
+    def vacuum_conductance(self, cases=slice(None)) -> np.ndarray:
+        """Molar outflow per unit pressure through each module's holes to vacuum, all of them
+        open, ``sum_k C_d A_k psi* / sqrt(M Ru T)`` [mol/(s Pa)], (n, M)."""
+        net = self.network
+        scale = self._vacuum_scale[cases]
+        total = np.zeros((scale.shape[0], net.n_modules))
+        for j, k in enumerate(self._vacuum_links):
+            total[:, net.links.a[k]] += scale[:, j]
+        return total
+
+    def flow_scale(self, cases=slice(None)) -> np.ndarray:
+        """``C_d A / sqrt(M Ru T)`` of every link [mol/(s Pa)], (n, K)."""
+        return self._flow_scale[cases]
+
+    def regularisation(self, cases=slice(None)) -> np.ndarray:
+        """Regularisation pressure ``delta`` of every link [Pa], (n, K)."""
+        return self._delta[cases]
+
+    def o2_fraction_initial(self, cases=slice(None)) -> np.ndarray:
+        """O2 mole fraction of each module's initial gas [-], (n, M); zero without O2."""
+        if self.o2_index is None:
+            return np.zeros_like(self._rt_v[cases])
+        return np.sum(self._x0_mole[cases] * self.composition[cases][:, None, :, self.o2_index], -1)
+
+    def observe(self, y: np.ndarray, cases=slice(None)) -> tuple[np.ndarray, ...]:
+        """Pressure [Pa], temperature [K] and O2 partial pressure [Pa], each (n, M)."""
+        if self.analytic and not np.iscomplexobj(y):
+            pressure = np.maximum(y * self._rt_v[cases], 0.0)
+            temperature = self.network.modules.initial_temperature[cases]
+            return pressure, temperature, pressure * self.o2_fraction_initial(cases)
+        th = self.thermo(y, cases)
+        pressure = np.maximum(th["pressure"], 0.0) if not np.iscomplexobj(y) else th["pressure"]
+        if self.o2_index is None:
+            return pressure, th["temperature"], np.zeros_like(pressure)
+        if th["mole_fraction"] is None:
+            x_o2 = self.composition[cases][:, 0, self.o2_index][:, None]
+        else:
+            x_o2 = np.sum(
+                th["mole_fraction"] * self.composition[cases][:, None, :, self.o2_index], axis=-1
+            )
+        return pressure, th["temperature"], pressure * x_o2
+
+    def species_moles(self, y: np.ndarray, cases=slice(None)) -> np.ndarray:
+        """Amount of each real species in each module [mol], shape (n, M, S)."""
+        net = self.network
+        state = y.reshape(y.shape[0], net.n_modules, self.n_per_module)
+        moles = state[:, :, : self.n_state_species]
+        return np.sum(moles[..., None] * self.composition[cases][:, None, :, :], axis=2)
