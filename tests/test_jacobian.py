@@ -13,7 +13,7 @@ from leaksim.core.flow import (
     regularised_flux_and_slopes,
 )
 from leaksim.core.gas import MOLAR_GAS_CONSTANT
-from leaksim.core.model import NetworkModel
+from leaksim.core.model import build_model
 from leaksim.core.network import Links, Modules, Network
 
 STEP = 1e-30
@@ -84,7 +84,7 @@ def test_analytic_jacobian_matches_complex_step(
     fractions, volumes, hatch, holes, back, open_hatches, delta
 ):
     net = chain(volumes, hatch, holes, back, open_hatches, delta)
-    model = NetworkModel(net)
+    model = build_model(net)
     assert model.analytic
     n_full = ATM * np.array(volumes) / (MOLAR_GAS_CONSTANT * T0)
     y = (np.array(fractions) * n_full)[None, :]
@@ -104,7 +104,7 @@ def test_analytic_jacobian_matches_complex_step(
 def test_lean_rhs_matches_general_rhs(fractions, back):
     volumes = [60.0, 40.0, 5.0]
     net = chain(volumes, [0.5, 0.05], [1e-4, 0.0, 3e-5], back, [True, True])
-    model = NetworkModel(net)
+    model = build_model(net)
     n_full = ATM * np.array(volumes) / (MOLAR_GAS_CONSTANT * T0)
     y = (np.array(fractions) * n_full)[None, :]
     lean = model.rhs(y, net.initially_on)
@@ -142,7 +142,7 @@ def test_flux_slopes_match_complex_step(p_u, fraction, delta, gamma):
 def test_vacuum_leak_slope_is_the_choked_conductance():
     """A hole to vacuum: d(dN/dt)/dN = -Cd A psi* sqrt(1 / (M Ru T)) Ru T / V, exactly."""
     net = two_modules(hatch_open=False, hole_area=2e-4)
-    model = NetworkModel(net)
+    model = build_model(net)
     y = model.initial_state()
     jac = model.jacobian(y, net.initially_on)
     flow = -model.rhs(y, net.initially_on)[0, 0]
@@ -160,4 +160,4 @@ def test_vacuum_leak_slope_is_the_choked_conductance():
     ],
 )
 def test_other_models_keep_the_complex_step_jacobian(change):
-    assert not NetworkModel(two_modules(**change)).analytic
+    assert not build_model(two_modules(**change)).analytic

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from leaksim.core.flow import orifice_mass_flow
 from leaksim.core.gas import MOLAR_GAS_CONSTANT, mixture_molar_mass, species_properties
-from leaksim.core.model import NetworkModel
+from leaksim.core.model import build_model
 from leaksim.core.network import Links, Modules, Network
 
 AIR_MOLAR_MASS = float(mixture_molar_mass(X_AIR, species_properties(SPECIES)[0]))
@@ -14,7 +14,7 @@ AIR_MOLAR_MASS = float(mixture_molar_mass(X_AIR, species_properties(SPECIES)[0])
 
 def test_leak_rhs_equals_choked_orifice_flow():
     net = one_module(volume=10.0, area=2e-4, cd=0.7)
-    model = NetworkModel(net)
+    model = build_model(net)
     dy = model.rhs(model.initial_state(), net.links.initially_open)
     r, gamma = air_properties()
     mdot = orifice_mass_flow(ATM, T0, 0.0, 2e-4, 0.7, r, gamma)
@@ -39,7 +39,7 @@ def test_closed_station_rhs_conserves_moles_and_energy(pa, pb, ta, tb, energy, r
         wall_area=0.0,
         wall_heat_transfer=0.0,
     )
-    model = NetworkModel(net, reduce_composition=reduce)
+    model = build_model(net, reduce_composition=reduce)
     dy = model.rhs(model.initial_state(), net.links.initially_open).reshape(2, -1)
     scale = np.abs(dy).max() + 1e-30
     assert abs(dy.sum(axis=0)).max() <= 1e-12 * scale
@@ -50,8 +50,8 @@ def test_closed_station_rhs_conserves_moles_and_energy(pa, pb, ta, tb, energy, r
 
 def test_uniform_reduction_matches_every_species():
     net = two_modules(pressures=(ATM, 0.8 * ATM), energy="adiabatic")
-    full = NetworkModel(net, reduce_composition=False)
-    reduced = NetworkModel(net)
+    full = build_model(net, reduce_composition=False)
+    reduced = build_model(net)
     assert reduced.n_state == 4 and full.n_state == 2 * (len(SPECIES) + 1)
     d_full = full.rhs(full.initial_state(), net.links.initially_open).reshape(2, -1)
     d_red = reduced.rhs(reduced.initial_state(), net.links.initially_open).reshape(2, -1)
@@ -62,13 +62,13 @@ def test_uniform_reduction_matches_every_species():
 def test_back_pressure_above_module_pushes_gas_in():
     net = one_module(pressure=0.5 * ATM)
     net.links.boundary_pressure[:] = ATM
-    model = NetworkModel(net)
+    model = build_model(net)
     assert model.rhs(model.initial_state(), net.links.initially_open)[0, 0] > 0
 
 
 def test_observe_reports_ideal_gas_pressure_and_o2_share():
     net = one_module(volume=[5.0, 50.0], pressure=[ATM, 0.5 * ATM], area=[1e-4, 1e-4])
-    model = NetworkModel(net)
+    model = build_model(net)
     p, t, o2 = model.observe(model.initial_state())
     np.testing.assert_allclose(p[:, 0], [ATM, 0.5 * ATM], rtol=1e-14)
     np.testing.assert_allclose(o2 / p, X_AIR[SPECIES.index("O2")], rtol=1e-14)

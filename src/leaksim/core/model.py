@@ -1,6 +1,6 @@
 """The right-hand side of a compiled station, batched over cases.
 
-State of one case (:class:`NetworkModel`): the amount of each species in each module
+State of one case (:class:`GeneralModel`): the amount of each species in each module
 ``n[m, s]`` [mol] and, unless the energy mode is ``"isothermal"``, the internal energy of each
 module ``U[m]`` [J]. Moles and energy, not pressure and temperature, are the state because
 bulk flows move them between modules without creating or destroying any: total moles and total
@@ -28,8 +28,10 @@ composition and temperature.
 from __future__ import annotations
 
 import copy
+from typing import Any, ClassVar, Self
 
 import numpy as np
+import numpy.typing as npt
 
 from .flow import (
     choked_flow_function,
@@ -40,10 +42,17 @@ from .flow import (
 from .gas import MOLAR_GAS_CONSTANT, species_properties
 from .network import Network
 
-__all__ = ["NetworkModel", "regulator_opening"]
+__all__ = ["GeneralModel", "LeanModel", "build_model", "lean_applies", "regulator_opening"]
+
+#: Rows of a batch: an index array, or a slice over all of them.
+Cases = np.ndarray | slice
+
+#: Pressure, temperature and mixture properties of each module (:meth:`GeneralModel.thermo`):
+#: arrays by name; ``mole_fraction`` is None with one (pseudo-)species.
+Thermo = dict[str, Any]
 
 
-def regulator_opening(x):
+def regulator_opening(x: npt.ArrayLike) -> np.ndarray:
     """Opening of a regulator in [0, 1] against its scaled error ``x = (set - v) / band``.
 
     The cubic smoothstep ``1/2 + 3x/4 - x^3/4`` on ``[-1, 1]``, shut below and fully open
@@ -66,8 +75,74 @@ def regulator_opening(x):
     return np.where(x.real >= 1.0, 1.0, np.where(x.real <= -1.0, 0.0, inside))
 
 
-class NetworkModel:
-    """The right-hand side of a :class:`Network` on a flat state, batched over cases.
+def build_model(network: Network, reduce_composition: bool = True) -> GeneralModel:
+    """The right-hand side of ``network``, chosen once: :class:`LeanModel` where it applies
+    (:func:`lean_applies`), :class:`GeneralModel` otherwise.
+
+    Parameters
+    ----------
+    network : Network
+        The compiled station.
+    reduce_composition : bool, optional
+        Collapse uniform compositions into one pseudo-species (default True).
+
+    Returns
+    -------
+    GeneralModel
+        A :class:`LeanModel` (a subclass) for the common station.
+    """
+    lean = lean_applies(network, reduce_composition)
+    return (LeanModel if lean else GeneralModel)(network, reduce_composition)
+
+
+def lean_applies(network: Network, reduce_composition: bool = True) -> bool:
+    """Whether ``network`` is the common station that :class:`LeanModel` serves.
+
+    One (pseudo-)species at one temperature without an energy equation, no regulated sources,
+    and every two-way link regularised (``delta > 0``). Then the pressure is ``(Ru T / V) N``,
+    linear in the state, and the Jacobian has a closed form.
+    """
+    one_species = _uniform_composition(network, reduce_composition) or len(network.species) == 1
+    temperature = network.modules.initial_temperature
+    same_temperature = network.energy == "isothermal" and bool(
+        np.all(temperature == temperature[:, :1])
+    )
+    two_way = ~_vacuum_links(network)
+    return (
+        one_species
+        and same_temperature
+        and not np.any(network.sources.watch)
+        and bool(np.all(_regularisation(network)[:, two_way] > 0.0))
+    )
+
+
+def _uniform_composition(network: Network, reduce_composition: bool) -> bool:
+    """Whether every module and source of every case holds its case's one mixture."""
+    x0 = network.modules.initial_mole_fraction
+    x_src = network.sources.mole_fraction
+    return (
+        reduce_composition
+        and bool(np.all(np.abs(x0 - x0[:, :1, :]) <= 1e-12))
+        and bool(np.all(np.abs(x_src - x0[:, :1, :]) <= 1e-12))
+    )
+
+
+def _vacuum_links(network: Network) -> np.ndarray:
+    """Links to vacuum in every case, (K,) bool: always choked, no regularisation needed."""
+    links = network.links
+    return (links.b < 0) & np.all(links.boundary_pressure <= 0.0, axis=0)
+
+
+def _regularisation(network: Network) -> np.ndarray:
+    """``delta`` of every link in every case [Pa], (C, K): zero where a link leads to vacuum
+    (``r = 0``, always choked, smooth without it)."""
+    links = network.links
+    to_vacuum = (links.b < 0)[None, :] & (links.boundary_pressure <= 0.0)
+    return np.where(to_vacuum, 0.0, np.asarray(network.regularisation_pressure)[:, None])
+
+
+class GeneralModel:
+    """The right-hand side of any :class:`Network` on a flat state, batched over cases.
 
     The state of case ``c`` is the row ``y[c]`` of length ``F = M * (S' + E)``, ordered module
     by module: the ``S'`` species amounts [mol] then, when ``E = 1`` (energy modes other than
@@ -90,12 +165,11 @@ class NetworkModel:
     Attributes
     ----------
     analytic : bool
-        True for one (pseudo-)species at one temperature without an energy equation, no
-        regulated sources and every two-way link regularised (``delta > 0``): the common
-        station. Then the pressure is ``(Ru T / V) N``, :meth:`rhs` takes a lean path for real
-        states and :meth:`jacobian` gives the Jacobian analytically; otherwise the solver
-        differentiates :meth:`rhs` by complex step.
+        False: the solver differentiates :meth:`rhs` by complex step (every evaluation here
+        accepts complex states and times). :class:`LeanModel` says True.
     """
+
+    analytic: ClassVar[bool] = False
 
     def __init__(self, network: Network, reduce_composition: bool = True) -> None:
         self.network = network
@@ -107,11 +181,7 @@ class NetworkModel:
         # regularisation_pressure as a per-case array.
         assert x_src is not None
         assert isinstance(net.regularisation_pressure, np.ndarray)
-        self.uniform = (
-            reduce_composition
-            and bool(np.all(np.abs(x0 - x0[:, :1, :]) <= 1e-12))
-            and bool(np.all(np.abs(x_src - x0[:, :1, :]) <= 1e-12))
-        )
+        self.uniform = _uniform_composition(net, reduce_composition)
         if self.uniform:
             # One pseudo-species per case with the mixture's molar mass and heat capacity.
             x_case = x0[:, 0, :]
@@ -130,12 +200,7 @@ class NetworkModel:
         self.n_per_module = self.n_state_species + int(self.has_energy)
         self.n_state = net.n_modules * self.n_per_module
         self._boundary = net.links.b < 0
-        # Leaks to vacuum are smooth without regularisation (r = 0, always choked).
-        self._delta = np.where(
-            self._boundary[None, :] & (net.links.boundary_pressure <= 0.0),
-            0.0,
-            net.regularisation_pressure[:, None],
-        )
+        self._delta = _regularisation(net)
         self._x0_mole = self.initial_state_fractions()
         initial_moles = (
             net.modules.initial_pressure
@@ -147,7 +212,7 @@ class NetworkModel:
         self._psi_star = choked_flow_function(gamma)
         self._flow_constants = flow_function_constants(gamma)
         self._any_boundary = bool(np.any(self._boundary))
-        vacuum = self._boundary & np.all(net.links.boundary_pressure <= 0.0, axis=0)
+        vacuum = _vacuum_links(net)
         self._vacuum_links = np.flatnonzero(vacuum)
         self._vacuum_mask = vacuum
         self._other_links = np.flatnonzero(~vacuum)
@@ -171,14 +236,6 @@ class NetworkModel:
         self._src_flow = net.sources.molar_flow
         self._src_x = np.ones(x_src.shape[:2] + (1,)) if self.uniform else x_src
         self._src_h = np.sum(x_src * cp, axis=-1) * net.sources.temperature
-        # The common case (one gas, one temperature, no energy equation, constant feeds,
-        # regularised two-way links) has a lean right-hand side and an analytic Jacobian.
-        self.analytic = (
-            self.n_state_species == 1
-            and self._same_temperature
-            and not np.any(net.sources.watch)
-            and bool(np.all(self._delta[:, self._other_links] > 0.0))
-        )
         temperature = net.modules.initial_temperature
         self._rt_v = MOLAR_GAS_CONSTANT * temperature / net.modules.volume
         # Molar flow per unit Phi = p_u Psi reg of each link, C_d A / sqrt(M Ru T) [mol/(s Pa)].
@@ -206,7 +263,7 @@ class NetworkModel:
         "_vacuum_scale",
     )
 
-    def take(self, cases: np.ndarray) -> NetworkModel:
+    def take(self, cases: np.ndarray) -> Self:
         """The same model restricted to the given cases (same state layout)."""
         model = copy.copy(self)
         model.network = self.network.take(cases)
@@ -266,7 +323,7 @@ class NetworkModel:
         return near
 
     # -- evaluation ------------------------------------------------------------------------
-    def thermo(self, y: np.ndarray, cases: np.ndarray | slice = slice(None)) -> dict:
+    def thermo(self, y: np.ndarray, cases: Cases = slice(None)) -> Thermo:
         """Pressure, temperature and mixture properties of each module, for rows ``cases``.
 
         With one (pseudo-)species the mixture properties are the case's constants, shape
@@ -321,7 +378,9 @@ class NetworkModel:
             "cp": cp,
         }
 
-    def _link_sides(self, th: dict, cases, keys: tuple[str, ...]) -> tuple[dict, dict]:
+    def _link_sides(
+        self, th: Thermo, cases: Cases, keys: tuple[str, ...]
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """The ``keys`` of the state on side a and side b of every link, arrays (n, K[, S'])."""
         net = self.network
         a, bnd = net.links.a, self._boundary
@@ -337,7 +396,7 @@ class NetworkModel:
             side_b[key] = inner
         return side_a, side_b
 
-    def _growth_factor(self, t, cases) -> np.ndarray:
+    def _growth_factor(self, t: np.ndarray, cases: Cases) -> np.ndarray:
         """Area at ``t`` over the nominal area of every link, (n, K); 1 for fixed links."""
         net = self.network
         t = np.asarray(t)[:, None, None]
@@ -360,8 +419,8 @@ class NetworkModel:
         return factor
 
     def link_molar_flow(
-        self, th: dict, is_open: np.ndarray, cases, t=None
-    ) -> tuple[np.ndarray, dict]:
+        self, th: Thermo, is_open: np.ndarray, cases: Cases, t: np.ndarray | None = None
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Molar flow through every link from side a to side b [mol/s], and the upstream state.
 
         The flow's magnitude uses a smooth blend of the two sides' temperature and gas
@@ -425,7 +484,15 @@ class NetworkModel:
             )
         return molar_flow, upstream
 
-    def _flux_factor(self, p_u, p_d, dp, gamma_u, delta, cases) -> np.ndarray:
+    def _flux_factor(
+        self,
+        p_u: np.ndarray,
+        p_d: np.ndarray,
+        dp: np.ndarray,
+        gamma_u: np.ndarray | None,
+        delta: np.ndarray,
+        cases: Cases,
+    ) -> np.ndarray:
         """``Psi(max(r, r*))`` times the regularisation factor for every link, (n, K).
 
         Leaks to vacuum are always choked and unregularised: their factor is the constant
@@ -433,14 +500,16 @@ class NetworkModel:
         per case the gas constants of the flow function are computed once, at set-up.
         """
         vacuum, other = self._vacuum_links, self._other_links
-        uniform = gamma_u is None
-        factor = np.empty(p_u.shape, dtype=np.result_type(p_u, dp, float if uniform else gamma_u))
+        dtype = np.result_type(p_u, dp, float if gamma_u is None else gamma_u)
+        factor = np.empty(p_u.shape, dtype=dtype)
         if vacuum.size:
             factor[:, vacuum] = (
-                self._psi_star[cases] if uniform else choked_flow_function(gamma_u[:, vacuum])
+                self._psi_star[cases]
+                if gamma_u is None
+                else choked_flow_function(gamma_u[:, vacuum])
             )
         if other.size:
-            if uniform:
+            if gamma_u is None:
                 constants = tuple(c[cases] for c in self._flow_constants)
             else:
                 constants = flow_function_constants(gamma_u[:, other])
@@ -449,15 +518,21 @@ class NetworkModel:
             )
         return factor
 
-    def molar_mass_initial(self, cases) -> np.ndarray:
+    def molar_mass_initial(self, cases: Cases) -> np.ndarray:
         """Molar mass of each module's initial gas [kg/mol], shape (C, M)."""
         return self._mm0[cases]
 
-    def cp_initial(self, cases) -> np.ndarray:
+    def cp_initial(self, cases: Cases) -> np.ndarray:
         """Molar heat capacity of each module's initial gas [J/(mol K)], shape (C, M)."""
         return self._cp0[cases]
 
-    def rhs(self, y: np.ndarray, is_open: np.ndarray, cases=slice(None), t=None) -> np.ndarray:
+    def rhs(
+        self,
+        y: np.ndarray,
+        is_open: np.ndarray,
+        cases: Cases = slice(None),
+        t: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Time derivative of the state.
 
         Parameters
@@ -478,13 +553,6 @@ class NetworkModel:
         net = self.network
         n = y.shape[0]
         n_links = net.n_links
-        if self.analytic and not np.iscomplexobj(y) and not np.iscomplexobj(t):
-            flow = self._lean_flow(y, is_open[:, :n_links], cases, t, slopes=False)[0]
-            d_total = self._scatter(flow)
-            feed = is_open[:, n_links:] * self._src_flow[cases]
-            for j, m in enumerate(net.sources.module):
-                d_total[:, m] += feed[:, j]
-            return d_total
         th = self.thermo(y, cases)
         flow, upstream = self.link_molar_flow(th, is_open[:, :n_links], cases, t)
         if self.n_state_species == 1:
@@ -505,9 +573,181 @@ class NetworkModel:
             parts.append(d_energy[..., None])
         return np.concatenate(parts, axis=-1).reshape(n, self.n_state)
 
-    def _lean_flow(self, y, is_open, cases, t, slopes):
+    def source_feed(self, th: Thermo, on: np.ndarray, cases: Cases = slice(None)) -> np.ndarray:
+        """Molar feed of every source [mol/s], (n, J): constant, or regulated smoothly."""
+        net = self.network
+        watch = net.sources.watch
+        assert watch is not None  # Network.__post_init__ fills it in
+        feed = (on * self._src_flow[cases]).astype(np.result_type(th["pressure"], float))
+        for j in np.flatnonzero(watch):
+            m = net.sources.module[j]
+            value = th["pressure"][:, m]
+            if watch[j] == 2:
+                value = value * self._o2_fraction(th, cases)[:, m]
+            x = (net.sources.setpoint[cases, j] - value) / net.sources.band[cases, j]
+            feed[:, j] = feed[:, j] * regulator_opening(x)
+        return feed
+
+    def _o2_fraction(self, th: Thermo, cases: Cases) -> np.ndarray:
+        """O2 mole fraction of every module, (n, M); zero without O2."""
+        if self.o2_index is None:
+            return np.zeros_like(th["pressure"])
+        if th["mole_fraction"] is None:  # one gas per case: its fixed share
+            share = self.composition[cases][:, 0, self.o2_index][:, None]
+            return np.broadcast_to(share, th["pressure"].shape)
+        return th["mole_fraction"][..., self.o2_index]
+
+    def _wall_heat_flow(self, th: Thermo, y: np.ndarray, cases: Cases) -> np.ndarray:
+        """Heat from the walls into each module's gas, ``h_w A_w (T_w - T)`` [W], (n, M).
+
+        Departure from the plain law: it is faded out by ``N / (N + N_vac)`` with ``N_vac`` a
+        billionth of the case's largest initial module content. As a module empties, its gas
+        heat capacity vanishes and the thermal time constant ``N c_v / (h_w A_w)`` goes to
+        zero; the fade keeps the energy equation smooth and finite there, below about 1e-4 Pa,
+        and changes nothing measurable above.
+        """
+        net = self.network
+        state = y.reshape(y.shape[0], net.n_modules, self.n_per_module)
+        total = np.sum(state[:, :, : self.n_state_species], axis=-1)
+        total = np.where(total.real > 0.0, total, 0.0)
+        fade = total / (total + self._vacuum_moles[cases])
+        # Network.__post_init__ fills in the wall arrays (no exchange by default).
+        assert net.modules.wall_heat_transfer is not None and net.modules.wall_area is not None
+        assert net.modules.wall_temperature is not None
+        conductance = net.modules.wall_heat_transfer[cases] * net.modules.wall_area[cases]
+        return conductance * (net.modules.wall_temperature[cases] - th["temperature"]) * fade
+
+    def _scatter(self, link_flow: np.ndarray) -> np.ndarray:
+        """Sum link flows (n, K, ...) into module rates (n, M, ...): out of a, into b.
+
+        A loop over links rather than a matrix product: BLAS kernels sum in an order that
+        depends on the batch size, and a case's answer must not depend on its neighbours.
+        """
+        net = self.network
+        rate = np.zeros(
+            (link_flow.shape[0], net.n_modules) + link_flow.shape[2:], dtype=link_flow.dtype
+        )
+        for k in range(net.n_links):
+            rate[:, net.links.a[k]] -= link_flow[:, k]
+            if net.links.b[k] >= 0:
+                rate[:, net.links.b[k]] += link_flow[:, k]
+        return rate
+
+    def pressure_per_mole(self, cases: Cases = slice(None)) -> np.ndarray:
+        """``Ru T / V`` of each module [Pa/mol], (n, M): the pressure of a
+        :class:`LeanModel` is this times the state."""
+        return self._rt_v[cases]
+
+    def all_leaks_to_vacuum(self) -> bool:
+        """Whether every link to a back pressure leads to vacuum in every case."""
+        return bool(np.all(self._vacuum_mask == self._boundary))
+
+    def hole_conductance(self, cases: Cases = slice(None)) -> np.ndarray:
+        """Molar outflow per unit upstream pressure of every link to vacuum,
+        ``C_d A psi* / sqrt(M Ru T)`` [mol/(s Pa)], (n, K); zero for the other links."""
+        scale = self._vacuum_scale[cases]
+        conductance = np.zeros((scale.shape[0], self.network.n_links))
+        conductance[:, self._vacuum_links] = scale
+        return conductance
+
+    def vacuum_conductance(self, cases: Cases = slice(None)) -> np.ndarray:
+        """Molar outflow per unit pressure through each module's holes to vacuum, all of them
+        open, ``sum_k C_d A_k psi* / sqrt(M Ru T)`` [mol/(s Pa)], (n, M)."""
+        net = self.network
+        scale = self._vacuum_scale[cases]
+        total = np.zeros((scale.shape[0], net.n_modules))
+        for j, k in enumerate(self._vacuum_links):
+            total[:, net.links.a[k]] += scale[:, j]
+        return total
+
+    def flow_scale(self, cases: Cases = slice(None)) -> np.ndarray:
+        """``C_d A / sqrt(M Ru T)`` of every link [mol/(s Pa)], (n, K)."""
+        return self._flow_scale[cases]
+
+    def regularisation(self, cases: Cases = slice(None)) -> np.ndarray:
+        """Regularisation pressure ``delta`` of every link [Pa], (n, K)."""
+        return self._delta[cases]
+
+    def o2_fraction_initial(self, cases: Cases = slice(None)) -> np.ndarray:
+        """O2 mole fraction of each module's initial gas [-], (n, M); zero without O2."""
+        if self.o2_index is None:
+            return np.zeros_like(self._rt_v[cases])
+        return np.sum(self._x0_mole[cases] * self.composition[cases][:, None, :, self.o2_index], -1)
+
+    def observe(
+        self, y: np.ndarray, cases: Cases = slice(None)
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pressure [Pa], temperature [K] and O2 partial pressure [Pa], each (n, M)."""
+        th = self.thermo(y, cases)
+        pressure = np.maximum(th["pressure"], 0.0) if not np.iscomplexobj(y) else th["pressure"]
+        if self.o2_index is None:
+            return pressure, th["temperature"], np.zeros_like(pressure)
+        if th["mole_fraction"] is None:
+            x_o2 = self.composition[cases][:, 0, self.o2_index][:, None]
+        else:
+            x_o2 = np.sum(
+                th["mole_fraction"] * self.composition[cases][:, None, :, self.o2_index], axis=-1
+            )
+        return pressure, th["temperature"], pressure * x_o2
+
+    def species_moles(self, y: np.ndarray, cases: Cases = slice(None)) -> np.ndarray:
+        """Amount of each real species in each module [mol], shape (n, M, S)."""
+        net = self.network
+        state = y.reshape(y.shape[0], net.n_modules, self.n_per_module)
+        moles = state[:, :, : self.n_state_species]
+        return np.sum(moles[..., None] * self.composition[cases][:, None, :, :], axis=2)
+
+
+class LeanModel(GeneralModel):
+    """The right-hand side of the common station, with an analytic Jacobian.
+
+    For one (pseudo-)species at one temperature without an energy equation (where
+    :func:`lean_applies`), the pressure is ``p = (Ru T / V) N``, the link law needs no mixture
+    properties, and every entry of the Jacobian is a link's pressure slope times ``Ru T / V``.
+    :meth:`rhs` and :meth:`observe` take that short path for real states; complex states and
+    times (complex-step rates and time derivatives) go through :class:`GeneralModel`, whose
+    equations are the same.
+    """
+
+    analytic: ClassVar[bool] = True
+
+    def rhs(
+        self,
+        y: np.ndarray,
+        is_open: np.ndarray,
+        cases: Cases = slice(None),
+        t: np.ndarray | None = None,
+    ) -> np.ndarray:
+        if np.iscomplexobj(y) or (t is not None and np.iscomplexobj(t)):
+            return super().rhs(y, is_open, cases, t)
+        net = self.network
+        n_links = net.n_links
+        flow = self._lean_flow(y, is_open[:, :n_links], cases, t, slopes=False)[0]
+        d_total = self._scatter(flow)
+        feed = is_open[:, n_links:] * self._src_flow[cases]
+        for j, m in enumerate(net.sources.module):
+            d_total[:, m] += feed[:, j]
+        return d_total
+
+    def observe(
+        self, y: np.ndarray, cases: Cases = slice(None)
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if np.iscomplexobj(y):
+            return super().observe(y, cases)
+        pressure = np.maximum(y * self._rt_v[cases], 0.0)
+        temperature = self.network.modules.initial_temperature[cases]
+        return pressure, temperature, pressure * self.o2_fraction_initial(cases)
+
+    def _lean_flow(
+        self,
+        y: np.ndarray,
+        is_open: np.ndarray,
+        cases: Cases,
+        t: np.ndarray | None,
+        slopes: bool,
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
         """Molar flow of every link (n, K) [mol/s] and, with ``slopes``, its derivatives with
-        respect to the pressures on sides a and b [mol/(s Pa)], for :attr:`analytic` models.
+        respect to the pressures on sides a and b [mol/(s Pa)], for the lean model.
 
         The same law as :meth:`link_molar_flow` with one gas at one temperature, so
         ``p = N Ru T / V`` and the molar flow is ``C_d A Phi / sqrt(M Ru T)``
@@ -555,8 +795,14 @@ class NetworkModel:
                 d_b[:, other] = scale * np.where(forward, dd, -du)
         return flow, d_a, d_b
 
-    def jacobian(self, y: np.ndarray, is_open: np.ndarray, cases=slice(None), t=None):
-        """Analytic Jacobian ``d rhs / d y`` of an :attr:`analytic` model, case axis last.
+    def jacobian(
+        self,
+        y: np.ndarray,
+        is_open: np.ndarray,
+        cases: Cases = slice(None),
+        t: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Analytic Jacobian ``d rhs / d y``, case axis last.
 
         Parameters
         ----------
@@ -576,6 +822,7 @@ class NetworkModel:
         net = self.network
         n_links = net.n_links
         _, d_a, d_b = self._lean_flow(y, is_open[:, :n_links], cases, t, slopes=True)
+        assert d_a is not None and d_b is not None  # asked for with slopes=True
         rt_v = self._rt_v[cases]
         jac = np.zeros((net.n_modules, net.n_modules, y.shape[0]))
         for k in range(n_links):
@@ -588,129 +835,3 @@ class NetworkModel:
                 jac[b, a] += by_a
                 jac[b, b] += by_b
         return jac
-
-    def source_feed(self, th: dict, on: np.ndarray, cases=slice(None)) -> np.ndarray:
-        """Molar feed of every source [mol/s], (n, J): constant, or regulated smoothly."""
-        net = self.network
-        watch = net.sources.watch
-        assert watch is not None  # Network.__post_init__ fills it in
-        feed = (on * self._src_flow[cases]).astype(np.result_type(th["pressure"], float))
-        for j in np.flatnonzero(watch):
-            m = net.sources.module[j]
-            value = th["pressure"][:, m]
-            if watch[j] == 2:
-                value = value * self._o2_fraction(th, cases)[:, m]
-            x = (net.sources.setpoint[cases, j] - value) / net.sources.band[cases, j]
-            feed[:, j] = feed[:, j] * regulator_opening(x)
-        return feed
-
-    def _o2_fraction(self, th: dict, cases) -> np.ndarray:
-        """O2 mole fraction of every module, (n, M); zero without O2."""
-        if self.o2_index is None:
-            return np.zeros_like(th["pressure"])
-        if th["mole_fraction"] is None:  # one gas per case: its fixed share
-            share = self.composition[cases][:, 0, self.o2_index][:, None]
-            return np.broadcast_to(share, th["pressure"].shape)
-        return th["mole_fraction"][..., self.o2_index]
-
-    def _wall_heat_flow(self, th: dict, y: np.ndarray, cases) -> np.ndarray:
-        """Heat from the walls into each module's gas, ``h_w A_w (T_w - T)`` [W], (n, M).
-
-        Departure from the plain law: it is faded out by ``N / (N + N_vac)`` with ``N_vac`` a
-        billionth of the case's largest initial module content. As a module empties, its gas
-        heat capacity vanishes and the thermal time constant ``N c_v / (h_w A_w)`` goes to
-        zero; the fade keeps the energy equation smooth and finite there, below about 1e-4 Pa,
-        and changes nothing measurable above.
-        """
-        net = self.network
-        state = y.reshape(y.shape[0], net.n_modules, self.n_per_module)
-        total = np.sum(state[:, :, : self.n_state_species], axis=-1)
-        total = np.where(total.real > 0.0, total, 0.0)
-        fade = total / (total + self._vacuum_moles[cases])
-        # Network.__post_init__ fills in the wall arrays (no exchange by default).
-        assert net.modules.wall_heat_transfer is not None and net.modules.wall_area is not None
-        assert net.modules.wall_temperature is not None
-        conductance = net.modules.wall_heat_transfer[cases] * net.modules.wall_area[cases]
-        return conductance * (net.modules.wall_temperature[cases] - th["temperature"]) * fade
-
-    def _scatter(self, link_flow: np.ndarray) -> np.ndarray:
-        """Sum link flows (n, K, ...) into module rates (n, M, ...): out of a, into b.
-
-        A loop over links rather than a matrix product: BLAS kernels sum in an order that
-        depends on the batch size, and a case's answer must not depend on its neighbours.
-        """
-        net = self.network
-        rate = np.zeros(
-            (link_flow.shape[0], net.n_modules) + link_flow.shape[2:], dtype=link_flow.dtype
-        )
-        for k in range(net.n_links):
-            rate[:, net.links.a[k]] -= link_flow[:, k]
-            if net.links.b[k] >= 0:
-                rate[:, net.links.b[k]] += link_flow[:, k]
-        return rate
-
-    def pressure_per_mole(self, cases=slice(None)) -> np.ndarray:
-        """``Ru T / V`` of each module [Pa/mol], (n, M): the pressure of an :attr:`analytic`
-        model is this times the state."""
-        return self._rt_v[cases]
-
-    def all_leaks_to_vacuum(self) -> bool:
-        """Whether every link to a back pressure leads to vacuum in every case."""
-        return bool(np.all(self._vacuum_mask == self._boundary))
-
-    def hole_conductance(self, cases=slice(None)) -> np.ndarray:
-        """Molar outflow per unit upstream pressure of every link to vacuum,
-        ``C_d A psi* / sqrt(M Ru T)`` [mol/(s Pa)], (n, K); zero for the other links."""
-        scale = self._vacuum_scale[cases]
-        conductance = np.zeros((scale.shape[0], self.network.n_links))
-        conductance[:, self._vacuum_links] = scale
-        return conductance
-
-    def vacuum_conductance(self, cases=slice(None)) -> np.ndarray:
-        """Molar outflow per unit pressure through each module's holes to vacuum, all of them
-        open, ``sum_k C_d A_k psi* / sqrt(M Ru T)`` [mol/(s Pa)], (n, M)."""
-        net = self.network
-        scale = self._vacuum_scale[cases]
-        total = np.zeros((scale.shape[0], net.n_modules))
-        for j, k in enumerate(self._vacuum_links):
-            total[:, net.links.a[k]] += scale[:, j]
-        return total
-
-    def flow_scale(self, cases=slice(None)) -> np.ndarray:
-        """``C_d A / sqrt(M Ru T)`` of every link [mol/(s Pa)], (n, K)."""
-        return self._flow_scale[cases]
-
-    def regularisation(self, cases=slice(None)) -> np.ndarray:
-        """Regularisation pressure ``delta`` of every link [Pa], (n, K)."""
-        return self._delta[cases]
-
-    def o2_fraction_initial(self, cases=slice(None)) -> np.ndarray:
-        """O2 mole fraction of each module's initial gas [-], (n, M); zero without O2."""
-        if self.o2_index is None:
-            return np.zeros_like(self._rt_v[cases])
-        return np.sum(self._x0_mole[cases] * self.composition[cases][:, None, :, self.o2_index], -1)
-
-    def observe(self, y: np.ndarray, cases=slice(None)) -> tuple[np.ndarray, ...]:
-        """Pressure [Pa], temperature [K] and O2 partial pressure [Pa], each (n, M)."""
-        if self.analytic and not np.iscomplexobj(y):
-            pressure = np.maximum(y * self._rt_v[cases], 0.0)
-            temperature = self.network.modules.initial_temperature[cases]
-            return pressure, temperature, pressure * self.o2_fraction_initial(cases)
-        th = self.thermo(y, cases)
-        pressure = np.maximum(th["pressure"], 0.0) if not np.iscomplexobj(y) else th["pressure"]
-        if self.o2_index is None:
-            return pressure, th["temperature"], np.zeros_like(pressure)
-        if th["mole_fraction"] is None:
-            x_o2 = self.composition[cases][:, 0, self.o2_index][:, None]
-        else:
-            x_o2 = np.sum(
-                th["mole_fraction"] * self.composition[cases][:, None, :, self.o2_index], axis=-1
-            )
-        return pressure, th["temperature"], pressure * x_o2
-
-    def species_moles(self, y: np.ndarray, cases=slice(None)) -> np.ndarray:
-        """Amount of each real species in each module [mol], shape (n, M, S)."""
-        net = self.network
-        state = y.reshape(y.shape[0], net.n_modules, self.n_per_module)
-        moles = state[:, :, : self.n_state_species]
-        return np.sum(moles[..., None] * self.composition[cases][:, None, :, :], axis=2)

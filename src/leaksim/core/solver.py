@@ -22,7 +22,7 @@ Design
   event times and failure status. Each loop iteration advances every unfinished case by one
   attempted step; accepted and rejected cases are masks. Finished or failed cases drop out.
 * **Jacobian**: analytic for the common station of one gas at one temperature without an
-  energy equation (:meth:`leaksim.core.network.NetworkModel.jacobian`, one evaluation of the link
+  energy equation (:meth:`leaksim.core.model.LeanModel.jacobian`, one evaluation of the link
   law and its two pressure slopes); otherwise complex-step differentiation of the batched
   right-hand side (exact to round-off, which a Rosenbrock method needs on stiff problems),
   grouping modules that share no neighbour (a distance-2 colouring of the station graph) so a
@@ -60,7 +60,7 @@ import numpy as np
 
 from ..errors import SolverError
 from .linalg import lu_factor, lu_solve
-from .model import NetworkModel
+from .model import build_model
 from .network import Network
 
 __all__ = ["Solution", "solve", "THRESHOLD_QUANTITIES"]
@@ -229,7 +229,7 @@ def solve(
         ``Solution.status`` and ``Solution.message``; ``"raise"`` raises :class:`SolverError`
         naming the first failed case.
     reduce_composition : bool, optional
-        Let :class:`~leaksim.core.network.NetworkModel` collapse uniform compositions (default).
+        Let :class:`~leaksim.core.model.GeneralModel` collapse uniform compositions (default).
 
     Returns
     -------
@@ -295,11 +295,11 @@ class _Run:
         first) resume cases from a state reached elsewhere (:mod:`leaksim.core.zones`): outputs and
         thresholds before ``start_time`` are left to whoever integrated them. With
         ``pressure_out = (array, rows, columns)`` the pressures of a model with
-        :attr:`~leaksim.core.network.NetworkModel.analytic` outputs are written straight into
+        :attr:`~leaksim.core.model.LeanModel` outputs are written straight into
         ``array[rows[c], time, :] = p[c, time, columns]``, shape (C', T, M'), instead of
         being kept."""
         self.net = network
-        self.model = NetworkModel(network, reduce_composition)
+        self.model = build_model(network, reduce_composition)
         self.packed = self.model
         self.packed_ids = np.arange(network.n_cases)
         n = network.n_cases
@@ -440,7 +440,7 @@ class _Run:
 
     def _jacobian(self, y, is_open, cases):
         """Jacobian (F, F, n), case axis last: analytic where the model has one
-        (:meth:`~leaksim.core.network.NetworkModel.jacobian`), else by complex-step differentiation,
+        (:meth:`~leaksim.core.model.LeanModel.jacobian`), else by complex-step differentiation,
         a colour group per evaluation.
 
         ``df/dy_j = Im f(y + i h e_j) / h`` has no subtractive cancellation, so ``h`` can be

@@ -86,7 +86,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import solver
-from .model import NetworkModel
+from .model import GeneralModel, build_model
 from .network import Links, Modules, Network, Schedule
 from .solver import Solution, _per_case, _Run
 
@@ -99,7 +99,7 @@ ZONE_ERROR_FRACTION = 0.5
 _GRID = 8
 
 
-def can_merge(network: Network, model: NetworkModel) -> bool:
+def can_merge(network: Network, model: GeneralModel) -> bool:
     """Whether zones may be merged at all in ``network`` (see the module notes)."""
     return (
         model.analytic
@@ -383,7 +383,7 @@ def solve(
     long each module spent in a merged zone. A network that cannot be merged at all
     (:func:`can_merge`) is solved in full.
     """
-    model = NetworkModel(network, reduce_composition)
+    model = build_model(network, reduce_composition)
     if not can_merge(network, model):
         return solver.solve(
             network,
@@ -660,7 +660,7 @@ def _collect(totals: _Totals, rows, solution, zone, kept):
         totals.message[rows[i]] = solution.message[i]
 
 
-def _solution(network: Network, model: NetworkModel, totals: _Totals, y, t_out):
+def _solution(network: Network, model: GeneralModel, totals: _Totals, y, t_out):
     """The :class:`~leaksim.core.solver.Solution` of the whole run."""
     cases = np.arange(network.n_cases)
     pressure = totals.pressure.transpose(1, 0, 2)
