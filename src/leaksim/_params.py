@@ -19,7 +19,7 @@ import numpy as np
 import pint
 
 from .errors import ScenarioError
-from .units import SI_UNITS, _show, to_si
+from .units import SI_UNITS, _show, to_si, ureg
 
 #: A dimensional value: a pint quantity or a string pint parses (``"760 mmHg"``).
 QuantityLike = str | pint.Quantity
@@ -32,6 +32,63 @@ EventTime = QuantityLike | Sequence[QuantityLike | None]
 NEVER = "never"
 
 
+class SIValues:
+    """Per-case values already in SI floats, for a parameter that takes a list of cases.
+
+    Sweeps draw their values as SI floats; handing them to a station as ``SIValues`` skips
+    the units library (no quantity is built or converted per case) while every rule of the
+    parameter is still checked, on the whole array at once. Only a value that breaks a rule is
+    looked at entry by entry, to name it.
+
+    Parameters
+    ----------
+    values : array_like, shape (C,)
+        One value per case [the SI unit ``unit``].
+    unit : str, optional
+        Unit of ``values`` as pint writes it (``"m"``, ``"kg/m/s**2"``); ``""`` for plain
+        numbers [-].
+    """
+
+    def __init__(self, values: Any, unit: str = "") -> None:
+        self.values = np.asarray(values, dtype=float).reshape(-1)
+        self.unit = unit
+
+    def __len__(self) -> int:
+        return self.values.size
+
+    def __repr__(self) -> str:
+        return f"SIValues({self.values.size} values in {self.unit or 'no unit'})"
+
+    def entries(self) -> list[SIValue]:
+        """One :class:`SIValue` per case (used only to name a bad entry)."""
+        return [SIValue(float(x), self.unit) for x in self.values]
+
+    def in_unit(self, kind: str, key: str) -> np.ndarray:
+        """The values in the SI unit of ``kind``, with one conversion factor for all."""
+        return self.values * _factor(self.unit, SI_UNITS[kind], key)
+
+
+class SIValue:
+    """One entry of :class:`SIValues`: an SI float and its unit."""
+
+    def __init__(self, value: float, unit: str) -> None:
+        self.value = value
+        self.unit = unit
+
+    def quantity(self) -> pint.Quantity:
+        """The value as a quantity, for messages."""
+        return ureg.Quantity(self.value, self.unit)
+
+
+def _factor(unit: str, target: str, key: str) -> float:
+    """The factor from ``unit`` to ``target`` (1.0 between SI spellings)."""
+    try:
+        return float(ureg.Quantity(1.0, unit).m_as(target))
+    except pint.DimensionalityError:
+        wanted = f"in {target.replace('**', '^')}" if target else "a plain number"
+        raise ScenarioError(f"{key} must be {wanted}, got values in {unit or 'no unit'}") from None
+
+
 def fail(label: str | None, rule: str, item: tuple[str, int] | None = None) -> ScenarioError:
     """Build a ScenarioError at ``label``; ``item`` (kind, index) lets a file name its table."""
     err = ScenarioError(rule, label)
@@ -42,6 +99,8 @@ def fail(label: str | None, rule: str, item: tuple[str, int] | None = None) -> S
 
 def show(value: Any) -> str:
     """The value as the user wrote it: strings quoted, quantities with their unit."""
+    if isinstance(value, SIValue):
+        return _show(value.quantity()) if value.unit else repr(value.value)
     return _show(value.item() if isinstance(value, np.generic) else value)
 
 
@@ -52,6 +111,8 @@ def unit_text(kind: str) -> str:
 
 def entries(value: Any, key: str, label: str | None) -> tuple[list[Any], bool]:
     """Split one value or a per-case list into its entries and say whether it was a list."""
+    if isinstance(value, SIValues):
+        return value.entries(), True
     if isinstance(value, list | tuple):
         items, is_list = list(value), True
     elif isinstance(value, pint.Quantity | np.ndarray) and np.ndim(_magnitude(value)) > 0:
@@ -127,13 +188,26 @@ def quantity(
         if never and isinstance(v, pint.Quantity) and np.ndim(v.magnitude) == 0 and v.m == math.inf:
             _si_float(v.__class__(0.0, v.units), kind, key)  # still a time
             return math.inf
-        x = _si_float(v, kind, key)
+        if isinstance(v, SIValue):
+            x = v.value * _factor(v.unit, SI_UNITS[kind], key)
+            if not (math.isfinite(x) or (never and x == math.inf)):
+                raise ScenarioError(f"{key} must be finite, got {show(v)}")
+        else:
+            x = _si_float(v, kind, key)
         if above is not None and not x > above:
             raise ScenarioError(f"{key} must be > {above:g} {unit_text(kind)}, got {show(v)}")
         if at_least is not None and not x >= at_least:
             raise ScenarioError(f"{key} must be >= {at_least:g} {unit_text(kind)}, got {show(v)}")
         return x
 
+    if isinstance(value, SIValues) and len(value):
+        try:
+            si = value.in_unit(kind, key)
+        except ScenarioError as err:
+            raise fail(label, err.rule) from None
+        fast = _checked(si, above, at_least, never)
+        if fast is not None:
+            return fast
     if isinstance(value, pint.Quantity) and np.ndim(value.magnitude) == 1:
         fast = _quantity_array(value, kind, above, at_least, never)
         if fast is not None:
@@ -163,6 +237,13 @@ def _quantity_array(
     except ScenarioError:
         return None
     x[never_happens] = np.inf
+    return _checked(x, above, at_least, never)
+
+
+def _checked(
+    x: np.ndarray, above: float | None, at_least: float | None, never: bool
+) -> np.ndarray | None:
+    """``x`` if every entry is finite (or ``+inf`` with ``never``) and within the bounds."""
     ok = bool(np.all(np.isfinite(x) | (never & (x == np.inf))))
     if above is not None:
         ok = ok and bool(np.all(x > above))
@@ -179,6 +260,14 @@ def number(
     ``high_open`` makes the interval ``(low, high)``.
     """
     interval = f"({low:g}, {high:g}{')' if high_open else ']'}"
+    if isinstance(value, SIValues) and len(value):
+        try:
+            x = value.values * _factor(value.unit, "", key) if value.unit else value.values
+        except ScenarioError as err:
+            raise fail(label, err.rule) from None
+        inside = (low < x) & ((x < high) if high_open else (x <= high))
+        if np.all(np.isfinite(x) & inside):
+            return x
 
     def one(v: Any) -> float:
         x = _plain_float(v, key)
@@ -250,6 +339,8 @@ def _renamed(rule: str, kind: str, key: str) -> str:
 
 
 def _plain_float(v: Any, key: str) -> float:
+    if isinstance(v, SIValue):
+        v = v.quantity() if v.unit else v.value
     if isinstance(v, pint.Quantity):
         if not v.dimensionless:
             raise ScenarioError(f"{key} must be dimensionless, got {show(v)}")

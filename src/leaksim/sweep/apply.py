@@ -24,7 +24,6 @@ from .. import _params as p
 from ..errors import ScenarioError
 from ..scenario import Scenario
 from ..station import Station
-from ..units import ureg
 from .distributions import Distribution
 
 __all__ = ["check_paths", "groups", "build"]
@@ -189,9 +188,9 @@ def build(
     return dataclasses.replace(scenario, station=station, thresholds=thresholds, **simulation)
 
 
-def _quantity(values: np.ndarray, unit: str) -> Any:
-    # A quantity array takes the one-call conversion of _params (50 us per entry otherwise).
-    return ureg.Quantity(np.asarray(values, dtype=float), unit) if unit else np.asarray(values)
+def _quantity(values: np.ndarray, unit: str) -> p.SIValues:
+    # The draws are SI floats already: the station checks them as they are, no quantity built.
+    return p.SIValues(values, unit)
 
 
 def _station(station: Station, changes: Mapping[tuple[str, str], dict[str, Any]]) -> Station:
@@ -230,6 +229,6 @@ def _isolate(
         if hatch.name in close:
             own = np.asarray(hatch.si.get("close_at", np.inf), dtype=float)
             at = np.broadcast_to(np.minimum(own, close[hatch.name]), (n_cases,))
-            hatch = dataclasses.replace(hatch, close_at=ureg.Quantity(at, "s"))
+            hatch = dataclasses.replace(hatch, close_at=p.SIValues(at, "s"))
         hatches.append(hatch)
     return dataclasses.replace(station, hatches=hatches)
