@@ -23,10 +23,6 @@ from .units import SI_UNITS, _show, to_si, ureg
 
 #: A dimensional value: a pint quantity or a string pint parses (``"760 mmHg"``).
 QuantityLike = str | pint.Quantity
-#: One value, or one value per case.
-CaseValue = QuantityLike | Sequence[QuantityLike]
-#: An event time, or one per case where ``None`` or ``"never"`` means it does not happen.
-EventTime = QuantityLike | Sequence[QuantityLike | None]
 
 #: Words that mean "this event never happens" in an event-time list.
 NEVER = "never"
@@ -78,6 +74,12 @@ class SIValue:
     def quantity(self) -> pint.Quantity:
         """The value as a quantity, for messages."""
         return ureg.Quantity(self.value, self.unit)
+
+
+#: One value, or one value per case (SIValues: per-case SI floats, as sweeps give them).
+CaseValue = QuantityLike | Sequence[QuantityLike] | SIValues
+#: An event time, or one per case where ``None`` or ``"never"`` means it does not happen.
+EventTime = QuantityLike | Sequence[QuantityLike | None] | SIValues
 
 
 def _factor(unit: str, target: str, key: str) -> float:
