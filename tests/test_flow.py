@@ -20,13 +20,13 @@ temperatures = st.floats(150.0, 400.0)
 
 
 def test_choked_constants_for_air():
-    # Textbook values for gamma = 1.4 (Saad, Table A.1; DESIGN.md).
+    # Textbook values for gamma = 1.4 (Saad, Table A.1; docs/physics.md).
     assert critical_pressure_ratio(GAMMA) == pytest.approx(0.5283, abs=1e-4)
     assert choked_flow_function(GAMMA) == pytest.approx(0.6847, abs=1e-4)
 
 
 def test_choked_flux_at_one_atmosphere():
-    # DESIGN.md: 238 kg/s per m^2 of Cd A from 1 atm, 295 K air to vacuum.
+    # docs/physics.md: 238 kg/s per m^2 of Cd A from 1 atm, 295 K air to vacuum.
     flux = orifice_mass_flow(101325.0, 295.0, 0.0, 1.0, 1.0, R_AIR, GAMMA)
     assert flux == pytest.approx(238.0, rel=3e-3)
 
