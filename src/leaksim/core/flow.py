@@ -29,7 +29,10 @@ References
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "DEFAULT_REGULARISATION_PRESSURE",
@@ -48,8 +51,12 @@ __all__ = [
 #: Pressure difference below which a two-way orifice flow turns linear [Pa].
 DEFAULT_REGULARISATION_PRESSURE = 1.0
 
+#: The constants of :func:`flow_function_constants`: ``r*``, ``2 gamma / (gamma - 1)``,
+#: ``2 / gamma`` and ``(gamma - 1) / gamma``.
+FlowConstants: TypeAlias = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
-def critical_pressure_ratio(gamma):
+
+def critical_pressure_ratio(gamma: npt.ArrayLike) -> np.ndarray:
     """Downstream-to-upstream pressure ratio at which the flow chokes, ``r*`` [-].
 
     Parameters
@@ -66,7 +73,7 @@ def critical_pressure_ratio(gamma):
     return (2.0 / (gamma + 1.0)) ** (gamma / (gamma - 1.0))
 
 
-def flow_function(pressure_ratio, gamma):
+def flow_function(pressure_ratio: npt.ArrayLike, gamma: npt.ArrayLike) -> np.ndarray:
     """Dimensionless mass flux ``Psi(max(r, r*))`` of an isentropic orifice.
 
     Parameters
@@ -91,7 +98,7 @@ def flow_function(pressure_ratio, gamma):
     return flow_function_with(pressure_ratio, *flow_function_constants(gamma))
 
 
-def flow_function_constants(gamma):
+def flow_function_constants(gamma: npt.ArrayLike) -> FlowConstants:
     """Constants of :func:`flow_function` for a gas: ``r*``, ``2 gamma / (gamma - 1)``,
     ``2 / gamma`` and ``(gamma - 1) / gamma``, to compute them once per gas, not per call."""
     gamma = np.asarray(gamma)
@@ -103,7 +110,13 @@ def flow_function_constants(gamma):
     )
 
 
-def flow_function_with(pressure_ratio, r_star, coefficient, exponent_1, exponent_2):
+def flow_function_with(
+    pressure_ratio: npt.ArrayLike,
+    r_star: np.ndarray,
+    coefficient: np.ndarray,
+    exponent_1: np.ndarray,
+    exponent_2: np.ndarray,
+) -> np.ndarray:
     """:func:`flow_function` from the constants of :func:`flow_function_constants`."""
     r = np.asarray(pressure_ratio)
     r = np.where(r.real > 1.0, 1.0, r)
@@ -113,7 +126,7 @@ def flow_function_with(pressure_ratio, r_star, coefficient, exponent_1, exponent
     return np.sqrt(np.where(psi2.real > 0.0, psi2, 0.0))
 
 
-def choked_flow_function(gamma):
+def choked_flow_function(gamma: npt.ArrayLike) -> np.ndarray:
     """Choked mass-flux function ``psi* = Psi(r*)`` [-]; 0.6847 for gamma = 1.4.
 
     Parameters
@@ -126,14 +139,14 @@ def choked_flow_function(gamma):
 
 
 def orifice_mass_flow(
-    upstream_pressure,
-    upstream_temperature,
-    downstream_pressure,
-    area,
-    discharge_coefficient,
-    gas_constant,
-    gamma,
-):
+    upstream_pressure: npt.ArrayLike,
+    upstream_temperature: npt.ArrayLike,
+    downstream_pressure: npt.ArrayLike,
+    area: npt.ArrayLike,
+    discharge_coefficient: npt.ArrayLike,
+    gas_constant: npt.ArrayLike,
+    gamma: npt.ArrayLike,
+) -> np.ndarray:
     """One-way compressible orifice mass flow from the upstream to the downstream side.
 
     Parameters
@@ -173,15 +186,16 @@ def orifice_mass_flow(
         p_d, p_u, out=np.ones(shape, dtype=np.result_type(p_u, p_d, float)), where=p_u.real > 0
     )
     return (
-        discharge_coefficient
-        * area
+        np.multiply(discharge_coefficient, area)
         * p_u
         / np.sqrt(gas_constant * np.asarray(upstream_temperature))
         * flow_function(ratio, gamma)
     )
 
 
-def regularisation_factor(pressure_difference, regularisation_pressure):
+def regularisation_factor(
+    pressure_difference: npt.ArrayLike, regularisation_pressure: npt.ArrayLike
+) -> np.ndarray:
     """Smoothing factor ``(dp^2 / (dp^2 + delta^2))^(1/4)`` of the two-way law [-].
 
     Parameters
@@ -205,8 +219,11 @@ def regularisation_factor(pressure_difference, regularisation_pressure):
 
 
 def regularised_flow_function(
-    upstream_pressure, downstream_pressure, regularisation_pressure, constants
-):
+    upstream_pressure: npt.ArrayLike,
+    downstream_pressure: npt.ArrayLike,
+    regularisation_pressure: npt.ArrayLike,
+    constants: FlowConstants,
+) -> np.ndarray:
     """``Psi(max(r, r*))`` times :func:`regularisation_factor`, written to be analytic at
     ``dp = 0``.
 
@@ -268,8 +285,12 @@ def regularised_flow_function(
 
 
 def regularised_flux_and_slopes(
-    upstream_pressure, downstream_pressure, regularisation_pressure, constants, slopes=True
-):
+    upstream_pressure: npt.ArrayLike,
+    downstream_pressure: npt.ArrayLike,
+    regularisation_pressure: npt.ArrayLike,
+    constants: FlowConstants,
+    slopes: bool = True,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """``Phi = p_u Psi(max(r, r*)) reg(dp)`` and its two partial derivatives, analytically.
 
     The same law as :func:`regularised_flow_function` times ``p_u`` (the molar flow of an
@@ -354,18 +375,18 @@ def regularised_flux_and_slopes(
 
 
 def regularised_orifice_mass_flow(
-    pressure_a,
-    temperature_a,
-    pressure_b,
-    temperature_b,
-    area,
-    discharge_coefficient,
-    gas_constant_a,
-    gamma_a,
-    gas_constant_b=None,
-    gamma_b=None,
-    regularisation_pressure=DEFAULT_REGULARISATION_PRESSURE,
-):
+    pressure_a: npt.ArrayLike,
+    temperature_a: npt.ArrayLike,
+    pressure_b: npt.ArrayLike,
+    temperature_b: npt.ArrayLike,
+    area: npt.ArrayLike,
+    discharge_coefficient: npt.ArrayLike,
+    gas_constant_a: npt.ArrayLike,
+    gamma_a: npt.ArrayLike,
+    gas_constant_b: npt.ArrayLike | None = None,
+    gamma_b: npt.ArrayLike | None = None,
+    regularisation_pressure: npt.ArrayLike = DEFAULT_REGULARISATION_PRESSURE,
+) -> np.ndarray:
     """Two-way orifice mass flow from side ``a`` to side ``b``, smooth through ``dp = 0``.
 
     The gas flows from the side at higher pressure and carries that side's state. The result is
@@ -405,5 +426,5 @@ def regularised_orifice_mass_flow(
     t_u = np.where(forward, temperature_a, temperature_b)
     constants = flow_function_constants(np.where(forward, gamma_a, gamma_b))
     factor = regularised_flow_function(p_u, p_d, regularisation_pressure, constants)
-    flow = discharge_coefficient * area * p_u / np.sqrt(gas_constant_u * t_u) * factor
+    flow = np.multiply(discharge_coefficient, area) * p_u / np.sqrt(gas_constant_u * t_u) * factor
     return np.where(forward, flow, -flow)
