@@ -21,6 +21,17 @@ integrators stall on it. :func:`regularised_orifice_mass_flow` multiplies the la
 ``|dp| << delta`` and departs from the source law by a relative ``delta^2 / (4 dp^2)`` above it.
 With the default ``delta = 1 Pa`` that is below 1e-6 once ``dp`` exceeds 500 Pa.
 
+One law, one reference: :func:`orifice_mass_flow` is the textbook law above, and every other
+form here is that law times :func:`regularisation_factor`, rearranged for one use
+(``tests/test_flow.py`` holds each to the reference to round-off):
+
+* :func:`regularised_orifice_mass_flow`: two-way, from the side at higher pressure;
+* :func:`regularised_flow_function`: the dimensionless ``Psi`` times the factor, analytic
+  through ``dp = 0`` so that complex-step Jacobians are exact there;
+* :func:`regularised_flux_and_slopes`: ``p_u`` times that, with its two pressure slopes for the
+  analytic Jacobian;
+* :func:`flow_function_with`: :func:`flow_function` from constants computed once per gas.
+
 References
 ----------
 .. [1] M. A. Saad, Compressible Fluid Flow, 2nd ed., Prentice Hall, 1993.
@@ -100,7 +111,13 @@ def flow_function(pressure_ratio: npt.ArrayLike, gamma: npt.ArrayLike) -> np.nda
 
 def flow_function_constants(gamma: npt.ArrayLike) -> FlowConstants:
     """Constants of :func:`flow_function` for a gas: ``r*``, ``2 gamma / (gamma - 1)``,
-    ``2 / gamma`` and ``(gamma - 1) / gamma``, to compute them once per gas, not per call."""
+    ``2 / gamma`` and ``(gamma - 1) / gamma``, to compute them once per gas, not per call.
+
+    Parameters
+    ----------
+    gamma : array_like
+        Ratio of specific heats [-].
+    """
     gamma = np.asarray(gamma)
     return (
         critical_pressure_ratio(gamma),
@@ -117,7 +134,25 @@ def flow_function_with(
     exponent_1: np.ndarray,
     exponent_2: np.ndarray,
 ) -> np.ndarray:
-    """:func:`flow_function` from the constants of :func:`flow_function_constants`."""
+    """:func:`flow_function` from the constants of :func:`flow_function_constants`.
+
+    ``flow_function_with(r, *flow_function_constants(gamma))`` is ``flow_function(r, gamma)``,
+    bit for bit; callers that evaluate the law many times for one gas compute the constants
+    once.
+
+    Parameters
+    ----------
+    pressure_ratio : array_like
+        Downstream over upstream pressure ``r`` [-], as for :func:`flow_function`.
+    r_star, coefficient, exponent_1, exponent_2 : ndarray
+        ``r*`` [-], ``2 gamma / (gamma - 1)`` [-], ``2 / gamma`` [-] and ``(gamma - 1) / gamma``
+        [-], from :func:`flow_function_constants`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``Psi(max(r, r*))`` [-].
+    """
     r = np.asarray(pressure_ratio)
     r = np.where(r.real > 1.0, 1.0, r)
     r = np.where(r.real < r_star, r_star, r)
@@ -147,7 +182,8 @@ def orifice_mass_flow(
     gas_constant: npt.ArrayLike,
     gamma: npt.ArrayLike,
 ) -> np.ndarray:
-    """One-way compressible orifice mass flow from the upstream to the downstream side.
+    """One-way compressible orifice mass flow from the upstream to the downstream side: the
+    reference form of the law.
 
     Parameters
     ----------
@@ -170,6 +206,14 @@ def orifice_mass_flow(
     -------
     numpy.ndarray
         Mass flow [kg/s], >= 0.
+
+    Notes
+    -----
+    The textbook isentropic orifice law with a discharge coefficient, term by term (Saad [1],
+    pp. 98-106): ``mdot = C_d A p_u / sqrt(R T_u) Psi(max(r, r*))`` with ``Psi`` of
+    :func:`flow_function`. It is the reference for the other forms of this module, each of
+    which equals it times :func:`regularisation_factor`; it is not smoothed, so its slope in
+    ``p_d`` is infinite at ``p_d = p_u``.
 
     Examples
     --------
@@ -225,7 +269,8 @@ def regularised_flow_function(
     constants: FlowConstants,
 ) -> np.ndarray:
     """``Psi(max(r, r*))`` times :func:`regularisation_factor`, written to be analytic at
-    ``dp = 0``.
+    ``dp = 0``: the reference law :func:`orifice_mass_flow` over ``C_d A p_u / sqrt(R T_u)``,
+    times the factor.
 
     In the subsonic branch ``Psi = sqrt(q) sqrt(c r^e1 g(q))`` with ``q = dp / p_u`` and
     ``g(q) = (1 - r^e2) / q``, and the regularisation factor is ``sqrt(q p_u) /
@@ -295,7 +340,9 @@ def regularised_flux_and_slopes(
 
     The same law as :func:`regularised_flow_function` times ``p_u`` (the molar flow of an
     orifice is ``C_d A Phi / sqrt(M R T)``), for real pressures and ``delta > 0``, with
-    ``dPhi/dp_u`` and ``dPhi/dp_d`` for an analytic Jacobian. In the subsonic branch
+    ``dPhi/dp_u`` and ``dPhi/dp_d`` for an analytic Jacobian: ``C_d A Phi / sqrt(R T_u)`` is
+    the reference law :func:`orifice_mass_flow` times :func:`regularisation_factor`, and the
+    slopes are the exact derivatives of ``Phi``. In the subsonic branch
 
     .. math::
 
@@ -391,7 +438,9 @@ def regularised_orifice_mass_flow(
 
     The gas flows from the side at higher pressure and carries that side's state. The result is
     antisymmetric (swapping ``a`` and ``b`` negates it), continuous everywhere, and linear in
-    ``dp`` for ``|dp| << delta`` (see the module notes).
+    ``dp`` for ``|dp| << delta`` (see the module notes). With ``u`` the side at higher pressure
+    it is ``+-orifice_mass_flow(p_u, T_u, p_d, ...) * regularisation_factor(dp, delta)``, the
+    reference law times the factor; ``delta = 0`` gives the reference law itself.
 
     Parameters
     ----------
