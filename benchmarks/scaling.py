@@ -7,9 +7,9 @@ whose size is the variable. Every run goes through :class:`leaksim.sweep.Sweep` 
 (one core), chunk size 10,000.
 
 The floor: with the hatches open the chain falls as one volume, ``p = p0 exp(-t / tau)``
-(DESIGN.md); evaluating that closed form for every case, module and output time is what any
-solver must at least write, so its cost per case is the floor no solver beats. The ratio
-leaksim / floor says how far the solver is from it.
+(``docs/physics.md``, Closed forms); evaluating that closed form for every case, module and
+output time is what any solver must at least write, so its cost per case is the floor no solver
+beats. The ratio leaksim / floor says how far the solver is from it.
 
 Run ``python benchmarks/scaling.py --help`` for options.
 """

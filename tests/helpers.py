@@ -32,7 +32,7 @@ def air_properties():
 
 
 def blowdown_time_constant(volume, effective_area, temperature=T0):
-    """tau = V / (Cd A psi* sqrt(R T0)) of one module venting to vacuum [s] (DESIGN.md)."""
+    """tau = V / (Cd A psi* sqrt(R T0)) of one module venting to vacuum [s] (docs/physics.md)."""
     r, gamma = air_properties()
     return volume / (effective_area * choked_flow_function(gamma) * np.sqrt(r * temperature))
 

@@ -1,5 +1,5 @@
-"""Scenario files written from SCENARIO-FORMAT.md alone, run through ``leaksim run``, against
-closed forms (DESIGN.md; Saad, Compressible Fluid Flow, 2nd ed., pp. 103-106)."""
+"""Scenario files written from docs/scenario-format.md alone, run through ``leaksim run``,
+against closed forms (docs/physics.md; Saad, Compressible Fluid Flow, 2nd ed., pp. 103-106)."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def _tau(diameter):
 
 
 def _closed_form(energy, p0, tau, gamma):
-    """p(t) of one module venting to vacuum [Pa] (DESIGN.md)."""
+    """p(t) of one module venting to vacuum [Pa] (docs/physics.md)."""
     if energy == "isothermal":
         return lambda t: p0 * math.exp(-t / tau)
     return lambda t: p0 * (1 + (gamma - 1) / 2 * t / tau) ** (-2 * gamma / (gamma - 1))
@@ -90,7 +90,7 @@ def test_leaksim_run_matches_blowdown_closed_form(tmp_path, energy, capsys):
 
 
 def test_hatch_closing_isolates_the_far_module(tmp_path):
-    # SCENARIO-FORMAT: close_at on a hatch; the far module keeps the pressure it had then.
+    # docs/scenario-format.md: close_at on a hatch; the far module keeps the pressure it had then.
     text = """\
 [simulation]
 duration = "1 h"
@@ -165,7 +165,7 @@ def test_the_documented_example_scenario_loads_and_runs(tmp_path):
 
 
 def test_crew_closes_the_hatch_after_the_alarm(tmp_path, capsys):
-    # SCENARIO-FORMAT (Operations): close_when = {module, pressure_below, delay}. The pair
+    # docs/scenario-format.md (Operations): close_when = {module, pressure_below, delay}. The pair
     # decays as one volume until Node1 reaches 700 mmHg, then the hatch closes after the delay
     # and Node1 keeps the pressure it had then.
     text = """\
@@ -213,9 +213,9 @@ discharge_coefficient = 1.0
 
 
 def test_tank_feed_holds_pressure_until_it_runs_dry(tmp_path, capsys):
-    # SCENARIO-FORMAT (Operations): [[supply]] with mass_flow and tank_mass. The feed equals
-    # the leak at 760 mmHg, so pressure holds until the tank is empty at tank / flow, then
-    # decays as a blowdown (DESIGN.md).
+    # docs/scenario-format.md (Operations): [[supply]] with mass_flow and tank_mass. The feed
+    # equals the leak at 760 mmHg, so pressure holds until the tank is empty at tank / flow,
+    # then decays as a blowdown (docs/physics.md).
     r, gamma = air_properties()
     cda = 1e-5  # m^2
     p0 = 760 * MMHG
@@ -303,7 +303,7 @@ def test_reserve_time_extrapolates_the_final_decay():
 def test_relief_valve_opens_at_its_pressure_and_holds_the_feed(tmp_path):
     # A sealed 10 m^3 module fed 0.02 kg/s of air rises at F R T / V; the relief valve to
     # vacuum opens exactly when it reaches 780 mmHg, and the pressure then settles where the
-    # choked valve flow equals the feed: p = F sqrt(R T) / (Cd A psi*) (DESIGN.md).
+    # choked valve flow equals the feed: p = F sqrt(R T) / (Cd A psi*) (docs/physics.md).
     text = """\
 [simulation]
 duration = "2 h"
@@ -455,7 +455,7 @@ def test_oxygen_regulator_keeps_the_crew_in_its_band():
 
 
 def test_growing_crack_from_a_file(tmp_path):
-    # SCENARIO-FORMAT (Operations): growth = {rate}. A(t) = A0 + rate (t - start) from the
+    # docs/scenario-format.md (Operations): growth = {rate}. A(t) = A0 + rate (t - start) from the
     # hole's start; isothermal: ln(p / p0) = -k (A0 s + rate s^2 / 2), s = t - start.
     text = """\
 [simulation]

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from leaksim.core.flow import (
@@ -8,25 +8,30 @@ from leaksim.core.flow import (
     critical_pressure_ratio,
     flow_function,
     flow_function_constants,
+    flow_function_with,
     orifice_mass_flow,
     regularisation_factor,
     regularised_flow_function,
+    regularised_flux_and_slopes,
     regularised_orifice_mass_flow,
 )
 
 R_AIR, GAMMA = 287.05, 1.4
+EPS = np.finfo(float).eps
 pressures = st.floats(0.0, 2e5)
 temperatures = st.floats(150.0, 400.0)
+gammas = st.floats(1.1, 1.67)
+gas_constants = st.floats(200.0, 2100.0)  # CO2 to He [J/(kg K)]
 
 
 def test_choked_constants_for_air():
-    # Textbook values for gamma = 1.4 (Saad, Table A.1; DESIGN.md).
+    # Textbook values for gamma = 1.4 (Saad, Table A.1; docs/physics.md).
     assert critical_pressure_ratio(GAMMA) == pytest.approx(0.5283, abs=1e-4)
     assert choked_flow_function(GAMMA) == pytest.approx(0.6847, abs=1e-4)
 
 
 def test_choked_flux_at_one_atmosphere():
-    # DESIGN.md: 238 kg/s per m^2 of Cd A from 1 atm, 295 K air to vacuum.
+    # docs/physics.md: 238 kg/s per m^2 of Cd A from 1 atm, 295 K air to vacuum.
     flux = orifice_mass_flow(101325.0, 295.0, 0.0, 1.0, 1.0, R_AIR, GAMMA)
     assert flux == pytest.approx(238.0, rel=3e-3)
 
@@ -132,3 +137,131 @@ def test_complex_step_through_equal_pressures_gives_the_linear_slope(p, dp, delt
     p_d = p - abs(dp)
     slope = regularised_flow_function(p, p_d - 1j * h, delta, constants).imag / h
     assert slope == pytest.approx(np.sqrt(2 / (p * delta)), rel=1e-3)
+
+
+# -- every form of the law against the reference, orifice_mass_flow ------------------------------
+
+
+def reference_round_off(p_u, p_d):
+    """Relative round-off of the reference law: it rounds ``r = p_d / p_u``, an error of eps in
+    ``r`` and of eps / q in ``1 - r`` (``q = dp / p_u``), which the forms built on ``dp``
+    avoid."""
+    q = (p_u - p_d) / p_u
+    return 4 * EPS * (1 + 1 / q)
+
+
+@given(st.floats(0.0, 0.999), gammas)
+def test_flow_function_is_the_textbook_formula(r, gamma):
+    # Psi(max(r, r*)) written out (Saad, pp. 98-106); it cancels as r -> 1, by eps / (1 - r).
+    rc = max(r, float(critical_pressure_ratio(gamma)))
+    textbook = np.sqrt(2 * gamma / (gamma - 1) * (rc ** (2 / gamma) - rc ** ((gamma + 1) / gamma)))
+    assert flow_function(r, gamma) == pytest.approx(textbook, rel=16 * EPS / (1 - rc))
+
+
+@given(
+    st.lists(st.floats(-0.5, 1.5), min_size=1, max_size=8),
+    st.lists(gammas, min_size=1, max_size=3),
+    st.floats(0.0, 1e-3),
+)
+def test_flow_function_with_its_constants_is_flow_function(ratios, gamma, imag):
+    # Broadcast (ratios, 1) against (gammas,), real and complex: identical bits.
+    r = np.array(ratios)[:, None] + 1j * imag
+    g = np.array(gamma)
+    np.testing.assert_array_equal(
+        flow_function_with(r, *flow_function_constants(g)), flow_function(r, g)
+    )
+    np.testing.assert_array_equal(
+        flow_function_with(r.real, *flow_function_constants(g)), flow_function(r.real, g)
+    )
+
+
+@given(
+    p_u=st.floats(1.0, 1e6),
+    fraction=st.floats(1e-6, 1.0),
+    sides=st.tuples(temperatures, temperatures),
+    gases=st.tuples(gas_constants, gammas, gas_constants, gammas),
+    delta=st.one_of(st.just(0.0), st.floats(1e-2, 1e2)),
+    forward=st.booleans(),
+)
+def test_two_way_flow_is_the_reference_times_the_factor(
+    p_u, fraction, sides, gases, delta, forward
+):
+    # Upstream state and gas from the side at higher pressure, either way round; delta = 0
+    # gives the reference itself.
+    p_d = p_u * (1 - fraction)
+    t_u, t_d = sides
+    r_u, gamma_u, r_d, gamma_d = gases
+    reference = orifice_mass_flow(p_u, t_u, p_d, 1e-3, 0.7, r_u, gamma_u)
+    expected = reference * regularisation_factor(p_u - p_d, delta)
+    up, down = (p_u, t_u, r_u, gamma_u), (p_d, t_d, r_d, gamma_d)
+    a, b = (up, down) if forward else (down, up)
+    flow = regularised_orifice_mass_flow(
+        a[0], a[1], b[0], b[1], 1e-3, 0.7, a[2], a[3], b[2], b[3], regularisation_pressure=delta
+    )
+    assert (flow if forward else -flow) == pytest.approx(
+        expected, rel=reference_round_off(p_u, p_d)
+    )
+
+
+@given(
+    p_u=st.floats(1.0, 1e6),
+    fraction=st.floats(1e-6, 1.0),
+    temperature=temperatures,
+    gas_constant=gas_constants,
+    gamma=gammas,
+    delta=st.floats(1e-2, 1e2),
+)
+def test_flux_is_the_reference_times_the_factor(
+    p_u, fraction, temperature, gas_constant, gamma, delta
+):
+    # The analytic-Jacobian form: C_d A Phi / sqrt(R T) is the mass flow.
+    p_d = p_u * (1 - fraction)
+    phi, _, _ = regularised_flux_and_slopes(
+        np.array(p_u), np.array(p_d), np.array(delta), flow_function_constants(gamma), False
+    )
+    reference = orifice_mass_flow(p_u, temperature, p_d, 1e-3, 0.7, gas_constant, gamma)
+    expected = reference * regularisation_factor(p_u - p_d, delta)
+    assert 0.7e-3 * phi / np.sqrt(gas_constant * temperature) == pytest.approx(
+        expected, rel=reference_round_off(p_u, p_d)
+    )
+
+
+def _central_difference(f, x, h):
+    """Fourth-order central difference of ``f`` at ``x`` with step ``h``."""
+    return (f(x - 2 * h) - 8 * f(x - h) + 8 * f(x + h) - f(x + 2 * h)) / (12 * h)
+
+
+@given(
+    p_u=st.floats(1e-3, 1e6),
+    # All of (0, 1], and more often about the choked ratio 1 - r* (0.41-0.51 here).
+    fraction=st.one_of(st.floats(1e-9, 1.0), st.floats(0.35, 0.65)),
+    delta=st.floats(1e-2, 1e2),
+    gamma=gammas,
+)
+def test_flux_slopes_are_the_derivatives_of_the_flux(p_u, fraction, delta, gamma):
+    # The slopes against the flux's own value, by central differences. The step stays well
+    # inside the distance to dp = 0 and to the choked ratio r*, where second derivatives jump,
+    # and small against dp, the scale of Phi over its slope. It is a power of two and the
+    # pressures are rounded to multiples of it, so that every point of the stencil is exact;
+    # the round-off left is about eps dp / h, below 1e5 eps.
+    constants = flow_function_constants(gamma)
+    r_star = float(constants[0])
+    p_d = p_u * (1 - fraction)
+    dp = p_u - p_d
+    h = 2.0 ** np.floor(np.log2(min(min(dp, abs(p_d - r_star * p_u)) / 4, dp / 1000)))
+    assume(h >= max(4 * np.spacing(p_u), 1e-5 * dp))
+    p_u, p_d = h * np.round(p_u / h), h * np.round(p_d / h)
+
+    def flux(a, b):
+        return regularised_flux_and_slopes(
+            np.array(a), np.array(b), np.array(delta), constants, False
+        )[0]
+
+    _, d_u, d_d = regularised_flux_and_slopes(
+        np.array(p_u), np.array(p_d), np.array(delta), constants
+    )
+    ref_u = _central_difference(lambda a: flux(a, p_d), p_u, h)
+    ref_d = _central_difference(lambda b: flux(p_u, b), p_d, h)
+    size = abs(ref_u) + abs(ref_d)
+    assert abs(d_u - ref_u) <= 1e-9 * size
+    assert abs(d_d - ref_d) <= 1e-9 * size

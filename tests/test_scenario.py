@@ -481,7 +481,7 @@ def test_run_passes_the_compiled_arrays_to_solve_and_result(monkeypatch):
 
 
 def test_run_one_module_matches_isothermal_blowdown():
-    """Closed form of DESIGN.md: p = p0 exp(-t / tau), tau = V / (Cd A psi* sqrt(R T0))."""
+    """Closed form of docs/physics.md: p = p0 exp(-t / tau), tau = V / (Cd A psi* sqrt(R T0))."""
     from leaksim.core.gas import AIR, MOLAR_GAS_CONSTANT, SPECIES
 
     total = sum(AIR.values())

@@ -29,7 +29,7 @@ AIR_CV = float(mixture_molar_heat_capacity(X_AIR, species_properties(SPECIES)[1]
 
 
 def adiabatic_blowdown(t, tau, gamma):
-    """p/p0 and T/T0 of an adiabatic blowdown to vacuum (DESIGN.md; Saad pp. 103-106)."""
+    """p/p0 and T/T0 of an adiabatic blowdown to vacuum (Saad pp. 103-106; docs/physics.md)."""
     s = 1 + (gamma - 1) / 2 * t / tau
     return s ** (-2 * gamma / (gamma - 1)), s**-2.0
 
@@ -94,7 +94,7 @@ def test_wall_mode_spans_adiabatic_and_isothermal_limits():
 
 
 def test_open_hatch_pair_behaves_as_one_volume():
-    # DESIGN.md: within dp/p ~ 0.23 (A_leak / A_hatch)^2 of one 100 m^3 volume.
+    # Within dp/p ~ 0.23 (A_leak / A_hatch)^2 of one 100 m^3 volume (docs/physics.md).
     hole = np.array([2e-6, 2e-5, 1.8e-4])
     t = np.linspace(0, 6 * HOUR, 37)
     sol = solve(two_modules(hole_area=hole), 6 * HOUR, t)

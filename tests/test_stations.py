@@ -135,7 +135,7 @@ def test_iss_closed_prk_hatch_isolates_the_leak():
     np.testing.assert_allclose(
         final[others], network.modules.initial_pressure[0, others], rtol=1e-6
     )
-    # The isolated PrK is one module venting to vacuum: p = p0 exp(-t / tau) (DESIGN.md),
+    # The isolated PrK is one module venting to vacuum: p = p0 exp(-t / tau) (docs/physics.md),
     # tau = V / (Cd A psi* sqrt(R T)); 1e-4 covers the solver tolerance of 1e-6 per step.
     r, gamma = air_properties()
     k = network.links.names.index("PrK-leak")

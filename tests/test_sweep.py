@@ -40,7 +40,7 @@ def cabin_sweep(cases: int = 40, seed: int = 1) -> Sweep:
 
 
 def threshold_time(diameter: np.ndarray) -> np.ndarray:
-    """Isothermal one-volume closed form: t = tau ln(p0 / level) (DESIGN.md)."""
+    """Isothermal one-volume closed form: t = tau ln(p0 / level) (docs/physics.md)."""
     tau = blowdown_time_constant(100.0, CD * math.pi / 4 * diameter**2)
     return tau * np.log(760 * MMHG / LEVEL)
 

@@ -35,7 +35,7 @@ def test_pressure_trigger_closes_after_its_delay_in_each_case():
     delay = np.array([0.0, 120.0, 600.0])
     t = np.linspace(0, 3600.0, 61)
     sol = solve(triggered(level, delay, n=3), 3600.0, t, rtol=1e-8)
-    # The pair decays as one volume until module 1 reaches the level (DESIGN.md closed form).
+    # The pair decays as one volume until module 1 reaches the level (docs/physics.md).
     t_level = TAU_BOTH * np.log(ATM / level)
     t_close = t_level + delay
     # The far module runs about 0.3 Pa above the near one while the regularised hatch carries

@@ -4,7 +4,7 @@ A :class:`Result` wraps a :class:`leaksim.core.solver.Solution` (plain SI arrays
 the scenario gave to modules and thresholds. Every array keeps the axis order
 ``(case, module, time)``, even with one case or one module; accessors never squeeze.
 
-Exports follow the public contract of ``SCENARIO-FORMAT.md``: :meth:`Result.summary` and
+Exports follow the public contract of ``docs/scenario-format.md``: :meth:`Result.summary` and
 :meth:`Result.write_json` give SUMMARY.json, :meth:`Result.write_csv` and
 :meth:`Result.to_dataframe` give the long SERIES.csv table.
 """

@@ -1,8 +1,8 @@
 """Read scenario files (TOML) into :class:`leaksim.scenario.Scenario` objects.
 
-The file format is a public contract (``SCENARIO-FORMAT.md``): one ``[simulation]`` table and
-arrays of ``[[module]]``, ``[[hatch]]``, ``[[leak]]`` and ``[[threshold]]`` tables whose keys are
-the arguments of :class:`~leaksim.station.Module`, :class:`~leaksim.station.Hatch`,
+The file format is a public contract (``docs/scenario-format.md``): one ``[simulation]`` table
+and arrays of ``[[module]]``, ``[[hatch]]``, ``[[leak]]`` and ``[[threshold]]`` tables whose keys
+are the arguments of :class:`~leaksim.station.Module`, :class:`~leaksim.station.Hatch`,
 :class:`~leaksim.station.Leak`, :class:`~leaksim.scenario.Threshold` and
 :class:`~leaksim.scenario.Scenario`. This version adds ``relative_tolerance`` to
 ``[simulation]``.

@@ -1,9 +1,9 @@
 """Faults: an interrupted run, a crash while writing, a solver that cannot finish a case.
 
-The contract (HELPER-RULES, SCENARIO-FORMAT.md, leaksim._io): Ctrl-C ends ``leaksim run`` with
-status 130 and one line, no traceback and no output file; a writer that fails half-way leaves
-no file and keeps the previous one intact; a case the solver cannot finish is reported with
-its index and the reason, the other cases kept.
+The contract (docs/scenario-format.md, Additions; leaksim.cli; leaksim._io): Ctrl-C ends
+``leaksim run`` with status 130 and one line, no traceback and no output file; a writer that
+fails half-way leaves no file and keeps the previous one intact; a case the solver cannot finish
+is reported with its index and the reason, the other cases kept.
 """
 
 from __future__ import annotations

@@ -200,7 +200,7 @@ def test_two_hundred_modules_in_a_chain():
     scenario = Scenario(station, "2 h", output_interval="10 min")
     result = scenario.run()
     check_result(result, scenario.compile().network.modules.volume, closed=False)
-    # One zone of 2000 m^3 (DESIGN.md): the far end follows the near one to a fraction of a %.
+    # One zone of 2000 m^3 (docs/physics.md): the far end follows the near one to a fraction of a %.
     far, near = result.final_pressure.m_as("Pa")[0, [-1, 0]]
     assert far == pytest.approx(near, rel=1e-2)
 

@@ -19,8 +19,8 @@
                                [--until DATE] [--reserve MASS] [--from DATE] [--horizon D]
                                [--relative-uncertainty 0.2] [--confidence 0.9] [--json OUT.json]
 
-Exit status (a public contract, ``SCENARIO-FORMAT.md``): 0 on success, also when some cases
-failed (their status is reported); 2 on a bad scenario or bad arguments; 1 on an internal
+Exit status (a public contract, ``docs/scenario-format.md``): 0 on success, also when some
+cases failed (their status is reported); 2 on a bad scenario or bad arguments; 1 on an internal
 failure. Every error is one line on standard error, ``leaksim: error: <message>``, without a
 Python traceback unless the environment variable ``LEAKSIM_DEBUG`` is set."""
 

@@ -1,4 +1,4 @@
-"""``leaksim sweep``: run a scenario file's ``[sweep]`` table (``SCENARIO-FORMAT.md``, Sweeps).
+"""``leaksim sweep``: run the ``[sweep]`` table of a scenario file (``docs/scenario-format.md``).
 
 ::
 

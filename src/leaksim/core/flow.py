@@ -21,6 +21,17 @@ integrators stall on it. :func:`regularised_orifice_mass_flow` multiplies the la
 ``|dp| << delta`` and departs from the source law by a relative ``delta^2 / (4 dp^2)`` above it.
 With the default ``delta = 1 Pa`` that is below 1e-6 once ``dp`` exceeds 500 Pa.
 
+One law, one reference: :func:`orifice_mass_flow` is the textbook law above, and every other
+form here is that law times :func:`regularisation_factor`, rearranged for one use
+(``tests/test_flow.py`` holds each to the reference to round-off):
+
+* :func:`regularised_orifice_mass_flow`: two-way, from the side at higher pressure;
+* :func:`regularised_flow_function`: the dimensionless ``Psi`` times the factor, analytic
+  through ``dp = 0`` so that complex-step Jacobians are exact there;
+* :func:`regularised_flux_and_slopes`: ``p_u`` times that, with its two pressure slopes for the
+  analytic Jacobian;
+* :func:`flow_function_with`: :func:`flow_function` from constants computed once per gas.
+
 References
 ----------
 .. [1] M. A. Saad, Compressible Fluid Flow, 2nd ed., Prentice Hall, 1993.
@@ -29,7 +40,10 @@ References
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "DEFAULT_REGULARISATION_PRESSURE",
@@ -48,8 +62,12 @@ __all__ = [
 #: Pressure difference below which a two-way orifice flow turns linear [Pa].
 DEFAULT_REGULARISATION_PRESSURE = 1.0
 
+#: The constants of :func:`flow_function_constants`: ``r*``, ``2 gamma / (gamma - 1)``,
+#: ``2 / gamma`` and ``(gamma - 1) / gamma``.
+FlowConstants: TypeAlias = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
-def critical_pressure_ratio(gamma):
+
+def critical_pressure_ratio(gamma: npt.ArrayLike) -> np.ndarray:
     """Downstream-to-upstream pressure ratio at which the flow chokes, ``r*`` [-].
 
     Parameters
@@ -66,7 +84,7 @@ def critical_pressure_ratio(gamma):
     return (2.0 / (gamma + 1.0)) ** (gamma / (gamma - 1.0))
 
 
-def flow_function(pressure_ratio, gamma):
+def flow_function(pressure_ratio: npt.ArrayLike, gamma: npt.ArrayLike) -> np.ndarray:
     """Dimensionless mass flux ``Psi(max(r, r*))`` of an isentropic orifice.
 
     Parameters
@@ -91,9 +109,15 @@ def flow_function(pressure_ratio, gamma):
     return flow_function_with(pressure_ratio, *flow_function_constants(gamma))
 
 
-def flow_function_constants(gamma):
+def flow_function_constants(gamma: npt.ArrayLike) -> FlowConstants:
     """Constants of :func:`flow_function` for a gas: ``r*``, ``2 gamma / (gamma - 1)``,
-    ``2 / gamma`` and ``(gamma - 1) / gamma``, to compute them once per gas, not per call."""
+    ``2 / gamma`` and ``(gamma - 1) / gamma``, to compute them once per gas, not per call.
+
+    Parameters
+    ----------
+    gamma : array_like
+        Ratio of specific heats [-].
+    """
     gamma = np.asarray(gamma)
     return (
         critical_pressure_ratio(gamma),
@@ -103,8 +127,32 @@ def flow_function_constants(gamma):
     )
 
 
-def flow_function_with(pressure_ratio, r_star, coefficient, exponent_1, exponent_2):
-    """:func:`flow_function` from the constants of :func:`flow_function_constants`."""
+def flow_function_with(
+    pressure_ratio: npt.ArrayLike,
+    r_star: np.ndarray,
+    coefficient: np.ndarray,
+    exponent_1: np.ndarray,
+    exponent_2: np.ndarray,
+) -> np.ndarray:
+    """:func:`flow_function` from the constants of :func:`flow_function_constants`.
+
+    ``flow_function_with(r, *flow_function_constants(gamma))`` is ``flow_function(r, gamma)``,
+    bit for bit; callers that evaluate the law many times for one gas compute the constants
+    once.
+
+    Parameters
+    ----------
+    pressure_ratio : array_like
+        Downstream over upstream pressure ``r`` [-], as for :func:`flow_function`.
+    r_star, coefficient, exponent_1, exponent_2 : ndarray
+        ``r*`` [-], ``2 gamma / (gamma - 1)`` [-], ``2 / gamma`` [-] and ``(gamma - 1) / gamma``
+        [-], from :func:`flow_function_constants`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``Psi(max(r, r*))`` [-].
+    """
     r = np.asarray(pressure_ratio)
     r = np.where(r.real > 1.0, 1.0, r)
     r = np.where(r.real < r_star, r_star, r)
@@ -113,7 +161,7 @@ def flow_function_with(pressure_ratio, r_star, coefficient, exponent_1, exponent
     return np.sqrt(np.where(psi2.real > 0.0, psi2, 0.0))
 
 
-def choked_flow_function(gamma):
+def choked_flow_function(gamma: npt.ArrayLike) -> np.ndarray:
     """Choked mass-flux function ``psi* = Psi(r*)`` [-]; 0.6847 for gamma = 1.4.
 
     Parameters
@@ -126,15 +174,16 @@ def choked_flow_function(gamma):
 
 
 def orifice_mass_flow(
-    upstream_pressure,
-    upstream_temperature,
-    downstream_pressure,
-    area,
-    discharge_coefficient,
-    gas_constant,
-    gamma,
-):
-    """One-way compressible orifice mass flow from the upstream to the downstream side.
+    upstream_pressure: npt.ArrayLike,
+    upstream_temperature: npt.ArrayLike,
+    downstream_pressure: npt.ArrayLike,
+    area: npt.ArrayLike,
+    discharge_coefficient: npt.ArrayLike,
+    gas_constant: npt.ArrayLike,
+    gamma: npt.ArrayLike,
+) -> np.ndarray:
+    """One-way compressible orifice mass flow from the upstream to the downstream side: the
+    reference form of the law.
 
     Parameters
     ----------
@@ -158,6 +207,14 @@ def orifice_mass_flow(
     numpy.ndarray
         Mass flow [kg/s], >= 0.
 
+    Notes
+    -----
+    The textbook isentropic orifice law with a discharge coefficient, term by term (Saad [1],
+    pp. 98-106): ``mdot = C_d A p_u / sqrt(R T_u) Psi(max(r, r*))`` with ``Psi`` of
+    :func:`flow_function`. It is the reference for the other forms of this module, each of
+    which equals it times :func:`regularisation_factor`; it is not smoothed, so its slope in
+    ``p_d`` is infinite at ``p_d = p_u``.
+
     Examples
     --------
     A 1 cm^2 hole with Cd = 1 from air at 1 atm and 295 K to vacuum loses about 24 g/s:
@@ -173,15 +230,16 @@ def orifice_mass_flow(
         p_d, p_u, out=np.ones(shape, dtype=np.result_type(p_u, p_d, float)), where=p_u.real > 0
     )
     return (
-        discharge_coefficient
-        * area
+        np.multiply(discharge_coefficient, area)
         * p_u
         / np.sqrt(gas_constant * np.asarray(upstream_temperature))
         * flow_function(ratio, gamma)
     )
 
 
-def regularisation_factor(pressure_difference, regularisation_pressure):
+def regularisation_factor(
+    pressure_difference: npt.ArrayLike, regularisation_pressure: npt.ArrayLike
+) -> np.ndarray:
     """Smoothing factor ``(dp^2 / (dp^2 + delta^2))^(1/4)`` of the two-way law [-].
 
     Parameters
@@ -205,10 +263,14 @@ def regularisation_factor(pressure_difference, regularisation_pressure):
 
 
 def regularised_flow_function(
-    upstream_pressure, downstream_pressure, regularisation_pressure, constants
-):
+    upstream_pressure: npt.ArrayLike,
+    downstream_pressure: npt.ArrayLike,
+    regularisation_pressure: npt.ArrayLike,
+    constants: FlowConstants,
+) -> np.ndarray:
     """``Psi(max(r, r*))`` times :func:`regularisation_factor`, written to be analytic at
-    ``dp = 0``.
+    ``dp = 0``: the reference law :func:`orifice_mass_flow` over ``C_d A p_u / sqrt(R T_u)``,
+    times the factor.
 
     In the subsonic branch ``Psi = sqrt(q) sqrt(c r^e1 g(q))`` with ``q = dp / p_u`` and
     ``g(q) = (1 - r^e2) / q``, and the regularisation factor is ``sqrt(q p_u) /
@@ -268,13 +330,19 @@ def regularised_flow_function(
 
 
 def regularised_flux_and_slopes(
-    upstream_pressure, downstream_pressure, regularisation_pressure, constants, slopes=True
-):
+    upstream_pressure: npt.ArrayLike,
+    downstream_pressure: npt.ArrayLike,
+    regularisation_pressure: npt.ArrayLike,
+    constants: FlowConstants,
+    slopes: bool = True,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """``Phi = p_u Psi(max(r, r*)) reg(dp)`` and its two partial derivatives, analytically.
 
     The same law as :func:`regularised_flow_function` times ``p_u`` (the molar flow of an
     orifice is ``C_d A Phi / sqrt(M R T)``), for real pressures and ``delta > 0``, with
-    ``dPhi/dp_u`` and ``dPhi/dp_d`` for an analytic Jacobian. In the subsonic branch
+    ``dPhi/dp_u`` and ``dPhi/dp_d`` for an analytic Jacobian: ``C_d A Phi / sqrt(R T_u)`` is
+    the reference law :func:`orifice_mass_flow` times :func:`regularisation_factor`, and the
+    slopes are the exact derivatives of ``Phi``. In the subsonic branch
 
     .. math::
 
@@ -354,23 +422,25 @@ def regularised_flux_and_slopes(
 
 
 def regularised_orifice_mass_flow(
-    pressure_a,
-    temperature_a,
-    pressure_b,
-    temperature_b,
-    area,
-    discharge_coefficient,
-    gas_constant_a,
-    gamma_a,
-    gas_constant_b=None,
-    gamma_b=None,
-    regularisation_pressure=DEFAULT_REGULARISATION_PRESSURE,
-):
+    pressure_a: npt.ArrayLike,
+    temperature_a: npt.ArrayLike,
+    pressure_b: npt.ArrayLike,
+    temperature_b: npt.ArrayLike,
+    area: npt.ArrayLike,
+    discharge_coefficient: npt.ArrayLike,
+    gas_constant_a: npt.ArrayLike,
+    gamma_a: npt.ArrayLike,
+    gas_constant_b: npt.ArrayLike | None = None,
+    gamma_b: npt.ArrayLike | None = None,
+    regularisation_pressure: npt.ArrayLike = DEFAULT_REGULARISATION_PRESSURE,
+) -> np.ndarray:
     """Two-way orifice mass flow from side ``a`` to side ``b``, smooth through ``dp = 0``.
 
     The gas flows from the side at higher pressure and carries that side's state. The result is
     antisymmetric (swapping ``a`` and ``b`` negates it), continuous everywhere, and linear in
-    ``dp`` for ``|dp| << delta`` (see the module notes).
+    ``dp`` for ``|dp| << delta`` (see the module notes). With ``u`` the side at higher pressure
+    it is ``+-orifice_mass_flow(p_u, T_u, p_d, ...) * regularisation_factor(dp, delta)``, the
+    reference law times the factor; ``delta = 0`` gives the reference law itself.
 
     Parameters
     ----------
@@ -405,5 +475,5 @@ def regularised_orifice_mass_flow(
     t_u = np.where(forward, temperature_a, temperature_b)
     constants = flow_function_constants(np.where(forward, gamma_a, gamma_b))
     factor = regularised_flow_function(p_u, p_d, regularisation_pressure, constants)
-    flow = discharge_coefficient * area * p_u / np.sqrt(gas_constant_u * t_u) * factor
+    flow = np.multiply(discharge_coefficient, area) * p_u / np.sqrt(gas_constant_u * t_u) * factor
     return np.where(forward, flow, -flow)

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "MOLAR_GAS_CONSTANT",
@@ -121,13 +122,17 @@ def mole_fractions(gas: str | Mapping[str, float]) -> dict[str, float]:
     return {name: x / total for name, x in fractions.items()}
 
 
-def _properties(names: list[str] | tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+def _properties(
+    names: list[str] | tuple[str, ...],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     molar_mass = np.array([SPECIES[n].molar_mass for n in names])
     cp = np.array([SPECIES[n].molar_heat_capacity for n in names])
     return molar_mass, cp
 
 
-def mixture_molar_mass(mole_fraction: np.ndarray, molar_mass: np.ndarray) -> np.ndarray:
+def mixture_molar_mass(
+    mole_fraction: npt.ArrayLike, molar_mass: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
     """Molar mass of a mixture, ``M = sum_k x_k M_k``.
 
     Parameters
@@ -146,13 +151,13 @@ def mixture_molar_mass(mole_fraction: np.ndarray, molar_mass: np.ndarray) -> np.
 
 
 def mixture_molar_heat_capacity(
-    mole_fraction: np.ndarray, molar_heat_capacity: np.ndarray
-) -> np.ndarray:
+    mole_fraction: npt.ArrayLike, molar_heat_capacity: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
     """Molar isobaric heat capacity of an ideal mixture, ``cp = sum_k x_k cp_k`` [J/(mol K)]."""
     return np.sum(np.asarray(mole_fraction) * molar_heat_capacity, axis=-1)
 
 
-def heat_capacity_ratio(molar_heat_capacity: np.ndarray) -> np.ndarray:
+def heat_capacity_ratio(molar_heat_capacity: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """Ratio of specific heats ``gamma = cp / (cp - R)`` of an ideal gas [-].
 
     Parameters
@@ -164,11 +169,13 @@ def heat_capacity_ratio(molar_heat_capacity: np.ndarray) -> np.ndarray:
     return cp / (cp - MOLAR_GAS_CONSTANT)
 
 
-def specific_gas_constant(molar_mass: np.ndarray) -> np.ndarray:
+def specific_gas_constant(molar_mass: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """Specific gas constant ``R = Ru / M`` [J/(kg K)] of a gas of molar mass [kg/mol]."""
     return MOLAR_GAS_CONSTANT / np.asarray(molar_mass, dtype=float)
 
 
-def species_properties(names: list[str] | tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+def species_properties(
+    names: list[str] | tuple[str, ...],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Molar masses [kg/mol] and molar heat capacities [J/(mol K)] of the named species."""
     return _properties(names)

@@ -9,11 +9,12 @@ all cases, and the factorisation is reused for every stage of a Rosenbrock step.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["lu_factor", "lu_solve"]
 
 
-def lu_factor(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def lu_factor(a: npt.ArrayLike) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]]:
     """LU factorisation with partial pivoting of ``C`` matrices at once.
 
     Parameters
@@ -55,7 +56,7 @@ def lu_factor(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lu, perm
 
 
-def _eliminate(lu: np.ndarray, k: int) -> None:
+def _eliminate(lu: npt.NDArray[np.float64], k: int) -> None:
     """Eliminate column ``k`` below the diagonal in place, storing the multipliers."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         factor = lu[k + 1 :, k, :] / lu[k, k, :]
@@ -63,7 +64,9 @@ def _eliminate(lu: np.ndarray, k: int) -> None:
     lu[k + 1 :, k + 1 :, :] -= factor[:, None, :] * lu[k, None, k + 1 :, :]
 
 
-def lu_solve(lu: np.ndarray, perm: np.ndarray, b: np.ndarray) -> np.ndarray:
+def lu_solve(
+    lu: npt.NDArray[np.float64], perm: npt.NDArray[np.intp], b: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
     """Solve ``a x = b`` for each case from :func:`lu_factor`'s output.
 
     Parameters

@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .flow import (
+    FlowConstants,
     choked_flow_function,
     flow_function_constants,
     regularised_flow_function,
@@ -114,6 +115,12 @@ def lean_applies(network: Network, reduce_composition: bool = True) -> bool:
         and not np.any(network.sources.watch)
         and bool(np.all(_regularisation(network)[:, two_way] > 0.0))
     )
+
+
+def _take_constants(constants: FlowConstants, cases: Cases) -> FlowConstants:
+    """The flow-function constants of the given cases."""
+    a, b, c, d = constants
+    return a[cases], b[cases], c[cases], d[cases]
 
 
 def _uniform_composition(network: Network, reduce_composition: bool) -> bool:
@@ -269,7 +276,7 @@ class GeneralModel:
         model.network = self.network.take(cases)
         for name in self._PER_CASE:
             setattr(model, name, getattr(self, name)[cases])
-        model._flow_constants = tuple(c[cases] for c in self._flow_constants)
+        model._flow_constants = _take_constants(self._flow_constants, cases)
         model._boundary_side = {k: v[cases] for k, v in self._boundary_side.items()}
         return model
 
@@ -510,7 +517,7 @@ class GeneralModel:
             )
         if other.size:
             if gamma_u is None:
-                constants = tuple(c[cases] for c in self._flow_constants)
+                constants = _take_constants(self._flow_constants, cases)
             else:
                 constants = flow_function_constants(gamma_u[:, other])
             factor[:, other] = regularised_flow_function(
@@ -777,7 +784,7 @@ class LeanModel(GeneralModel):
             if np.any(boundary):
                 p_b = np.where(boundary, net.links.boundary_pressure[cases][:, other], p_b)
             forward = p_a >= p_b
-            constants = tuple(c[cases] for c in self._flow_constants)
+            constants = _take_constants(self._flow_constants, cases)
             phi, du, dd = regularised_flux_and_slopes(
                 np.where(forward, p_a, p_b),
                 np.where(forward, p_b, p_a),
@@ -789,7 +796,7 @@ class LeanModel(GeneralModel):
             if growth is not None:
                 scale = scale * growth[:, other]
             flow[:, other] = np.where(forward, scale * phi, -scale * phi)
-            if d_a is not None and d_b is not None:
+            if d_a is not None and d_b is not None and du is not None and dd is not None:
                 # Reversed flow: -Phi(p_b, p_a), so the roles of the two slopes swap.
                 d_a[:, other] = scale * np.where(forward, du, -dd)
                 d_b[:, other] = scale * np.where(forward, dd, -du)

@@ -1,4 +1,4 @@
-"""Sweeps from scenario files: the ``[sweep]`` table of ``SCENARIO-FORMAT.md``.
+"""Sweeps from scenario files: the ``[sweep]`` table of ``docs/scenario-format.md``.
 
 ::
 

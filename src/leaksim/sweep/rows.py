@@ -3,7 +3,7 @@
 :func:`chunk_rows` is the unit of work that engines hand out (in-process or to Dask workers),
 so it takes only picklable arguments and returns plain numpy columns.
 
-Columns (``SCENARIO-FORMAT.md``, section Sweeps, and additions):
+Columns (``docs/scenario-format.md``, "Sweeps and Monte Carlo" and its additions):
 
 * ``case``: the case index;
 * each swept parameter under its path, in SI units (a name as text);

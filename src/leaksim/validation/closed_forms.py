@@ -4,8 +4,9 @@ Every reference is an exact solution of the equations leaksim integrates (ideal 
 heat capacities, the choked orifice law of :mod:`leaksim.core.flow`), so the tolerance is the
 integrator's documented accuracy, 1e-4 relative at the default ``rtol = 1e-6``, and what a
 failure would show is an error in the network, the energy equation or the integrator. Sources:
-Saad, Compressible Fluid Flow, 2nd ed., pp. 103-106 (blowdown); DESIGN.md (two modules as one
-volume to within ``0.23 (A_leak / A_hatch)^2``).
+Saad, Compressible Fluid Flow, 2nd ed., pp. 103-106 (blowdown); ``docs/physics.md``, Closed forms
+(two modules as one volume to within ``0.23 (A_leak / A_hatch)^2``, and ``sum(p V)`` kept by
+adiabatic equalisation, both derived there).
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ def _networks() -> tuple[list[CaseResult], dict[str, Any]]:
     rows = [
         CaseResult(
             "two modules, open 0.5 m^2 hatch, 1 cm^2 hole: Node1 p(2 h), full network",
-            "one volume of 100 m^3, p0 exp(-t/tau) (DESIGN.md)",
+            "one volume of 100 m^3, p0 exp(-t/tau) (docs/physics.md)",
             _point(P0 * math.exp(-7200.0 / tau_both) / MMHG),
             _point(float(lumped.final_pressure.m_as("mmHg")[0, 1])),
             "mmHg",
@@ -187,7 +188,7 @@ def _steady_and_conserved() -> list[CaseResult]:
         ),
         CaseResult(
             "adiabatic equalisation of 10 + 5 m^3: final p",
-            "sum(p V) / sum(V): energy of an ideal gas with constant cv (DESIGN.md)",
+            "sum(p V) / sum(V): energy of an ideal gas with constant cv (docs/physics.md)",
             _point((101325.0 * 10 + 50e3 * 5) / 15 / 1e3),
             _point(float(np.mean(mixed.final_pressure.m_as("kPa")[0]))),
             "kPa",

@@ -4,11 +4,11 @@ its zone-merged reduction.
 RODAS4 controls the local error per step, so the global error on the adiabatic blowdown should
 stay within a small factor of the relative tolerance asked for and fall with it (Hairer and
 Wanner, Solving ODEs II, Sec. IV.7). A station whose hatches are all open behaves as one zone of
-the summed volume to within ``0.23 (A_leak / A_hatch)^2`` (DESIGN.md): the ISS-like station of
-:func:`leaksim.stations.iss_station` with a hole of ``Cd A`` 1 mm^2 moved into Destiny is
-compared with the closed form of one module of the 888 m^3 its open hatches join (the PrK stays
-behind its closed hatch and plays no part), and the zone-merged solver (:mod:`leaksim.core.zones`)
-with the full network.
+the summed volume to within ``0.23 (A_leak / A_hatch)^2`` (``docs/physics.md``, Closed forms):
+the ISS-like station of :func:`leaksim.stations.iss_station` with a hole of ``Cd A`` 1 mm^2
+moved into Destiny is compared with the closed form of one module of the 888 m^3 its open
+hatches join (the PrK stays behind its closed hatch and plays no part), and the zone-merged
+solver (:mod:`leaksim.core.zones`) with the full network.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def _zone_merged() -> tuple[list[CaseResult], dict[str, Any]]:
     rows = [
         CaseResult(
             "ISS-like, 15 modules, Cd A 1 mm^2 in Destiny: full network, Zvezda-RO p(30 day)",
-            f"one zone of {volume:.0f} m^3, p0 exp(-t/tau) (DESIGN.md; Saad pp. 103-106)",
+            f"one zone of {volume:.0f} m^3, p0 exp(-t/tau) (docs/physics.md; Saad pp. 103-106)",
             (float(one_zone[-1]),) * 2,
             (float(full[-1]),) * 2,
             "mmHg",
