@@ -87,7 +87,8 @@ import numpy as np
 
 from . import solver
 from .network import Network, NetworkModel
-from .solver import Solution, _per_case, _Run
+from .solver import Solution
+from .solver.integrator import _check_failure, _per_case, _Run
 
 __all__ = ["ZONE_ERROR_FRACTION", "can_merge", "link_state", "solve"]
 
@@ -400,7 +401,7 @@ def solve(
         max_steps,
         reduce_composition,
     )
-    solver._check_failure(solution, on_failure)
+    _check_failure(solution, on_failure)
     return solution
 
 

@@ -58,9 +58,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import SolverError
-from .linalg import lu_factor, lu_solve
-from .network import Network, NetworkModel
+from ...errors import SolverError
+from ..linalg import lu_factor, lu_solve
+from ..network import Network, NetworkModel
 
 __all__ = ["Solution", "solve", "THRESHOLD_QUANTITIES"]
 
