@@ -59,54 +59,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import SolverError
-from ..linalg import lu_factor, lu_solve
 from ..network import Network, NetworkModel
+from .dense import pressure_at
+from .rosenbrock import rosenbrock_step
+from .tableau import RODAS4
 
 __all__ = ["Solution", "solve", "THRESHOLD_QUANTITIES"]
 
 #: Quantities a threshold can watch.
 THRESHOLD_QUANTITIES = ("pressure", "partial_pressure_O2")
-
-# RODAS4 coefficients in the transformed form of Hairer's rodas.f (autonomous problems, so the
-# d_i * h * df/dt terms vanish).
-_GAMMA = 0.25
-_A = (
-    (1.544,),
-    (0.9466785280815826, 0.2557011698983284),
-    (3.314825187068521, 2.896124015972201, 0.9986419139977817),
-    (1.221224509226641, 6.019134481288629, 12.53708332932087, -0.687886036105895),
-)
-_C = (
-    (-5.6688,),
-    (-2.430093356833875, -0.2063599157091915),
-    (-0.1073529058151375, -9.594562251023355, -20.47028614809616),
-    (7.496443313967647, -10.24680431464352, -33.99990352819905, 11.7089089320616),
-    (
-        8.083246795921522,
-        -7.981132988064893,
-        -31.52159432874371,
-        16.31930543123136,
-        -6.058818238834054,
-    ),
-)
-# Time offsets c_i and the d_i h df/dt coefficients of the stages, for time-dependent
-# right-hand sides (growing holes); stages 5 and 6 are at c = 1 with d = 0.
-_STAGE_TIME = (0.0, 0.386, 0.21, 0.63, 1.0, 1.0)
-_STAGE_DT = (0.25, -0.1043, 0.1035, -0.0362, 0.0, 0.0)
-_H1 = (
-    10.12623508344586,
-    -7.487995877610167,
-    -34.80091861555747,
-    -7.992771707568823,
-    1.025137723295662,
-)
-_H2 = (
-    -0.6762803392801253,
-    6.087714651680015,
-    16.43084320892478,
-    24.76722511418386,
-    -6.594389125716872,
-)
 
 _SAFETY = 0.9
 _MIN_FACTOR = 0.2
@@ -479,36 +440,17 @@ class _Run:
         # Land exactly on the stop when the remainder would be a sliver.
         h = np.where(stop - t0 - h < 1e-9 * h, stop - t0, h)
         jac = self._jacobian(y0, is_open, cases)
-        size = model.n_state
-        w = (np.eye(size)[:, :, None] / (h * _GAMMA)) - jac
-        lu, perm = lu_factor(w)
-        u = []
-        rhs = f0
-        y_stage = y0
+        f_t = None
         if self.growing:
             # df/dt along the growing areas, by complex step in t.
             f_t = (
                 model.rhs(y0, is_open, t=t0 + 1j * 1e-20 * np.maximum(t0, 1.0)).imag
                 / (1e-20 * np.maximum(t0, 1.0))[:, None]
             )
-            rhs = f0 + (h * _STAGE_DT[0])[:, None] * f_t
-        for stage in range(6):
-            if stage > 0:
-                if stage < 5:
-                    y_stage = y0 + sum(a * uj for a, uj in zip(_A[stage - 1], u, strict=False))
-                else:
-                    y_stage = y_stage + u[4]
-                t_stage = t0 + _STAGE_TIME[stage] * h if self.growing else None
-                rhs = model.rhs(y_stage, is_open, t=t_stage) + sum(
-                    (c / h)[:, None] * uj for c, uj in zip(_C[stage - 1], u, strict=False)
-                )
-                if self.growing and _STAGE_DT[stage]:
-                    rhs = rhs + (h * _STAGE_DT[stage])[:, None] * f_t
-                if stage == 5:
-                    y_stage = y_stage  # y5 + u5, the point where stage 6 is evaluated
-            u.append(lu_solve(lu, perm, rhs.T).T)
-        y_new = y_stage + u[5]
-        err = self._error_norm(u[5], y0, y_new, cases)
+        y_new, error, dense = rosenbrock_step(
+            RODAS4, lambda y, t: model.rhs(y, is_open, t=t), jac, y0, f0, t0, h, f_t
+        )
+        err = self._error_norm(error, y0, y_new, cases)
         # Negative amounts or energies beyond the absolute tolerance are not physical.
         negative = np.any(y_new < -self.atol[cases], axis=1)
         err = np.where(negative | ~np.isfinite(err), np.inf, err)
@@ -517,14 +459,6 @@ class _Run:
             factor = np.clip(_SAFETY * err**-0.25, _MIN_FACTOR, _MAX_FACTOR)
         factor = np.where(accept, factor, np.minimum(factor, 1.0))
         factor = np.where(np.isfinite(err), factor, 0.25)
-        dense = (
-            y0,
-            y_new,
-            sum(c * uj for c, uj in zip(_H1, u, strict=False)),
-            sum(c * uj for c, uj in zip(_H2, u, strict=False)),
-            t0,
-            h,
-        )
         h_next = h * factor
         if self.fired.shape[1] and np.any(accept):
             # Retake a step that crossed a trigger well before its end, shortened to the
@@ -549,14 +483,14 @@ class _Run:
     def _accept(self, cases, accept, y_new, dense, stop):
         rows = cases[accept]
         local = np.flatnonzero(accept)
-        sel = [d[accept] for d in dense]
-        t_new = sel[4] + sel[5]
+        sel = dense.take(accept)
+        t_new = sel.t1
         t_new = np.where(np.abs(t_new - stop[accept]) <= 1e-12 * stop[accept], stop[accept], t_new)
         y1 = y_new[accept]
         obs_new = self._observe(y1, local)
         if self.fired.shape[1]:
             y1, t_new, obs_new = self._fire_triggers(rows, local, sel, y1, t_new, obs_new)
-        theta_end = np.clip((t_new - sel[4]) / sel[5], 0.0, 1.0)
+        theta_end = np.clip((t_new - sel.t0) / sel.h, 0.0, 1.0)
         self._fill_output(rows, local, sel, t_new)
         self._locate_thresholds(rows, local, sel, obs_new, theta_end)
         if self.net.n_sources:
@@ -577,8 +511,8 @@ class _Run:
         dt = t_new - self.t[rows]
         self.source_on_time[rows] += on * dt[:, None]
         model = self.packed
-        y_mid = self._dense(sel, 0.5 * theta_end)
-        feeds = [model.source_feed(model.thermo(y, local), on, local) for y in (sel[0], y_mid, y1)]
+        y_mid = sel(0.5 * theta_end)
+        feeds = [model.source_feed(model.thermo(y, local), on, local) for y in (sel.y0, y_mid, y1)]
         self.source_amount[rows] += dt[:, None] / 6.0 * (feeds[0] + 4.0 * feeds[1] + feeds[2])
 
     def _after_events(self, rows, local, t):
@@ -641,7 +575,7 @@ class _Run:
         crossing = (~self.fired[rows]) & (g_old > 0) & (g_new <= 0)
         if not np.any(crossing):
             return y1, t_new, obs_new
-        t0, h = sel[4], sel[5]
+        t0, h = sel.t0, sel.h
         t_cross = np.full(crossing.shape, np.inf)
         for i in np.flatnonzero(crossing.any(axis=0)):
             hit = np.flatnonzero(crossing[:, i])
@@ -655,7 +589,7 @@ class _Run:
         if np.any(short):
             theta = (cut[short] - t0[short]) / h[short]
             y1 = y1.copy()
-            y1[short] = self._dense([s_[short] for s_ in sel], theta)
+            y1[short] = sel.take(short)(theta)
             t_new = np.where(short, cut, t_new)
             fresh = self._observe(y1[short], local[short])
             obs_new = {k: v.copy() for k, v in obs_new.items()}
@@ -668,11 +602,11 @@ class _Run:
         net = self.net
         local = np.flatnonzero(accept)
         rows = cases[accept]
-        sel = [d[accept] for d in dense]
+        sel = dense.take(accept)
         y1 = y_new[accept]
         obs = self._observe(y1, local)
         if np.any(net.trigger_rate):
-            t1 = sel[4] + sel[5]
+            t1 = sel.t1
             f1 = self.packed.rhs(y1, self.is_open[rows], local, t=t1)
             rate = self._pressure_rate(y1, f1, local)
         else:
@@ -692,16 +626,16 @@ class _Run:
     def _bisect_trigger(self, rows, local, sel, hit, i):
         """theta in (0, 1] where trigger ``i`` first holds in the steps of rows ``hit``."""
         net = self.net
-        part = [s_[hit] for s_ in sel]
+        part = sel.take(hit)
         where = local[hit]
         level = self.trigger_level[rows[hit], i]
         module = net.trigger_module[i]
         lo, hi = np.zeros(hit.size), np.ones(hit.size)
         for _ in range(_BISECTIONS):
             mid = 0.5 * (lo + hi)
-            y = self._dense(part, mid)
+            y = part(mid)
             if net.trigger_rate[i]:
-                t_mid = sel[4][hit] + mid * sel[5][hit]
+                t_mid = part.time(mid)
                 f = self.packed.rhs(y, self.is_open[rows[hit]], where, t=t_mid)
                 value = self._pressure_rate(y, f, where)[:, module]
             else:
@@ -719,14 +653,9 @@ class _Run:
         p_b = np.where(net.link_b >= 0, p[:, inner], net.boundary_pressure[rows])
         self.max_dp[rows] = np.maximum(self.max_dp[rows], np.abs(p[:, net.link_a] - p_b))
 
-    def _dense(self, sel, theta):
-        y0, y1, k1, k2 = sel[:4]
-        th = theta[:, None]
-        return (1 - th) * y0 + th * (y1 + (1 - th) * (k1 + th * k2))
-
     def _fill_output(self, rows, local, sel, t_new):
         """Report every output time the accepted steps passed, from the dense output."""
-        t0, h = sel[4], sel[5]
+        t0, h = sel.t0, sel.h
         first = self.next_out[rows]
         last = np.searchsorted(self.t_out, t_new * (1 + 1e-12), side="right")
         count = np.maximum(last - first, 0)
@@ -741,18 +670,12 @@ class _Run:
         # Outputs are (module, case, time): each module's reports are one flat scatter.
         flat = j + np.repeat(self.out_row[rows] * self.t_out.size, count)
         if self.lean_output:
-            # The dense output y0 + th (y1 - y0 + k1) + th^2 (k2 - k1) - th^3 k2, turned into
-            # pressures per step before it is spread over the output times.
-            y0, y1, k1, k2 = sel[:4]
-            coef = np.stack([y0, y1 - y0 + k1, k2 - k1, -k2], axis=1)
-            coef = coef * self.packed.pressure_per_mole(local)[:, None, :]
-            coef = np.repeat(coef, count, axis=0)
-            th = theta[:, None]
-            p = ((coef[:, 3] * th + coef[:, 2]) * th + coef[:, 1]) * th + coef[:, 0]
-            obs = {"p": np.maximum(p, 0.0)}
+            # The cubic in pressures per step, then spread over the output times.
+            coef = sel.pressure_coefficients(self.packed.pressure_per_mole(local))
+            obs = {"p": pressure_at(np.repeat(coef, count, axis=0), theta)}
         else:
             pair = np.repeat(np.arange(rows.size), count)
-            obs = self._observe(self._dense([s[pair] for s in sel], theta), local[pair])
+            obs = self._observe(sel.take(pair)(theta), local[pair])
         for key in self.out:
             for m, column in enumerate(self.out_column):
                 self.out[key][m].reshape(-1)[flat] = obs[key][:, column]
@@ -770,11 +693,10 @@ class _Run:
             theta = self._bisect(
                 rows, local, sel, hit_rows, hit_modules, q, level, theta_end[hit_rows]
             )
-            t0, h = sel[4][hit_rows], sel[5][hit_rows]
-            self.threshold_time[rows[hit_rows], j, hit_modules] = t0 + theta * h
+            self.threshold_time[rows[hit_rows], j, hit_modules] = sel.take(hit_rows).time(theta)
 
     def _bisect(self, rows, local, sel, hit_rows, hit_modules, q, level, theta_end):
-        part = [s[hit_rows] for s in sel]
+        part = sel.take(hit_rows)
         cases = rows[hit_rows]
         where = local[hit_rows]
         lo = np.zeros(hit_rows.size)
@@ -783,7 +705,7 @@ class _Run:
         pick = np.arange(hit_rows.size)
         for _ in range(_BISECTIONS):
             mid = 0.5 * (lo + hi)
-            obs = self._observe(self._dense(part, mid), where)
+            obs = self._observe(part(mid), where)
             below = self._watched(obs, q)[pick, hit_modules] <= lev
             hi = np.where(below, mid, hi)
             lo = np.where(below, lo, mid)
