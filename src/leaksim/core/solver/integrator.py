@@ -60,6 +60,7 @@ import numpy as np
 
 from ...errors import SolverError
 from ..network import Network, NetworkModel
+from .controller import StepController, error_norm, initial_step
 from .dense import pressure_at
 from .rosenbrock import rosenbrock_step
 from .tableau import RODAS4
@@ -69,9 +70,7 @@ __all__ = ["Solution", "solve", "THRESHOLD_QUANTITIES"]
 #: Quantities a threshold can watch.
 THRESHOLD_QUANTITIES = ("pressure", "partial_pressure_O2")
 
-_SAFETY = 0.9
-_MIN_FACTOR = 0.2
-_MAX_FACTOR = 6.0
+_CONTROLLER = StepController(RODAS4.embedded_order)
 _BISECTIONS = 34
 # Consecutive rejections (each shrinking the step by 5x or more) after which a case fails.
 _MAX_REJECTIONS = 60
@@ -329,7 +328,7 @@ class _Run:
         self._record_initial(everyone)
         self._fire_satisfied(everyone, everyone, self.t.copy())
         self._track_pressure_difference(everyone)
-        self.h = self._initial_step()
+        self.h = initial_step(self.y, self.f, self.atol, self.rtol, self.duration - self.t)
 
     # -- set-up helpers -------------------------------------------------------------------
     def _observe(self, y, local):
@@ -351,15 +350,6 @@ class _Run:
         for j, (q, level) in enumerate(self.thresholds):
             below = self._watched(self.obs, q) <= level[:, None]
             self.threshold_time[:, j, :] = np.where(below, 0.0, np.nan)
-
-    def _initial_step(self):
-        scale = self.atol + self.rtol[:, None] * np.abs(self.y)
-        d0 = np.sqrt(np.mean((self.y / scale) ** 2, axis=1))
-        d1 = np.sqrt(np.mean((self.f / scale) ** 2, axis=1))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            span = self.duration - self.t
-            h = np.where((d0 > 1e-5) & (d1 > 1e-5), 0.01 * d0 / d1, 1e-6 * span)
-        return np.minimum(h, span)
 
     def _next_event(self, cases):
         """Time of each case's next event or breakpoint (a knot of a growing area) [s]."""
@@ -450,16 +440,12 @@ class _Run:
         y_new, error, dense = rosenbrock_step(
             RODAS4, lambda y, t: model.rhs(y, is_open, t=t), jac, y0, f0, t0, h, f_t
         )
-        err = self._error_norm(error, y0, y_new, cases)
+        err = error_norm(error, y0, y_new, self.atol[cases], self.rtol[cases])
         # Negative amounts or energies beyond the absolute tolerance are not physical.
         negative = np.any(y_new < -self.atol[cases], axis=1)
         err = np.where(negative | ~np.isfinite(err), np.inf, err)
         accept = err <= 1.0
-        with np.errstate(divide="ignore"):
-            factor = np.clip(_SAFETY * err**-0.25, _MIN_FACTOR, _MAX_FACTOR)
-        factor = np.where(accept, factor, np.minimum(factor, 1.0))
-        factor = np.where(np.isfinite(err), factor, 0.25)
-        h_next = h * factor
+        h_next = h * _CONTROLLER.factor(err, accept)
         if self.fired.shape[1] and np.any(accept):
             # Retake a step that crossed a trigger well before its end, shortened to the
             # crossing: the dense output of a long stiff step cannot place a fast transient.
@@ -474,10 +460,6 @@ class _Run:
         if np.any(accept):
             self._accept(cases, accept, y_new, dense, stop)
         self._check_failures(cases, h)
-
-    def _error_norm(self, err, y0, y1, cases):
-        scale = self.atol[cases] + self.rtol[cases][:, None] * np.maximum(np.abs(y0), np.abs(y1))
-        return np.sqrt(np.mean((err / scale) ** 2, axis=1))
 
     # -- after an accepted step -------------------------------------------------------------
     def _accept(self, cases, accept, y_new, dense, stop):
