@@ -62,6 +62,7 @@ from ...errors import SolverError
 from ..network import Network, NetworkModel
 from .controller import StepController, error_norm, initial_step
 from .dense import pressure_at
+from .events import EventSchedule, crossed, first_at_or_below
 from .rosenbrock import rosenbrock_step
 from .tableau import RODAS4
 
@@ -71,7 +72,6 @@ __all__ = ["Solution", "solve", "THRESHOLD_QUANTITIES"]
 THRESHOLD_QUANTITIES = ("pressure", "partial_pressure_O2")
 
 _CONTROLLER = StepController(RODAS4.embedded_order)
-_BISECTIONS = 34
 # Consecutive rejections (each shrinking the step by 5x or more) after which a case fails.
 _MAX_REJECTIONS = 60
 
@@ -281,19 +281,16 @@ class _Run:
         self.atol = _per_case(atol, n, "atol")[:, None] * self.scale
         self.resumed = start_time is not None
         self.t = np.zeros(n) if start_time is None else _per_case(start_time, n, "start_time")
-        self.is_open = network.initially_on  # links, then sources
         self.source_on_time = np.zeros((n, network.n_sources))
         self.source_amount = np.zeros((n, network.n_sources))
-        self.event_done = np.zeros(network.event_time.shape, dtype=bool)
-        # Events that triggers schedule wait at +inf until their trigger fires.
-        self.event_time = network.event_time.copy()
-        self.event_time[:, network.trigger_event] = np.inf
+        self.events = EventSchedule(network)
+        self.is_open = self.events.is_open
         self.fired = np.zeros((n, network.trigger_module.size), dtype=bool)
         # A trigger fires when sign * value falls to sign * level: sign -1 watches a rise.
         self.trigger_sign = np.where(network.trigger_above, -1.0, 1.0)
         self.trigger_level = self.trigger_sign * network.trigger_level
         self.fired_at = np.full((n, network.trigger_module.size), np.nan)
-        self._apply_events(np.arange(n), self.t)
+        self.events.apply_due(np.arange(n), self.t)
         m, n_out = network.n_modules, self.t_out.size
         # Outputs are stored (module, case, time) so that one step's reports for one module
         # are a scatter into a flat (case * time) view. With one gas at one temperature the
@@ -320,7 +317,6 @@ class _Run:
         self.neighbours = self.model.neighbours()
         everyone = np.arange(n)
         self.growing = network.growth_link.size > 0
-        self.breakpoints = network.breakpoints
         self.f = self.model.rhs(self.y, self.is_open, t=self.t)
         self.obs = self._observe(self.y, everyone)
         self.rate = self._pressure_rate(self.y, self.f, everyone)
@@ -350,29 +346,6 @@ class _Run:
         for j, (q, level) in enumerate(self.thresholds):
             below = self._watched(self.obs, q) <= level[:, None]
             self.threshold_time[:, j, :] = np.where(below, 0.0, np.nan)
-
-    def _next_event(self, cases):
-        """Time of each case's next event or breakpoint (a knot of a growing area) [s]."""
-        times = np.where(self.event_done[cases], np.inf, self.event_time[cases])
-        nxt = times.min(axis=1) if times.shape[1] else np.full(cases.size, np.inf)
-        if self.breakpoints.shape[1]:
-            t = self.t[cases][:, None]
-            bp = self.breakpoints[cases]
-            ahead = np.where(bp > t + 1e-12 * np.maximum(np.abs(t), 1.0), bp, np.inf)
-            nxt = np.minimum(nxt, ahead.min(axis=1))
-        return nxt
-
-    def _apply_events(self, cases, t):
-        """Switch links whose event time has come (``<= t``) in the given cases."""
-        net = self.net
-        if net.event_link.size == 0 or cases.size == 0:
-            return np.zeros(cases.size, dtype=bool)
-        due = (~self.event_done[cases]) & (self.event_time[cases] <= t[:, None])
-        for e in np.flatnonzero(due.any(axis=0)):
-            rows = cases[due[:, e]]
-            self.is_open[rows, net.event_link[e]] = net.event_open[e]
-            self.event_done[rows, e] = True
-        return due.any(axis=1)
 
     # -- the step -------------------------------------------------------------------------
     def integrate(self):
@@ -425,7 +398,7 @@ class _Run:
         model = self.packed
         y0, f0, t0 = self.y[cases], self.f[cases], self.t[cases]
         is_open = self.is_open[cases]
-        stop = np.minimum(self.duration[cases], self._next_event(cases))
+        stop = np.minimum(self.duration[cases], self.events.next_stop(cases, t0))
         h = np.minimum(self.h[cases], stop - t0)
         # Land exactly on the stop when the remainder would be a sliver.
         h = np.where(stop - t0 - h < 1e-9 * h, stop - t0, h)
@@ -500,12 +473,12 @@ class _Run:
     def _after_events(self, rows, local, t):
         """Switch the links whose events are due, then refresh derivatives and rates; an event
         may satisfy a trigger at once (a rate jumps), whose own event may be due at once too."""
-        self._apply_events(rows, t)
+        self.events.apply_due(rows, t)
         for _ in range(1 + self.fired.shape[1]):
             self.f[rows] = self.packed.rhs(self.y[rows], self.is_open[rows], local, t=t)
             self.rate[rows] = self._pressure_rate(self.y[rows], self.f[rows], local)
             fired = self._fire_satisfied(rows, local, t)
-            if not np.any(fired) or not np.any(self._apply_events(rows, t)):
+            if not np.any(fired) or not np.any(self.events.apply_due(rows, t)):
                 return
 
     # -- triggers ---------------------------------------------------------------------------
@@ -530,8 +503,8 @@ class _Run:
         cases = rows[r]
         self.fired[cases, i] = True
         self.fired_at[cases, i] = t_fire[r, i] if np.ndim(t_fire) == 2 else t_fire[r]
-        self.event_time[cases, net.trigger_event[i]] = (
-            self.fired_at[cases, i] + net.trigger_delay[cases, i]
+        self.events.schedule(
+            cases, net.trigger_event[i], self.fired_at[cases, i] + net.trigger_delay[cases, i]
         )
 
     def _fire_satisfied(self, rows, local, t):
@@ -554,7 +527,7 @@ class _Run:
             rate_new = np.zeros_like(obs_new["p"])
         g_old = self._trigger_values({"p": self.obs["p"][rows]}, self.rate[rows]) - level
         g_new = self._trigger_values(obs_new, rate_new) - level
-        crossing = (~self.fired[rows]) & (g_old > 0) & (g_new <= 0)
+        crossing = (~self.fired[rows]) & crossed(g_old, g_new)
         if not np.any(crossing):
             return y1, t_new, obs_new
         t0, h = sel.t0, sel.h
@@ -596,7 +569,7 @@ class _Run:
         level = self.trigger_level[rows]
         g_old = self._trigger_values({"p": self.obs["p"][rows]}, self.rate[rows]) - level
         g_new = self._trigger_values(obs, rate) - level
-        crossing = (~self.fired[rows]) & (g_old > 0) & (g_new <= 0)
+        crossing = (~self.fired[rows]) & crossed(g_old, g_new)
         theta = np.ones(cases.size)
         first = np.ones(rows.size)
         for i in np.flatnonzero(crossing.any(axis=0)):
@@ -610,22 +583,18 @@ class _Run:
         net = self.net
         part = sel.take(hit)
         where = local[hit]
-        level = self.trigger_level[rows[hit], i]
+        is_open = self.is_open[rows[hit]]
         module = net.trigger_module[i]
-        lo, hi = np.zeros(hit.size), np.ones(hit.size)
-        for _ in range(_BISECTIONS):
-            mid = 0.5 * (lo + hi)
-            y = part(mid)
+        sign = self.trigger_sign[i]
+
+        def value(y, theta):
             if net.trigger_rate[i]:
-                t_mid = part.time(mid)
-                f = self.packed.rhs(y, self.is_open[rows[hit]], where, t=t_mid)
-                value = self._pressure_rate(y, f, where)[:, module]
-            else:
-                value = self.packed.observe(y, where)[0][:, module]
-            below = self.trigger_sign[i] * value <= level
-            hi = np.where(below, mid, hi)
-            lo = np.where(below, lo, mid)
-        return hi
+                f = self.packed.rhs(y, is_open, where, t=part.time(theta))
+                return sign * self._pressure_rate(y, f, where)[:, module]
+            return sign * self.packed.observe(y, where)[0][:, module]
+
+        level = self.trigger_level[rows[hit], i]
+        return first_at_or_below(part, value, level, np.ones(hit.size))
 
     def _track_pressure_difference(self, rows):
         """Largest |p_a - p_b| each link has seen, at accepted step ends [Pa]."""
@@ -668,7 +637,7 @@ class _Run:
             lev = level[rows][:, None]
             g_old = self._watched(self.obs, q)[rows] - lev
             g_new = self._watched(obs_new, q) - lev
-            crossing = (g_old > 0) & (g_new <= 0) & np.isnan(self.threshold_time[rows, j, :])
+            crossing = crossed(g_old, g_new) & np.isnan(self.threshold_time[rows, j, :])
             hit_rows, hit_modules = np.nonzero(crossing)
             if hit_rows.size == 0:
                 continue
@@ -678,20 +647,13 @@ class _Run:
             self.threshold_time[rows[hit_rows], j, hit_modules] = sel.take(hit_rows).time(theta)
 
     def _bisect(self, rows, local, sel, hit_rows, hit_modules, q, level, theta_end):
-        part = sel.take(hit_rows)
-        cases = rows[hit_rows]
         where = local[hit_rows]
-        lo = np.zeros(hit_rows.size)
-        hi = np.array(theta_end, dtype=float)
-        lev = level[cases]
         pick = np.arange(hit_rows.size)
-        for _ in range(_BISECTIONS):
-            mid = 0.5 * (lo + hi)
-            obs = self._observe(part(mid), where)
-            below = self._watched(obs, q)[pick, hit_modules] <= lev
-            hi = np.where(below, mid, hi)
-            lo = np.where(below, lo, mid)
-        return hi
+
+        def value(y, theta):
+            return self._watched(self._observe(y, where), q)[pick, hit_modules]
+
+        return first_at_or_below(sel.take(hit_rows), value, level[rows[hit_rows]], theta_end)
 
     def _check_failures(self, cases, h):
         """Fail the cases that cannot advance: steps too small to move t, or too many."""
@@ -748,7 +710,7 @@ class _Run:
             message=list(self.message),
             n_steps=self.n_steps,
             n_rejected=self.n_rejected,
-            event_time=np.where(self.event_done, self.event_time, np.nan),
+            event_time=self.events.happened(),
             max_pressure_difference=self.max_dp,
             event_link=self.net.event_link.copy(),
             event_open=self.net.event_open.copy(),
