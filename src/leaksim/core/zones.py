@@ -4,9 +4,9 @@ Why
 ---
 An open hatch of about 1 m^2 equalises two modules in a fraction of a second; a leak empties
 them over hours. While that lasts the modules of a hatch-connected group share one pressure
-to far below the tolerance, and the group behaves as one volume (DESIGN.md, Numerics): its
-state is one amount instead of one per module, the stiff hatch flows vanish from the
-right-hand side, and a station of fifteen modules becomes one or two equations. Fast
+to far below the tolerance, and the group behaves as one volume (``docs/physics.md``, Closed
+forms): its state is one amount instead of one per module, the stiff hatch flows vanish from
+the right-hand side, and a station of fifteen modules becomes one or two equations. Fast
 transients (a large hole behind a small hatch, the first seconds after a hatch opens between
 modules at different pressures, hatch pressure loads in a rapid decompression) are kept on
 the full network.
@@ -87,8 +87,7 @@ import numpy as np
 
 from . import solver
 from .network import Network, NetworkModel
-from .solver import Solution
-from .solver.integrator import _check_failure, _per_case, _Run
+from .solver import PressureOut, Solution, Start, check_failure, per_case
 
 __all__ = ["ZONE_ERROR_FRACTION", "can_merge", "link_state", "solve"]
 
@@ -401,7 +400,7 @@ def solve(
         max_steps,
         reduce_composition,
     )
-    _check_failure(solution, on_failure)
+    check_failure(solution, on_failure)
     return solution
 
 
@@ -410,13 +409,13 @@ def _solve_zoned(
 ):
     """Integrate interval by interval, zone pattern by zone pattern (module notes)."""
     n = network.n_cases
-    duration = _per_case(duration, n, "duration")
+    duration = per_case(duration, n, "duration")
     if np.any(~(duration > 0)):
         raise ValueError(f"duration must be > 0 s, got {duration.min()}")
-    rtol = _per_case(rtol, n, "rtol")
-    atol = _per_case(atol, n, "atol")
+    rtol = per_case(rtol, n, "rtol")
+    atol = per_case(atol, n, "atol")
     t_out = np.asarray(output_time, dtype=float).reshape(-1)
-    thresholds = [(q, _per_case(level, n, "threshold level")) for q, level in thresholds]
+    thresholds = [(q, per_case(level, n, "threshold level")) for q, level in thresholds]
     cuts = _cuts(network, duration)
     y = model.initial_state()
     scale = model.state_scale()
@@ -474,27 +473,28 @@ def _solve_zoned(
                 )
                 y[rows] = n_end[:, zone] * network.volume[rows] / v_zone[:, zone]
                 continue
-            run = _Run(
+            start_at = Start(
+                state=n_zone,
+                state_scale=np.repeat(scale[rows, :1], n_zone.shape[1], axis=1),
+                time=None if s == 0 else start[sel],
+                # Steps count across intervals, against one max_steps.
+                n_steps=totals.n_steps[rows],
+                n_rejected=totals.n_rejected[rows],
+            )
+            solution, n_end = solver.solve_from(
                 reduced,
                 end[sel],
                 t_out,
+                start_at,
                 [(q, level[rows]) for q, level in thresholds],
                 rtol[rows],
                 atol[rows],
                 max_steps,
                 reduce_composition,
-                start_time=None if s == 0 else start[sel],
-                initial_state=n_zone,
-                state_scale=np.repeat(scale[rows, :1], n_zone.shape[1], axis=1),
-                pressure_out=(totals.pressure, rows, zone),
+                pressure_out=PressureOut(totals.pressure, rows, zone),
             )
-            # Steps count across intervals, against one max_steps.
-            run.n_steps[:] = totals.n_steps[rows]
-            run.n_rejected[:] = totals.n_rejected[rows]
-            run.integrate()
-            solution = run.solution()
             # Each zone's gas shared out by volume: equal pressures, mass kept exactly.
-            y[rows] = run.y[:, zone] * network.volume[rows] / v_zone[:, zone]
+            y[rows] = n_end[:, zone] * network.volume[rows] / v_zone[:, zone]
             _collect(totals, rows, solution, zone, kept)
     return _solution(network, model, totals, y, t_out)
 
@@ -526,8 +526,8 @@ def _exponential(
     """Solve zones that only leak to vacuum exactly: a choked hole's flow is linear in the
     amount at one temperature, so ``N(t) = N0 exp(-lambda (t - t0))`` with ``lambda = (Ru T /
     V_Z) sum_k C_d A_k psi* / sqrt(M Ru T)`` over the zone's open holes (Saad [1] of
-    :mod:`leaksim.core.flow`; DESIGN.md). Fills the totals like a solver run; returns the zone
-    amounts at the end."""
+    :mod:`leaksim.core.flow`; ``docs/physics.md``, Closed forms). Fills the totals like a solver
+    run; returns the zone amounts at the end."""
     net = model.network
     rt = model.pressure_per_mole(rows)[:, 0] * net.volume[rows, 0]  # Ru T [J/mol]
     holes = model.hole_conductance(rows) * is_open
