@@ -83,7 +83,10 @@ default (``zones=False`` turns it off).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import solver
 from .network import Network, NetworkModel
@@ -164,7 +167,17 @@ def _components(n_modules: int, edges: list[tuple[int, int]]) -> list[list[int]]
     return list(groups.values())
 
 
-def _hatch_difference(q_over_p, scale, delta, p):
+def _ordered_sum(terms: Iterable[np.ndarray]) -> np.ndarray:
+    """Sum of arrays in the given order: a case's sums do not depend on its batch."""
+    return np.asarray(sum(terms))
+
+
+def _hatch_difference(
+    q_over_p: np.ndarray | float,
+    scale: np.ndarray | float,
+    delta: np.ndarray | float,
+    p: np.ndarray | float,
+) -> np.ndarray:
     """Pressure difference [Pa] that drives ``p q_over_p`` [mol/s] through a hatch of flow
     scale ``C_d A / sqrt(M Ru T)``, from the incompressible regularised law (module notes)."""
     u2 = p * (q_over_p / scale) ** 2 / 2.0
@@ -175,7 +188,18 @@ def _hatch_difference(q_over_p, scale, delta, p):
 class _Plan:
     """Zone decisions for the cases of one open-hatch pattern in one interval."""
 
-    def __init__(self, model, rows, y, is_open, start, end, rtol, atol_mol, next_output):
+    def __init__(
+        self,
+        model: NetworkModel,
+        rows: np.ndarray,
+        y: np.ndarray,
+        is_open: np.ndarray,
+        start: np.ndarray,
+        end: np.ndarray,
+        rtol: np.ndarray,
+        atol_mol: np.ndarray,
+        next_output: np.ndarray,
+    ) -> None:
         net = model.network
         self.zone_of = np.tile(np.arange(net.n_modules), (rows.size, 1))
         self.hatch_dp = np.zeros((rows.size, net.n_links))
@@ -204,29 +228,29 @@ class _Plan:
                 atol_mol,
                 next_output,
             )
-            self.zone_of[np.ix_(ok, zone)] = zone[0]
-            self.hatch_dp[np.ix_(ok, inner)] = dp[ok]
+            self.zone_of[np.ix_(ok, np.array(zone))] = zone[0]
+            self.hatch_dp[np.ix_(ok, np.array(inner, dtype=np.intp))] = dp[ok]
 
     @staticmethod
     def _check(
-        model,
-        rows,
-        zone,
-        inner,
-        volume,
-        pressure,
-        leak,
-        rt_v,
-        start,
-        end,
-        rtol,
-        atol_mol,
-        next_output,
-    ):
+        model: NetworkModel,
+        rows: np.ndarray,
+        zone: list[int],
+        inner: list[int],
+        volume: np.ndarray,
+        pressure: np.ndarray,
+        leak: np.ndarray,
+        rt_v: np.ndarray,
+        start: np.ndarray,
+        end: np.ndarray,
+        rtol: np.ndarray,
+        atol_mol: np.ndarray,
+        next_output: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
         net = model.network
-        v_zone = sum(volume[:, m] for m in zone)
-        p_zone = sum(pressure[:, m] * volume[:, m] for m in zone) / v_zone
-        leak_zone = sum(leak[:, m] for m in zone)
+        v_zone = _ordered_sum(volume[:, m] for m in zone)
+        p_zone = _ordered_sum(pressure[:, m] * volume[:, m] for m in zone) / v_zone
+        leak_zone = _ordered_sum(leak[:, m] for m in zone)
         rt = rt_v[:, zone[0]] * volume[:, zone[0]]  # Ru T [J/mol]
         atol_p = atol_mol * rt / v_zone
         tol = rtol * p_zone + atol_p
@@ -234,7 +258,7 @@ class _Plan:
         decay = leak_zone * rt / v_zone * (end - start)
         spread = np.max(np.abs(np.stack([pressure[:, m] for m in zone], 1) - p_zone[:, None]), 1)
         # Hatch flows per unit zone pressure in the quasi-steady state.
-        q = []
+        q: list[np.ndarray] = []
         for k in inner:
             rest = [e for e in inner if e != k]
             edges = [(int(net.link_a[e]), int(net.link_b[e])) for e in rest]
@@ -242,8 +266,8 @@ class _Plan:
             if net.link_b[k] in side:  # a loop: bounded by the whole outflow
                 q.append(leak_zone)
             else:
-                v_side = sum(volume[:, m] for m in side)
-                leak_side = sum(leak[:, m] for m in side)
+                v_side = _ordered_sum(volume[:, m] for m in side)
+                leak_side = _ordered_sum(leak[:, m] for m in side)
                 q.append(np.abs(leak_zone * v_side / v_zone - leak_side))
         scale = model.flow_scale(rows)
         delta = model.regularisation(rows)
@@ -261,7 +285,7 @@ class _Plan:
             _hatch_difference(qk[:, None], scale[:, k, None], 0.0, grid)
             for k, qk in zip(inner, q, strict=True)
         ]
-        total = sum(dp)
+        total = _ordered_sum(dp)
         ratio = np.max(total / (rtol[:, None] * grid + atol_p[:, None]), axis=1)
         merge = ratio * (1.0 + decay) <= ZONE_ERROR_FRACTION
         merge &= spread <= ZONE_ERROR_FRACTION * tol
@@ -281,7 +305,7 @@ class _Plan:
 class _Totals:
     """The whole run's results, filled interval by interval and zone pattern by pattern."""
 
-    def __init__(self, network: Network, n_out: int, n_thresholds: int):
+    def __init__(self, network: Network, n_out: int, n_thresholds: int) -> None:
         c, m, k = network.n_cases, network.n_modules, network.n_links
         self.pressure = np.full((m, c, n_out), np.nan)  # the solver's output layout
         self.threshold_time = np.full((c, n_thresholds, m), np.nan)
@@ -296,7 +320,7 @@ class _Totals:
         self.merged_time = np.zeros((c, m))
 
 
-def _groups(rows: np.ndarray):
+def _groups(rows: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """The distinct rows of a small-integer or boolean array (n, W) and, for each, the
     indices of the rows equal to it, in increasing order."""
     values = rows.astype(np.int64)
@@ -316,7 +340,15 @@ def _groups(rows: np.ndarray):
     ]
 
 
-def _reduced(network: Network, model, rows, zone_map, is_open, start, y):
+def _reduced(
+    network: Network,
+    model: NetworkModel,
+    rows: np.ndarray,
+    zone_map: np.ndarray,
+    is_open: np.ndarray,
+    start: np.ndarray,
+    y: np.ndarray,
+) -> tuple[Network, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The network of ``rows`` with each zone of ``zone_map`` as one module, its state and the
     kept links; also the zone index of each module and the zone volumes."""
     labels = np.unique(zone_map)
@@ -361,11 +393,11 @@ def _reduced(network: Network, model, rows, zone_map, is_open, start, y):
 
 def solve(
     network: Network,
-    duration,
-    output_time,
-    thresholds=(),
-    rtol=1e-6,
-    atol=1e-9,
+    duration: ArrayLike,
+    output_time: ArrayLike,
+    thresholds: Iterable[tuple[str, ArrayLike]] = (),
+    rtol: ArrayLike = 1e-6,
+    atol: ArrayLike = 1e-9,
     max_steps: int = 100_000,
     on_failure: str = "mark",
     reduce_composition: bool = True,
@@ -405,8 +437,16 @@ def solve(
 
 
 def _solve_zoned(
-    network, model, duration, output_time, thresholds, rtol, atol, max_steps, reduce_composition
-):
+    network: Network,
+    model: NetworkModel,
+    duration: ArrayLike,
+    output_time: ArrayLike,
+    thresholds: Iterable[tuple[str, ArrayLike]],
+    rtol: ArrayLike,
+    atol: ArrayLike,
+    max_steps: int,
+    reduce_composition: bool,
+) -> Solution:
     """Integrate interval by interval, zone pattern by zone pattern (module notes)."""
     n = network.n_cases
     duration = per_case(duration, n, "duration")
@@ -415,11 +455,11 @@ def _solve_zoned(
     rtol = per_case(rtol, n, "rtol")
     atol = per_case(atol, n, "atol")
     t_out = np.asarray(output_time, dtype=float).reshape(-1)
-    thresholds = [(q, per_case(level, n, "threshold level")) for q, level in thresholds]
+    levels = [(q, per_case(level, n, "threshold level")) for q, level in thresholds]
     cuts = _cuts(network, duration)
     y = model.initial_state()
     scale = model.state_scale()
-    totals = _Totals(network, t_out.size, len(thresholds))
+    totals = _Totals(network, t_out.size, len(levels))
     for s in range(cuts.shape[1]):
         todo = np.flatnonzero((totals.status == 0) & (cuts[:, s] < duration))
         if todo.size == 0:
@@ -454,7 +494,7 @@ def _solve_zoned(
                 network, model, rows, zone_map, is_open[sel], start[sel], y[rows]
             )
             if s > 0:
-                _crossed_at_cut(totals, model, rows, n_zone, v_zone, zone, thresholds, start[sel])
+                _crossed_at_cut(totals, model, rows, n_zone, v_zone, zone, levels, start[sel])
             if _uncoupled(reduced, start[sel], end[sel]):
                 n_end = _exponential(
                     totals,
@@ -468,7 +508,7 @@ def _solve_zoned(
                     start[sel],
                     end[sel],
                     t_out,
-                    thresholds,
+                    levels,
                     first=s == 0,
                 )
                 y[rows] = n_end[:, zone] * network.volume[rows] / v_zone[:, zone]
@@ -486,7 +526,7 @@ def _solve_zoned(
                 end[sel],
                 t_out,
                 start_at,
-                [(q, level[rows]) for q, level in thresholds],
+                [(q, level[rows]) for q, level in levels],
                 rtol[rows],
                 atol[rows],
                 max_steps,
@@ -499,7 +539,7 @@ def _solve_zoned(
     return _solution(network, model, totals, y, t_out)
 
 
-def _uncoupled(reduced: Network, start, end) -> bool:
+def _uncoupled(reduced: Network, start: np.ndarray, end: np.ndarray) -> bool:
     """Whether no link joins two zones while open in the interval, nor any link switches
     in it: each zone then only leaks, choked, to vacuum."""
     inner = reduced.link_b >= 0
@@ -509,20 +549,20 @@ def _uncoupled(reduced: Network, start, end) -> bool:
 
 
 def _exponential(
-    totals,
-    model,
-    rows,
-    n_zone,
-    v_zone,
-    zone,
-    kept,
-    is_open,
-    start,
-    end,
-    t_out,
-    thresholds,
-    first,
-):
+    totals: _Totals,
+    model: NetworkModel,
+    rows: np.ndarray,
+    n_zone: np.ndarray,
+    v_zone: np.ndarray,
+    zone: np.ndarray,
+    kept: np.ndarray,
+    is_open: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    t_out: np.ndarray,
+    thresholds: list[tuple[str, np.ndarray]],
+    first: bool,
+) -> np.ndarray:
     """Solve zones that only leak to vacuum exactly: a choked hole's flow is linear in the
     amount at one temperature, so ``N(t) = N0 exp(-lambda (t - t0))`` with ``lambda = (Ru T /
     V_Z) sum_k C_d A_k psi* / sqrt(M Ru T)`` over the zone's open holes (Saad [1] of
@@ -559,7 +599,17 @@ def _exponential(
     return n_zone * decay
 
 
-def _write_decay(out, rows, zone, t_out, start, span, rate, p0, inside):
+def _write_decay(
+    out: np.ndarray,
+    rows: np.ndarray,
+    zone: np.ndarray,
+    t_out: np.ndarray,
+    start: np.ndarray,
+    span: np.ndarray,
+    rate: np.ndarray,
+    p0: np.ndarray,
+    inside: np.ndarray,
+) -> None:
     """Write ``p0 exp(-rate (t - start))`` of each module's zone at the outputs ``inside``.
 
     These (module, case, time) outputs are most of a merged run's memory, and writing fresh
@@ -598,7 +648,16 @@ def _as_slice(rows: np.ndarray) -> slice | None:
     return None
 
 
-def _largest_differences(totals, rows, net, zone, kept, p0, rate, span):
+def _largest_differences(
+    totals: _Totals,
+    rows: np.ndarray,
+    net: Network,
+    zone: np.ndarray,
+    kept: np.ndarray,
+    p0: np.ndarray,
+    rate: np.ndarray,
+    span: np.ndarray,
+) -> None:
     """Largest ``|p_a - p_b|`` of every kept link over the interval, for zones decaying
     exponentially: at its start, at its end or where the difference is stationary."""
     for k in kept:
@@ -619,7 +678,16 @@ def _largest_differences(totals, rows, net, zone, kept, p0, rate, span):
         totals.max_dp[rows, k] = np.maximum(totals.max_dp[rows, k], largest)
 
 
-def _crossed_at_cut(totals, model, rows, n_zone, v_zone, zone, thresholds, start):
+def _crossed_at_cut(
+    totals: _Totals,
+    model: NetworkModel,
+    rows: np.ndarray,
+    n_zone: np.ndarray,
+    v_zone: np.ndarray,
+    zone: np.ndarray,
+    thresholds: list[tuple[str, np.ndarray]],
+    start: np.ndarray,
+) -> None:
     """Thresholds reached when a zone's gas is shared out at a cut: a module above a level
     whose zone is below it crosses it there (on the full network, within the equalisation
     time after the cut)."""
@@ -634,9 +702,13 @@ def _crossed_at_cut(totals, model, rows, n_zone, v_zone, zone, thresholds, start
         totals.threshold_time[rows, j] = np.where(fresh, start[:, None], known)
 
 
-def _collect(totals: _Totals, rows, solution, zone, kept):
+def _collect(
+    totals: _Totals, rows: np.ndarray, solution: Solution, zone: np.ndarray, kept: np.ndarray
+) -> None:
     """Add one zone pattern's interval to the totals, zones spread back to their modules
     (the pressures are written by the solver itself)."""
+    assert solution.final_pressure_rate is not None
+    assert solution.max_pressure_difference is not None
     totals.threshold_time[rows] = np.fmin(
         totals.threshold_time[rows], solution.threshold_time[:, :, zone]
     )
@@ -652,7 +724,9 @@ def _collect(totals: _Totals, rows, solution, zone, kept):
         totals.message[rows[i]] = solution.message[i]
 
 
-def _solution(network: Network, model: NetworkModel, totals: _Totals, y, t_out):
+def _solution(
+    network: Network, model: NetworkModel, totals: _Totals, y: np.ndarray, t_out: np.ndarray
+) -> Solution:
     """The :class:`~leaksim.core.solver.Solution` of the whole run."""
     cases = np.arange(network.n_cases)
     pressure = totals.pressure.transpose(1, 0, 2)
