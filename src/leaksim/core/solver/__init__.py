@@ -43,9 +43,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..network import Network
-from ._arguments import THRESHOLD_QUANTITIES, PressureOut, Start, per_case
+from ._arguments import PressureOut, Start, per_case
 from ._solution import Solution, check_failure
 from .integrator import Integrator
+from .thresholds import THRESHOLD_QUANTITIES
 
 __all__ = [
     "THRESHOLD_QUANTITIES",
@@ -82,9 +83,9 @@ def solve(
         Increasing times at which states are reported [s], shared by all cases; times beyond a
         case's duration are reported as NaN.
     thresholds : sequence of (str, array_like)
-        ``(quantity, level)`` pairs: ``quantity`` in :data:`THRESHOLD_QUANTITIES`, ``level`` of
-        shape (C,) or scalar [Pa]. The solver reports when each module first falls to each
-        level.
+        ``(quantity, level)`` pairs: ``quantity`` in
+        :data:`~leaksim.core.solver.thresholds.THRESHOLD_QUANTITIES`, ``level`` of shape (C,) or
+        scalar [Pa]. The solver reports when each module first falls to each level.
     rtol : array_like, shape (C,) or scalar, optional
         Relative tolerance of each case [-]. Default 1e-6.
     atol : array_like, shape (C,) or scalar, optional

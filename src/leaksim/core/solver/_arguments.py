@@ -1,26 +1,15 @@
-"""Arguments of the solver's entry points: per-case values, thresholds, where cases start."""
+"""Arguments of the solver's entry points: per-case values, where cases start and where
+pressures go."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = [
-    "THRESHOLD_QUANTITIES",
-    "PressureOut",
-    "Start",
-    "check_duration",
-    "check_output_time",
-    "check_thresholds",
-    "per_case",
-]
-
-#: Quantities a threshold can watch.
-THRESHOLD_QUANTITIES = ("pressure", "partial_pressure_O2")
+__all__ = ["PressureOut", "Start", "check_duration", "check_output_time", "per_case"]
 
 
 def per_case(value: ArrayLike, n_cases: int, name: str) -> np.ndarray:
@@ -54,17 +43,6 @@ def check_output_time(output_time: ArrayLike) -> np.ndarray:
     if t_out.size and (np.any(np.diff(t_out) <= 0) or t_out[0] < 0):
         raise ValueError("output_time must be increasing and >= 0")
     return t_out
-
-
-def check_thresholds(
-    thresholds: Iterable[tuple[str, ArrayLike]], n_cases: int
-) -> list[tuple[str, np.ndarray]]:
-    """``(quantity, level)`` pairs with one level per case [Pa] and a known quantity."""
-    checked = [(q, per_case(level, n_cases, "threshold level")) for q, level in thresholds]
-    for q, _ in checked:
-        if q not in THRESHOLD_QUANTITIES:
-            raise ValueError(f"threshold quantity must be one of {THRESHOLD_QUANTITIES}, got {q!r}")
-    return checked
 
 
 @dataclass(frozen=True)

@@ -24,14 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..network import Network, NetworkModel
-from ._arguments import (
-    PressureOut,
-    Start,
-    check_duration,
-    check_output_time,
-    check_thresholds,
-    per_case,
-)
+from ._arguments import PressureOut, Start, check_duration, check_output_time, per_case
 from ._solution import Solution
 from .controller import StepController, error_norm, initial_step
 from .dense import DenseOutput
@@ -40,7 +33,7 @@ from .jacobian import Jacobian
 from .output import Outputs, observe
 from .rosenbrock import rosenbrock_step
 from .tableau import RODAS4
-from .thresholds import Thresholds
+from .thresholds import Thresholds, check_thresholds
 from .triggers import Triggers
 
 __all__ = ["Integrator", "Progress"]

@@ -7,14 +7,32 @@ that the integration keeps (a step cut short at a triggered event ends early).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..network import NetworkModel
+from ._arguments import per_case
 from .dense import DenseOutput
 from .events import crossed, first_at_or_below
 from .output import observe
 
-__all__ = ["Thresholds"]
+__all__ = ["THRESHOLD_QUANTITIES", "Thresholds", "check_thresholds"]
+
+#: Quantities a threshold can watch.
+THRESHOLD_QUANTITIES = ("pressure", "partial_pressure_O2")
+
+
+def check_thresholds(
+    thresholds: Iterable[tuple[str, ArrayLike]], n_cases: int
+) -> list[tuple[str, np.ndarray]]:
+    """``(quantity, level)`` pairs with one level per case [Pa] and a known quantity."""
+    checked = [(q, per_case(level, n_cases, "threshold level")) for q, level in thresholds]
+    for q, _ in checked:
+        if q not in THRESHOLD_QUANTITIES:
+            raise ValueError(f"threshold quantity must be one of {THRESHOLD_QUANTITIES}, got {q!r}")
+    return checked
 
 
 def _watched(obs: dict[str, np.ndarray], quantity: str) -> np.ndarray:
@@ -28,8 +46,8 @@ class Thresholds:
     Parameters
     ----------
     levels : list of (str, ndarray)
-        ``(quantity, level)`` pairs, ``quantity`` in
-        :data:`~leaksim.core.solver.THRESHOLD_QUANTITIES` and ``level`` of shape (C,) [Pa].
+        ``(quantity, level)`` pairs, ``quantity`` in :data:`THRESHOLD_QUANTITIES` and
+        ``level`` of shape (C,) [Pa] (:func:`check_thresholds`).
     n_cases, n_modules : int
         Cases and modules solved.
 
