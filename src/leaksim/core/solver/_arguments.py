@@ -13,7 +13,20 @@ __all__ = ["PressureOut", "Start", "check_duration", "check_output_time", "per_c
 
 
 def per_case(value: ArrayLike, n_cases: int, name: str) -> np.ndarray:
-    """``value`` as a fresh float array of one value per case, shape (n_cases,).
+    """``value`` as a fresh float array of one value per case.
+
+    Parameters
+    ----------
+    value : array_like, shape (n_cases,) or scalar
+        The values, in any units.
+    n_cases : int
+        Number of cases.
+    name : str
+        What ``value`` is, for the error message.
+
+    Returns
+    -------
+    ndarray, shape (n_cases,)
 
     Raises
     ------

@@ -53,7 +53,7 @@ class Progress:
     n_cases : int
         Number of cases.
     start : Start, optional
-        Steps taken before the start (:attr:`Start.n_steps`, :attr:`Start.n_rejected`).
+        Steps taken before the start (:class:`~leaksim.core.solver.Start`).
     """
 
     def __init__(self, n_cases: int, start: Start | None = None) -> None:

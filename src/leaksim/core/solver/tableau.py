@@ -2,8 +2,8 @@
 
 A Rosenbrock method of ``s`` stages advances ``y' = f(t, y)`` from ``y0`` at ``t0`` by a step
 ``h`` with one Jacobian ``J`` and one factorisation of ``W = I / (gamma h) - J``. In the
-transformed form of Hairer and Wanner [1]_ (their equation (7.25), the form of their
-``rodas.f``) stage ``i`` solves
+transformed form of Hairer and Wanner [1]_ (the form of their ``rodas.f``, which avoids
+matrix-vector products with ``J``) stage ``i`` solves
 
 .. math::
 
@@ -11,11 +11,14 @@ transformed form of Hairer and Wanner [1]_ (their equation (7.25), the form of t
         + \\sum_{j<i} \\frac{c_{ij}}{h} u_j + d_i h \\frac{\\partial f}{\\partial t},
 
 with stage times ``c_i`` (:attr:`RosenbrockTableau.stage_time`) and ``d_i`` the row sums of
-the method's ``Gamma``. RODAS4 is stiffly accurate: its last two stages are evaluated at
+the method's ``Gamma``. RODAS4 is stiffly accurate: its last stage is evaluated at
 ``Y_6 = Y_5 + u_5`` and the solution is ``y_1 = Y_6 + u_6``, so ``u_6`` is the difference from
 the embedded order-3 solution ``Y_6`` and serves as the error estimate. The order-3 dense output
 is ``(1 - theta) y0 + theta (y1 + (1 - theta) (k1 + theta k2))`` with ``k1 = sum h1_i u_i`` and
 ``k2 = sum h2_i u_i`` over the first five stages (:mod:`leaksim.core.solver.dense`).
+
+Order 4 matters: a measured second-order ROS2 needed about 870 steps a case on the two-module
+benchmark; RODAS4 needs a few dozen.
 
 References
 ----------
