@@ -4,9 +4,9 @@ Why
 ---
 An open hatch of about 1 m^2 equalises two modules in a fraction of a second; a leak empties
 them over hours. While that lasts the modules of a hatch-connected group share one pressure
-to far below the tolerance, and the group behaves as one volume (DESIGN.md, Numerics): its
-state is one amount instead of one per module, the stiff hatch flows vanish from the
-right-hand side, and a station of fifteen modules becomes one or two equations. Fast
+to far below the tolerance, and the group behaves as one volume (``docs/physics.md``, Closed
+forms): its state is one amount instead of one per module, the stiff hatch flows vanish from
+the right-hand side, and a station of fifteen modules becomes one or two equations. Fast
 transients (a large hole behind a small hatch, the first seconds after a hatch opens between
 modules at different pressures, hatch pressure loads in a rapid decompression) are kept on
 the full network.
@@ -83,12 +83,15 @@ default (``zones=False`` turns it off).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import solver
 from .model import GeneralModel, build_model
 from .network import Links, Modules, Network, Schedule
-from .solver import Solution, _per_case, _Run
+from .solver import PressureOut, Solution, Start, check_failure, per_case
 
 __all__ = ["ZONE_ERROR_FRACTION", "can_merge", "link_state", "solve"]
 
@@ -165,7 +168,17 @@ def _components(n_modules: int, edges: list[tuple[int, int]]) -> list[list[int]]
     return list(groups.values())
 
 
-def _hatch_difference(q_over_p, scale, delta, p):
+def _ordered_sum(terms: Iterable[np.ndarray]) -> np.ndarray:
+    """Sum of arrays in the given order: a case's sums do not depend on its batch."""
+    return np.asarray(sum(terms))
+
+
+def _hatch_difference(
+    q_over_p: np.ndarray | float,
+    scale: np.ndarray | float,
+    delta: np.ndarray | float,
+    p: np.ndarray | float,
+) -> np.ndarray:
     """Pressure difference [Pa] that drives ``p q_over_p`` [mol/s] through a hatch of flow
     scale ``C_d A / sqrt(M Ru T)``, from the incompressible regularised law (module notes)."""
     u2 = p * (q_over_p / scale) ** 2 / 2.0
@@ -176,7 +189,18 @@ def _hatch_difference(q_over_p, scale, delta, p):
 class _Plan:
     """Zone decisions for the cases of one open-hatch pattern in one interval."""
 
-    def __init__(self, model, rows, y, is_open, start, end, rtol, atol_mol, next_output):
+    def __init__(
+        self,
+        model: GeneralModel,
+        rows: np.ndarray,
+        y: np.ndarray,
+        is_open: np.ndarray,
+        start: np.ndarray,
+        end: np.ndarray,
+        rtol: np.ndarray,
+        atol_mol: np.ndarray,
+        next_output: np.ndarray,
+    ) -> None:
         net = model.network
         self.zone_of = np.tile(np.arange(net.n_modules), (rows.size, 1))
         self.hatch_dp = np.zeros((rows.size, net.n_links))
@@ -205,29 +229,29 @@ class _Plan:
                 atol_mol,
                 next_output,
             )
-            self.zone_of[np.ix_(ok, zone)] = zone[0]
-            self.hatch_dp[np.ix_(ok, inner)] = dp[ok]
+            self.zone_of[np.ix_(ok, np.array(zone))] = zone[0]
+            self.hatch_dp[np.ix_(ok, np.array(inner, dtype=np.intp))] = dp[ok]
 
     @staticmethod
     def _check(
-        model,
-        rows,
-        zone,
-        inner,
-        volume,
-        pressure,
-        leak,
-        rt_v,
-        start,
-        end,
-        rtol,
-        atol_mol,
-        next_output,
-    ):
+        model: GeneralModel,
+        rows: np.ndarray,
+        zone: list[int],
+        inner: list[int],
+        volume: np.ndarray,
+        pressure: np.ndarray,
+        leak: np.ndarray,
+        rt_v: np.ndarray,
+        start: np.ndarray,
+        end: np.ndarray,
+        rtol: np.ndarray,
+        atol_mol: np.ndarray,
+        next_output: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
         net = model.network
-        v_zone = sum(volume[:, m] for m in zone)
-        p_zone = sum(pressure[:, m] * volume[:, m] for m in zone) / v_zone
-        leak_zone = sum(leak[:, m] for m in zone)
+        v_zone = _ordered_sum(volume[:, m] for m in zone)
+        p_zone = _ordered_sum(pressure[:, m] * volume[:, m] for m in zone) / v_zone
+        leak_zone = _ordered_sum(leak[:, m] for m in zone)
         rt = rt_v[:, zone[0]] * volume[:, zone[0]]  # Ru T [J/mol]
         atol_p = atol_mol * rt / v_zone
         tol = rtol * p_zone + atol_p
@@ -235,7 +259,7 @@ class _Plan:
         decay = leak_zone * rt / v_zone * (end - start)
         spread = np.max(np.abs(np.stack([pressure[:, m] for m in zone], 1) - p_zone[:, None]), 1)
         # Hatch flows per unit zone pressure in the quasi-steady state.
-        q = []
+        q: list[np.ndarray] = []
         for k in inner:
             rest = [e for e in inner if e != k]
             edges = [(int(net.links.a[e]), int(net.links.b[e])) for e in rest]
@@ -243,8 +267,8 @@ class _Plan:
             if net.links.b[k] in side:  # a loop: bounded by the whole outflow
                 q.append(leak_zone)
             else:
-                v_side = sum(volume[:, m] for m in side)
-                leak_side = sum(leak[:, m] for m in side)
+                v_side = _ordered_sum(volume[:, m] for m in side)
+                leak_side = _ordered_sum(leak[:, m] for m in side)
                 q.append(np.abs(leak_zone * v_side / v_zone - leak_side))
         scale = model.flow_scale(rows)
         delta = model.regularisation(rows)
@@ -262,7 +286,7 @@ class _Plan:
             _hatch_difference(qk[:, None], scale[:, k, None], 0.0, grid)
             for k, qk in zip(inner, q, strict=True)
         ]
-        total = sum(dp)
+        total = _ordered_sum(dp)
         ratio = np.max(total / (rtol[:, None] * grid + atol_p[:, None]), axis=1)
         merge = ratio * (1.0 + decay) <= ZONE_ERROR_FRACTION
         merge &= spread <= ZONE_ERROR_FRACTION * tol
@@ -282,7 +306,7 @@ class _Plan:
 class _Totals:
     """The whole run's results, filled interval by interval and zone pattern by pattern."""
 
-    def __init__(self, network: Network, n_out: int, n_thresholds: int):
+    def __init__(self, network: Network, n_out: int, n_thresholds: int) -> None:
         c, m, k = network.n_cases, network.n_modules, network.n_links
         self.pressure = np.full((m, c, n_out), np.nan)  # the solver's output layout
         self.threshold_time = np.full((c, n_thresholds, m), np.nan)
@@ -297,7 +321,7 @@ class _Totals:
         self.merged_time = np.zeros((c, m))
 
 
-def _groups(rows: np.ndarray):
+def _groups(rows: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """The distinct rows of a small-integer or boolean array (n, W) and, for each, the
     indices of the rows equal to it, in increasing order."""
     values = rows.astype(np.int64)
@@ -317,7 +341,15 @@ def _groups(rows: np.ndarray):
     ]
 
 
-def _reduced(network: Network, model, rows, zone_map, is_open, start, y):
+def _reduced(
+    network: Network,
+    model: GeneralModel,
+    rows: np.ndarray,
+    zone_map: np.ndarray,
+    is_open: np.ndarray,
+    start: np.ndarray,
+    y: np.ndarray,
+) -> tuple[Network, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The network of ``rows`` with each zone of ``zone_map`` as one module, its state and the
     kept links; also the zone index of each module and the zone volumes."""
     labels = np.unique(zone_map)
@@ -368,11 +400,11 @@ def _reduced(network: Network, model, rows, zone_map, is_open, start, y):
 
 def solve(
     network: Network,
-    duration,
-    output_time,
-    thresholds=(),
-    rtol=1e-6,
-    atol=1e-9,
+    duration: ArrayLike,
+    output_time: ArrayLike,
+    thresholds: Iterable[tuple[str, ArrayLike]] = (),
+    rtol: ArrayLike = 1e-6,
+    atol: ArrayLike = 1e-9,
     max_steps: int = 100_000,
     on_failure: str = "mark",
     reduce_composition: bool = True,
@@ -407,26 +439,34 @@ def solve(
         max_steps,
         reduce_composition,
     )
-    solver._check_failure(solution, on_failure)
+    check_failure(solution, on_failure)
     return solution
 
 
 def _solve_zoned(
-    network, model, duration, output_time, thresholds, rtol, atol, max_steps, reduce_composition
-):
+    network: Network,
+    model: GeneralModel,
+    duration: ArrayLike,
+    output_time: ArrayLike,
+    thresholds: Iterable[tuple[str, ArrayLike]],
+    rtol: ArrayLike,
+    atol: ArrayLike,
+    max_steps: int,
+    reduce_composition: bool,
+) -> Solution:
     """Integrate interval by interval, zone pattern by zone pattern (module notes)."""
     n = network.n_cases
-    duration = _per_case(duration, n, "duration")
+    duration = per_case(duration, n, "duration")
     if np.any(~(duration > 0)):
         raise ValueError(f"duration must be > 0 s, got {duration.min()}")
-    rtol = _per_case(rtol, n, "rtol")
-    atol = _per_case(atol, n, "atol")
+    rtol = per_case(rtol, n, "rtol")
+    atol = per_case(atol, n, "atol")
     t_out = np.asarray(output_time, dtype=float).reshape(-1)
-    thresholds = [(q, _per_case(level, n, "threshold level")) for q, level in thresholds]
+    levels = [(q, per_case(level, n, "threshold level")) for q, level in thresholds]
     cuts = _cuts(network, duration)
     y = model.initial_state()
     scale = model.state_scale()
-    totals = _Totals(network, t_out.size, len(thresholds))
+    totals = _Totals(network, t_out.size, len(levels))
     for s in range(cuts.shape[1]):
         todo = np.flatnonzero((totals.status == 0) & (cuts[:, s] < duration))
         if todo.size == 0:
@@ -461,7 +501,7 @@ def _solve_zoned(
                 network, model, rows, zone_map, is_open[sel], start[sel], y[rows]
             )
             if s > 0:
-                _crossed_at_cut(totals, model, rows, n_zone, v_zone, zone, thresholds, start[sel])
+                _crossed_at_cut(totals, model, rows, n_zone, v_zone, zone, levels, start[sel])
             if _uncoupled(reduced, start[sel], end[sel]):
                 n_end = _exponential(
                     totals,
@@ -475,37 +515,38 @@ def _solve_zoned(
                     start[sel],
                     end[sel],
                     t_out,
-                    thresholds,
+                    levels,
                     first=s == 0,
                 )
                 y[rows] = n_end[:, zone] * network.modules.volume[rows] / v_zone[:, zone]
                 continue
-            run = _Run(
+            start_at = Start(
+                state=n_zone,
+                state_scale=np.repeat(scale[rows, :1], n_zone.shape[1], axis=1),
+                time=None if s == 0 else start[sel],
+                # Steps count across intervals, against one max_steps.
+                n_steps=totals.n_steps[rows],
+                n_rejected=totals.n_rejected[rows],
+            )
+            solution, n_end = solver.solve_from(
                 reduced,
                 end[sel],
                 t_out,
-                [(q, level[rows]) for q, level in thresholds],
+                start_at,
+                [(q, level[rows]) for q, level in levels],
                 rtol[rows],
                 atol[rows],
                 max_steps,
                 reduce_composition,
-                start_time=None if s == 0 else start[sel],
-                initial_state=n_zone,
-                state_scale=np.repeat(scale[rows, :1], n_zone.shape[1], axis=1),
-                pressure_out=(totals.pressure, rows, zone),
+                pressure_out=PressureOut(totals.pressure, rows, zone),
             )
-            # Steps count across intervals, against one max_steps.
-            run.n_steps[:] = totals.n_steps[rows]
-            run.n_rejected[:] = totals.n_rejected[rows]
-            run.integrate()
-            solution = run.solution()
             # Each zone's gas shared out by volume: equal pressures, mass kept exactly.
-            y[rows] = run.y[:, zone] * network.modules.volume[rows] / v_zone[:, zone]
+            y[rows] = n_end[:, zone] * network.modules.volume[rows] / v_zone[:, zone]
             _collect(totals, rows, solution, zone, kept)
     return _solution(network, model, totals, y, t_out)
 
 
-def _uncoupled(reduced: Network, start, end) -> bool:
+def _uncoupled(reduced: Network, start: np.ndarray, end: np.ndarray) -> bool:
     """Whether no link joins two zones while open in the interval, nor any link switches
     in it: each zone then only leaks, choked, to vacuum."""
     inner = reduced.links.b >= 0
@@ -517,25 +558,25 @@ def _uncoupled(reduced: Network, start, end) -> bool:
 
 
 def _exponential(
-    totals,
-    model,
-    rows,
-    n_zone,
-    v_zone,
-    zone,
-    kept,
-    is_open,
-    start,
-    end,
-    t_out,
-    thresholds,
-    first,
-):
+    totals: _Totals,
+    model: GeneralModel,
+    rows: np.ndarray,
+    n_zone: np.ndarray,
+    v_zone: np.ndarray,
+    zone: np.ndarray,
+    kept: np.ndarray,
+    is_open: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    t_out: np.ndarray,
+    thresholds: list[tuple[str, np.ndarray]],
+    first: bool,
+) -> np.ndarray:
     """Solve zones that only leak to vacuum exactly: a choked hole's flow is linear in the
     amount at one temperature, so ``N(t) = N0 exp(-lambda (t - t0))`` with ``lambda = (Ru T /
     V_Z) sum_k C_d A_k psi* / sqrt(M Ru T)`` over the zone's open holes (Saad [1] of
-    :mod:`leaksim.core.flow`; DESIGN.md). Fills the totals like a solver run; returns the zone
-    amounts at the end."""
+    :mod:`leaksim.core.flow`; ``docs/physics.md``, Closed forms). Fills the totals like a solver
+    run; returns the zone amounts at the end."""
     net = model.network
     rt = model.pressure_per_mole(rows)[:, 0] * net.modules.volume[rows, 0]  # Ru T [J/mol]
     holes = model.hole_conductance(rows) * is_open
@@ -567,7 +608,17 @@ def _exponential(
     return n_zone * decay
 
 
-def _write_decay(out, rows, zone, t_out, start, span, rate, p0, inside):
+def _write_decay(
+    out: np.ndarray,
+    rows: np.ndarray,
+    zone: np.ndarray,
+    t_out: np.ndarray,
+    start: np.ndarray,
+    span: np.ndarray,
+    rate: np.ndarray,
+    p0: np.ndarray,
+    inside: np.ndarray,
+) -> None:
     """Write ``p0 exp(-rate (t - start))`` of each module's zone at the outputs ``inside``.
 
     These (module, case, time) outputs are most of a merged run's memory, and writing fresh
@@ -606,7 +657,16 @@ def _as_slice(rows: np.ndarray) -> slice | None:
     return None
 
 
-def _largest_differences(totals, rows, net, zone, kept, p0, rate, span):
+def _largest_differences(
+    totals: _Totals,
+    rows: np.ndarray,
+    net: Network,
+    zone: np.ndarray,
+    kept: np.ndarray,
+    p0: np.ndarray,
+    rate: np.ndarray,
+    span: np.ndarray,
+) -> None:
     """Largest ``|p_a - p_b|`` of every kept link over the interval, for zones decaying
     exponentially: at its start, at its end or where the difference is stationary."""
     for k in kept:
@@ -627,7 +687,16 @@ def _largest_differences(totals, rows, net, zone, kept, p0, rate, span):
         totals.max_dp[rows, k] = np.maximum(totals.max_dp[rows, k], largest)
 
 
-def _crossed_at_cut(totals, model, rows, n_zone, v_zone, zone, thresholds, start):
+def _crossed_at_cut(
+    totals: _Totals,
+    model: GeneralModel,
+    rows: np.ndarray,
+    n_zone: np.ndarray,
+    v_zone: np.ndarray,
+    zone: np.ndarray,
+    thresholds: list[tuple[str, np.ndarray]],
+    start: np.ndarray,
+) -> None:
     """Thresholds reached when a zone's gas is shared out at a cut: a module above a level
     whose zone is below it crosses it there (on the full network, within the equalisation
     time after the cut)."""
@@ -642,9 +711,13 @@ def _crossed_at_cut(totals, model, rows, n_zone, v_zone, zone, thresholds, start
         totals.threshold_time[rows, j] = np.where(fresh, start[:, None], known)
 
 
-def _collect(totals: _Totals, rows, solution, zone, kept):
+def _collect(
+    totals: _Totals, rows: np.ndarray, solution: Solution, zone: np.ndarray, kept: np.ndarray
+) -> None:
     """Add one zone pattern's interval to the totals, zones spread back to their modules
     (the pressures are written by the solver itself)."""
+    assert solution.final_pressure_rate is not None
+    assert solution.max_pressure_difference is not None
     totals.threshold_time[rows] = np.fmin(
         totals.threshold_time[rows], solution.threshold_time[:, :, zone]
     )
@@ -660,7 +733,9 @@ def _collect(totals: _Totals, rows, solution, zone, kept):
         totals.message[rows[i]] = solution.message[i]
 
 
-def _solution(network: Network, model: GeneralModel, totals: _Totals, y, t_out):
+def _solution(
+    network: Network, model: GeneralModel, totals: _Totals, y: np.ndarray, t_out: np.ndarray
+) -> Solution:
     """The :class:`~leaksim.core.solver.Solution` of the whole run."""
     cases = np.arange(network.n_cases)
     pressure = totals.pressure.transpose(1, 0, 2)

@@ -1,0 +1,115 @@
+"""Per-case step-size control: the error norm, the next step size and the first step.
+
+Each case has its own tolerances, error norm and step size. A step is accepted where the
+scaled RMS norm of its error estimate is at most 1; the next step is the standard elementary
+controller ``h_new = h * clip(safety * err^(-1 / (q + 1)), min_factor, max_factor)`` with ``q``
+the order of the embedded solution (Hairer, Norsett and Wanner [1]_, Sec. II.4, which also
+gives the first step). After a rejection the step may not grow, and a non-finite error (a state
+gone bad) shrinks it by a fixed factor.
+
+References
+----------
+.. [1] E. Hairer, S. P. Norsett and G. Wanner, Solving Ordinary Differential Equations I,
+       2nd ed., Springer, 1993, Sec. II.4 (automatic step size control).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["StepController", "error_norm", "initial_step"]
+
+
+@dataclass(frozen=True)
+class StepController:
+    """The step-size factor after each attempted step.
+
+    Attributes
+    ----------
+    embedded_order : int
+        Order ``q`` of the embedded solution of the error estimate; the factor goes as
+        ``err^(-1 / (q + 1))``.
+    safety : float
+        Factor on the ideal step [-].
+    min_factor, max_factor : float
+        Bounds of the factor [-].
+    non_finite_factor : float
+        Factor after an error that is not finite [-].
+    """
+
+    embedded_order: int
+    safety: float = 0.9
+    min_factor: float = 0.2
+    max_factor: float = 6.0
+    non_finite_factor: float = 0.25
+
+    @property
+    def exponent(self) -> float:
+        """Exponent of the error in the factor, ``-1 / (q + 1)`` [-]."""
+        return -1.0 / (self.embedded_order + 1)
+
+    def factor(self, err: np.ndarray, accept: np.ndarray) -> np.ndarray:
+        """Next step over this step [-], for errors ``err`` (n,) and acceptances ``accept``.
+
+        Capped at 1 where the step was rejected; :attr:`non_finite_factor` where ``err`` is
+        NaN or infinite.
+        """
+        with np.errstate(divide="ignore"):  # err = 0: the largest factor
+            factor = np.clip(self.safety * err**self.exponent, self.min_factor, self.max_factor)
+        factor = np.where(accept, factor, np.minimum(factor, 1.0))
+        return np.where(np.isfinite(err), factor, self.non_finite_factor)
+
+
+def error_norm(
+    err: np.ndarray, y0: np.ndarray, y1: np.ndarray, atol: np.ndarray, rtol: np.ndarray
+) -> np.ndarray:
+    """Scaled RMS norm of each row's error estimate, ``<= 1`` to accept the step [-].
+
+    Parameters
+    ----------
+    err, y0, y1 : ndarray, shape (n, F)
+        Error estimate and the states at the start and end of each step.
+    atol : ndarray, shape (n, F)
+        Absolute tolerance of each component, in the units of the state.
+    rtol : ndarray, shape (n,)
+        Relative tolerance of each row [-].
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        ``sqrt(mean((err / (atol + rtol max(|y0|, |y1|)))^2))`` of each row.
+    """
+    scale = atol + rtol[:, None] * np.maximum(np.abs(y0), np.abs(y1))
+    return np.sqrt(np.mean((err / scale) ** 2, axis=1))
+
+
+def initial_step(
+    y: np.ndarray, f: np.ndarray, atol: np.ndarray, rtol: np.ndarray, span: np.ndarray
+) -> np.ndarray:
+    """First step of each row [s]: a hundredth of the time in which ``y`` changes by its own size.
+
+    Parameters
+    ----------
+    y, f : ndarray, shape (n, F)
+        Initial state and its derivative [state], [state/s].
+    atol : ndarray, shape (n, F)
+        Absolute tolerance of each component, in the units of the state.
+    rtol : ndarray, shape (n,)
+        Relative tolerance of each row [-].
+    span : ndarray, shape (n,)
+        Time left to integrate [s], > 0: the step never exceeds it.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        ``0.01 |y| / |y'|`` in the tolerance-scaled RMS norm (the starting step of the
+        module reference), or ``1e-6 span`` where either norm is below 1e-5.
+    """
+    scale = atol + rtol[:, None] * np.abs(y)
+    d0 = np.sqrt(np.mean((y / scale) ** 2, axis=1))
+    d1 = np.sqrt(np.mean((f / scale) ** 2, axis=1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h = np.where((d0 > 1e-5) & (d1 > 1e-5), 0.01 * d0 / d1, 1e-6 * span)
+    return np.minimum(h, span)
