@@ -264,7 +264,7 @@ def main(argv=None) -> dict:
         "loop_stalled_cases": int(stalled.sum()),
         "loop_per_case_us_finished_only": round(per_case_loop_finished * 1e6, 1),
         "speedup_finished_only": round(per_case_loop_finished / per_case_batched, 1),
-        "merged_cases": int(np.count_nonzero(result.solution.merged_time[:, 0] > 0)),
+        "merged_cases": int(np.count_nonzero(result.solution.operations.merged_time[:, 0] > 0)),
         "full_network_run_s": round(full_timing["run_s"], 3),
         "full_network_per_case_us": round(per_case_full * 1e6, 2),
         "full_network_speedup_finished_only": round(per_case_loop_finished / per_case_full, 1),

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from leaksim.compile import CompiledScenario
-from leaksim.core.solver import Solution
+from leaksim.core.solver import Operations, Solution
 from leaksim.result import Result
 from leaksim.scenario import Scenario, Threshold
 from leaksim.station import Hatch, Leak, Module, Station, Supply
@@ -64,12 +64,21 @@ def make_solution(n_cases: int = 3, fail_last: bool = True) -> Solution:
         final_temperature=temperature[cases, :, last],
         final_moles=np.ones((n_cases, 2, 2)),
         species=("N2", "O2"),
+        final_pressure_rate=np.zeros((n_cases, 2)),
+        final_partial_pressure_O2_rate=np.zeros((n_cases, 2)),
         end_time=end_time,
-        threshold_time=threshold_time,
         status=status,
         message=message,
         n_steps=np.full(n_cases, 50),
         n_rejected=np.zeros(n_cases, dtype=int),
+        operations=Operations(
+            threshold_time=threshold_time,
+            event_time=np.zeros((n_cases, 0)),
+            max_pressure_difference=np.zeros((n_cases, 2)),
+            source_on_time=np.zeros((n_cases, 1)),
+            source_amount=np.zeros((n_cases, 1)),
+            merged_time=np.zeros((n_cases, 2)),
+        ),
     )
 
 
@@ -79,17 +88,22 @@ def make_compiled(
     thresholds: bool = True,
     hatch: str | None = None,
     supply: str | None = None,
+    hatch_closes: float | None = None,
+    hole_opens: float | None = None,
 ) -> CompiledScenario:
     """A compiled two-module scenario that names what :func:`make_solution` holds.
 
-    Links: the hatch ``hatch`` Lab-Node1 when asked, then a hole "hole" from Lab to vacuum;
-    sources: the supply ``supply`` into Lab when asked. ``parameters`` replace the compiled
-    case parameters (paths to arrays of shape (n_cases,)).
+    Links: the hatch ``hatch`` Lab-Node1 when asked (closing at ``hatch_closes`` [s]), then a
+    hole "hole" from Lab to vacuum (opening at ``hole_opens`` [s]); sources: the supply
+    ``supply`` into Lab when asked, whose tank empties at 900 s. ``parameters`` replace the
+    compiled case parameters (paths to arrays of shape (n_cases,)).
     """
+    closes = {} if hatch_closes is None else {"close_at": f"{hatch_closes} s"}
+    opens = "0 s" if hole_opens is None else f"{hole_opens} s"
     station = Station(
         modules=[Module("Lab", "60 m^3"), Module("Node1", "40 m^3")],
-        hatches=[Hatch(["Lab", "Node1"], area="0.5 m^2", name=hatch)] if hatch else [],
-        leaks=[Leak("Lab", diameter="5 mm", name="hole")],
+        hatches=[Hatch(["Lab", "Node1"], area="0.5 m^2", name=hatch, **closes)] if hatch else [],
+        leaks=[Leak("Lab", diameter="5 mm", name="hole", start=opens)],
         supplies=(
             [Supply("Lab", mass_flow="1 kg/h", tank_mass="0.25 kg", name=supply)] if supply else []
         ),

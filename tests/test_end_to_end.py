@@ -330,7 +330,7 @@ opens_above = "780 mmHg"
     result = load_scenario(path).run()
     r, gamma = air_properties()
     t_open = (20 * MMHG) * 10.0 / (0.02 * r * 295.15)
-    events = result.solution.event_time[0]
+    events = result.solution.operations.event_time[0]
     assert np.nanmin(events) == pytest.approx(t_open, rel=1e-6)
     p_settled = 0.02 * math.sqrt(r * 295.15) / (1e-4 * choked_flow_function(gamma))
     assert result.final_pressure.m_as("Pa")[0, 0] == pytest.approx(p_settled, rel=1e-5)

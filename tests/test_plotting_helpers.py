@@ -68,23 +68,15 @@ def ax():
 def run_with_events(n_cases: int = 3, leak_opens: float | None = None) -> Result:
     """The hand-made run with a hatch Lab-Node1 closing at 1800 s and a tank emptying at 900 s.
 
-    Links: 0 the hatch, 1 a hole from Lab to vacuum; source 0 a supply "tank".
+    Links: 0 the hatch, 1 a hole from Lab to vacuum (opening at ``leak_opens``); source 0 a
+    supply "tank". Each event of the compiled schedule happens at its scheduled time.
     """
-    base = make_solution(n_cases, fail_last=False)
-    times = [np.full(n_cases, HATCH_CLOSES), np.full(n_cases, 900.0)]
-    links, opens = [0, 2], [False, False]
-    if leak_opens is not None:
-        times.append(np.full(n_cases, leak_opens))
-        links.append(1)
-        opens.append(True)
-    solution = dataclasses.replace(
-        base,
-        event_time=np.stack(times, axis=1),
-        event_link=np.array(links),
-        event_open=np.array(opens),
-        link_ends=np.array([[0, 1], [0, -1]]),
+    compiled = make_compiled(
+        n_cases, hatch="hatch", supply="tank", hatch_closes=HATCH_CLOSES, hole_opens=leak_opens
     )
-    return Result(solution, make_compiled(n_cases, hatch="hatch", supply="tank"))
+    base = make_solution(n_cases, fail_last=False)
+    operations = dataclasses.replace(base.operations, event_time=compiled.network.schedule.time)
+    return Result(dataclasses.replace(base, operations=operations), compiled)
 
 
 # ---------------------------------------------------------------- O2 and temperature

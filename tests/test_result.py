@@ -121,12 +121,18 @@ def test_module_index_and_unknown_name(result):
     assert "'Lab'" in message and "'Node1'" in message
 
 
+def with_threshold_time(solution, threshold_time):
+    """The solution with other threshold times."""
+    operations = dataclasses.replace(solution.operations, threshold_time=threshold_time)
+    return dataclasses.replace(solution, operations=operations)
+
+
 @pytest.mark.parametrize(
     ("solution", "compiled", "match"),
     [
         (make_solution(), make_compiled(n_cases=2), "one value per case of the solution"),
         (
-            dataclasses.replace(make_solution(), threshold_time=np.full((C, 1, M), np.nan)),
+            with_threshold_time(make_solution(), np.full((C, 1, M), np.nan)),
             make_compiled(),
             "threshold_time must have shape",
         ),
@@ -165,7 +171,18 @@ def test_repr_is_short(result):
 
 def test_summary_schema_and_values(result):
     summary = result.summary()
-    assert set(summary) == {"cases", "modules", "final", "thresholds", "status", "parameters"}
+    assert set(summary) == {
+        "cases",
+        "modules",
+        "final",
+        "thresholds",
+        "reserve_times",
+        "status",
+        "parameters",
+    }
+    # Reached thresholds are their own reserve times; the failed case has none.
+    reserve = summary["reserve_times"]["evacuate"]["Lab"]
+    assert reserve[:2] == summary["thresholds"]["evacuate"]["Lab"][:2] and reserve[2] is None
     assert summary["cases"] == C
     assert summary["modules"] == list(MODULES)
     assert set(summary["final"]) == set(MODULES)

@@ -149,14 +149,17 @@ def test_threshold_times_match_closed_form():
     t_p = np.where(t_p <= 10 * HOUR, t_p, np.nan)
     t_o2 = tau * np.log(ATM * x_o2 / 16e3)
     expected_o2 = np.where(t_o2 <= 10 * HOUR, t_o2, np.nan)
-    np.testing.assert_allclose(sol.threshold_time[:, 0, 0], t_p, rtol=1e-6)
-    np.testing.assert_allclose(sol.threshold_time[:, 1, 0], expected_o2, rtol=1e-6)
-    assert np.isnan(sol.threshold_time[0]).all() and np.isfinite(sol.threshold_time[1:]).all()
+    np.testing.assert_allclose(sol.operations.threshold_time[:, 0, 0], t_p, rtol=1e-6)
+    np.testing.assert_allclose(sol.operations.threshold_time[:, 1, 0], expected_o2, rtol=1e-6)
+    assert (
+        np.isnan(sol.operations.threshold_time[0]).all()
+        and np.isfinite(sol.operations.threshold_time[1:]).all()
+    )
 
 
 def test_threshold_already_crossed_reports_zero():
     sol = solve(one_module(pressure=0.5 * ATM), 60.0, [0.0, 60.0], [("pressure", 0.6 * ATM)])
-    assert sol.threshold_time[0, 0, 0] == 0.0
+    assert sol.operations.threshold_time[0, 0, 0] == 0.0
 
 
 # -- conservation ----------------------------------------------------------------------------

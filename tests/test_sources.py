@@ -54,8 +54,8 @@ def test_empty_tank_stops_the_feed_and_the_decay_resumes():
     sol = solve(fed(feed, stop=stop), 2 * tau, t, rtol=1e-9)
     expected = np.where(t <= stop, ATM, ATM * np.exp(-(t - stop) / tau))
     np.testing.assert_allclose(sol.pressure[0, 0], expected, rtol=1e-6)
-    assert sol.source_on_time[0, 0] == pytest.approx(stop, rel=1e-12)
-    assert sol.event_time[0, 0] == pytest.approx(stop)
+    assert sol.operations.source_on_time[0, 0] == pytest.approx(stop, rel=1e-12)
+    assert sol.operations.event_time[0, 0] == pytest.approx(stop)
 
 
 def test_oxygen_feed_enriches_the_module():

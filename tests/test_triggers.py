@@ -40,7 +40,7 @@ def test_pressure_trigger_closes_after_its_delay_in_each_case():
     t_close = t_level + delay
     # The far module runs about 0.3 Pa above the near one while the regularised hatch carries
     # its share of the leak, so it reaches the level ~1e-5 later than the one-volume form says.
-    np.testing.assert_allclose(sol.event_time[:, 0], t_close, rtol=1e-5)
+    np.testing.assert_allclose(sol.operations.event_time[:, 0], t_close, rtol=1e-5)
     p_close = ATM * np.exp(-t_close / TAU_BOTH)
     # The far module keeps the pressure it had when the hatch closed.
     np.testing.assert_allclose(sol.final_pressure[:, 1], p_close, rtol=1e-5)
@@ -51,14 +51,14 @@ def test_pressure_trigger_closes_after_its_delay_in_each_case():
 
 def test_trigger_that_never_fires_leaves_the_hatch_open():
     sol = solve(triggered(0.1 * ATM, 0.0), 600.0, [0.0, 600.0])
-    assert np.isnan(sol.event_time[0, 0])
+    assert np.isnan(sol.operations.event_time[0, 0])
     expected = ATM * np.exp(-600.0 / TAU_BOTH)
     np.testing.assert_allclose(sol.final_pressure[0], expected, rtol=1e-5)
 
 
 def test_condition_true_at_start_fires_at_zero():
     sol = solve(triggered(1.1 * ATM, 300.0), 600.0, [0.0, 600.0], rtol=1e-8)
-    assert sol.event_time[0, 0] == pytest.approx(300.0)
+    assert sol.operations.event_time[0, 0] == pytest.approx(300.0)
     np.testing.assert_allclose(sol.final_pressure[0, 1], ATM * np.exp(-300.0 / TAU_BOTH), rtol=1e-5)
 
 
@@ -76,8 +76,8 @@ def test_rate_trigger_fires_when_the_leak_starts():
     net = triggered(-10.0, 60.0, rate=True, module=0)
     net = hole_opens_at_200_s(net)
     sol = solve(net, 1200.0, [0.0, 1200.0], rtol=1e-8)
-    assert sol.event_time[0, 1] == pytest.approx(200.0)
-    assert sol.event_time[0, 0] == pytest.approx(260.0, rel=1e-9)
+    assert sol.operations.event_time[0, 1] == pytest.approx(200.0)
+    assert sol.operations.event_time[0, 0] == pytest.approx(260.0, rel=1e-9)
     np.testing.assert_allclose(sol.final_pressure[0, 1], ATM * np.exp(-60.0 / TAU_BOTH), rtol=1e-5)
 
 
@@ -89,7 +89,7 @@ def test_far_module_rate_trigger_waits_for_the_hatch_flow():
     sol = solve(net, 400.0, [0.0, 400.0], rtol=1e-8)
     # Located by retaking the step up to the crossing: the same 39 us after the hole opens at
     # rtol 1e-6, 1e-8 and 1e-10.
-    assert 200.00001 < sol.event_time[0, 0] < 200.0001
+    assert 200.00001 < sol.operations.event_time[0, 0] < 200.0001
 
 
 def test_rate_trigger_not_reached_never_fires():
@@ -97,10 +97,10 @@ def test_rate_trigger_not_reached_never_fires():
     # just below the initial rate is never reached.
     level = -ATM / TAU_BOTH * 1.01
     sol = solve(triggered(level, 0.0, rate=True), 600.0, [0.0, 600.0])
-    assert np.isnan(sol.event_time[0, 0])
+    assert np.isnan(sol.operations.event_time[0, 0])
 
 
 def test_max_pressure_difference_across_a_closed_hatch():
     sol = solve(triggered(0.9 * ATM, 0.0), 3600.0, [0.0, 3600.0], rtol=1e-8)
-    dp = sol.max_pressure_difference[0, 0]
+    dp = sol.operations.max_pressure_difference[0, 0]
     assert dp == pytest.approx(sol.final_pressure[0, 1] - sol.final_pressure[0, 0], rel=1e-6)

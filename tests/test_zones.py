@@ -43,7 +43,7 @@ def test_two_modules_merged_agree_with_full_network_and_reference():
     full = solve_full(net, 6 * HOUR, t, rtol=RTOL)
     reference = solve_full(net, 6 * HOUR, t, rtol=1e-11, atol=1e-14)
     law = solve_full(physical(net, 12), 6 * HOUR, t, rtol=1e-11, atol=1e-14)
-    assert np.all(merged.merged_time == 6 * HOUR)  # a 0.5 m^2 hatch keeps them together
+    assert np.all(merged.operations.merged_time == 6 * HOUR)  # a 0.5 m^2 hatch keeps them together
     tol = tolerance(reference.pressure, 1e-9 * ATM * 1.5)
     assert np.all(np.abs(merged.pressure - law.pressure) <= tol)
     assert np.all(np.abs(full.pressure - reference.pressure) <= tol)
@@ -57,7 +57,7 @@ def test_merged_zone_is_the_one_volume_blowdown():
     net = two_modules(hole_area=hole)
     t = np.linspace(0.0, 6 * HOUR, 13)
     sol = solve(net, 6 * HOUR, t, rtol=RTOL)
-    assert np.all(sol.merged_time > 0)
+    assert np.all(sol.operations.merged_time > 0)
     tau = blowdown_time_constant(100.0, 0.6 * hole)
     expected = ATM * np.exp(-t[None, None, :] / tau[:, None, None])
     # Solved in closed form once merged: exact to round-off.
@@ -71,12 +71,14 @@ def test_large_hole_behind_small_hatch_is_not_merged():
     t = np.linspace(0.0, 60.0, 61)
     merged = solve(net, 60.0, t)
     full = solve_full(net, 60.0, t)
-    assert np.all(merged.merged_time == 0.0)
+    assert np.all(merged.operations.merged_time == 0.0)
     np.testing.assert_allclose(merged.pressure, full.pressure, rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(
-        merged.max_pressure_difference, full.max_pressure_difference, rtol=1e-12
+        merged.operations.max_pressure_difference,
+        full.operations.max_pressure_difference,
+        rtol=1e-12,
     )
-    assert merged.max_pressure_difference[0, 0] > 1e4  # a real load, kept
+    assert merged.operations.max_pressure_difference[0, 0] > 1e4  # a real load, kept
 
 
 def test_hatch_closure_splits_the_zone():
@@ -88,12 +90,12 @@ def test_hatch_closure_splits_the_zone():
     t = np.linspace(0.0, 2 * HOUR, 25)
     merged = solve(net, 2 * HOUR, t, rtol=RTOL)
     full = solve_full(net, 2 * HOUR, t, rtol=RTOL)
-    np.testing.assert_allclose(merged.merged_time[:, 1], close)
+    np.testing.assert_allclose(merged.operations.merged_time[:, 1], close)
     tau = blowdown_time_constant(100.0, 0.6 * hole)
     sealed = ATM * np.exp(-close / tau)
     np.testing.assert_allclose(merged.final_pressure[:, 1], sealed, rtol=2e-6)
     np.testing.assert_allclose(merged.pressure, full.pressure, rtol=2e-6, atol=1e-3)
-    np.testing.assert_array_equal(merged.event_time[:, 0], close)
+    np.testing.assert_array_equal(merged.operations.event_time[:, 0], close)
 
 
 def test_iss_like_station_merged_agrees_with_full_network():
@@ -111,7 +113,7 @@ def test_iss_like_station_merged_agrees_with_full_network():
     law = solve_full(physical(network, 3), 2 * HOUR, t, rtol=1e-10, atol=1e-13)
     # Destiny (module 8) merges with the station: its 1 m^2 hatches carry even the 2 cm^2
     # hole's flow on a few 1e-4 Pa.
-    assert np.all(merged.merged_time[:, 8] > 0)
+    assert np.all(merged.operations.merged_time[:, 8] > 0)
     tol = tolerance(reference.pressure, 1e-9 * ATM)
     assert np.all(np.abs(merged.pressure - law.pressure) <= tol)
     assert np.all(np.abs(full.pressure - reference.pressure) <= tol)
@@ -171,7 +173,10 @@ def test_cases_are_independent_of_their_batch_and_order():
         np.testing.assert_array_equal(alone.pressure[0], together.pressure[c])
         np.testing.assert_array_equal(alone.final_moles[0], together.final_moles[c])
     np.testing.assert_array_equal(shuffled.pressure, together.pressure[order])
-    assert together.merged_time[0, 0] == 300.0 and together.merged_time[1, 0] == 0.0
+    assert (
+        together.operations.merged_time[0, 0] == 300.0
+        and together.operations.merged_time[1, 0] == 0.0
+    )
 
 
 def test_link_state_applies_events_in_time_order():
@@ -200,9 +205,9 @@ def test_scenario_merges_by_default_and_the_switch_turns_it_off():
         leaks=[Leak("A", diameter="1 mm")],
     )
     scenario = Scenario(station, duration="1 h")
-    assert np.all(scenario.run(zones=True).solution.merged_time == HOUR)
-    assert np.all(scenario.run(zones=False).solution.merged_time == 0.0)
-    assert np.all(scenario.run().solution.merged_time == HOUR)
+    assert np.all(scenario.run(zones=True).solution.operations.merged_time == HOUR)
+    assert np.all(scenario.run(zones=False).solution.operations.merged_time == 0.0)
+    assert np.all(scenario.run().solution.operations.merged_time == HOUR)
 
 
 def test_threshold_times_match_closed_form_and_full_network():
@@ -216,9 +221,11 @@ def test_threshold_times_match_closed_form_and_full_network():
     levels = [("pressure", 0.9 * ATM), ("pressure", 0.8 * ATM)]
     merged = solve(net, 2 * HOUR, t, thresholds=levels)
     full = solve_full(net, 2 * HOUR, t, thresholds=levels)
-    assert np.all(merged.merged_time[:, 0] == close)
+    assert np.all(merged.operations.merged_time[:, 0] == close)
     expected = tau * np.log(1 / 0.9)
     expected = np.broadcast_to(expected[:, None], (2, 2))
-    np.testing.assert_allclose(merged.threshold_time[:, 0, :], expected, rtol=1e-5)
-    np.testing.assert_allclose(merged.threshold_time, full.threshold_time, rtol=1e-5)
-    assert np.all(np.isnan(merged.threshold_time[:, 1, 1]))
+    np.testing.assert_allclose(merged.operations.threshold_time[:, 0, :], expected, rtol=1e-5)
+    np.testing.assert_allclose(
+        merged.operations.threshold_time, full.operations.threshold_time, rtol=1e-5
+    )
+    assert np.all(np.isnan(merged.operations.threshold_time[:, 1, 1]))

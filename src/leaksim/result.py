@@ -136,10 +136,10 @@ class Result:
     def _check_thresholds(self) -> None:
         n_thresholds = len(self._threshold_names)
         expected = (self.n_cases, n_thresholds, len(self._modules))
-        if np.shape(self._solution.threshold_time) != expected and n_thresholds:
+        if np.shape(self._solution.operations.threshold_time) != expected and n_thresholds:
             raise ValueError(
-                f"solution.threshold_time must have shape {expected} for thresholds "
-                f"{self._threshold_names}, got {np.shape(self._solution.threshold_time)}"
+                f"solution.operations.threshold_time must have shape {expected} for thresholds "
+                f"{self._threshold_names}, got {np.shape(self._solution.operations.threshold_time)}"
             )
 
     def _check_parameters(self, parameters: Mapping[str, Any]) -> dict[str, np.ndarray]:
@@ -160,6 +160,18 @@ class Result:
     def solution(self) -> Solution:
         """The solver's arrays, SI units, no quantities."""
         return self._solution
+
+    @property
+    def compiled(self) -> CompiledScenario:
+        """The compiled scenario that was solved: its network, durations, thresholds and case
+        parameters, SI arrays."""
+        return self._compiled
+
+    @property
+    def link_ends(self) -> np.ndarray:
+        """Module index of the two sides of each link, shape (K, 2); -1 for the outside."""
+        links = self._compiled.network.links
+        return np.stack([links.a, links.b], axis=1)
 
     @property
     def n_cases(self) -> int:
@@ -279,7 +291,7 @@ class Result:
 
         Keyed by threshold name, then module name.
         """
-        times = np.asarray(self._solution.threshold_time, dtype=float)
+        times = np.asarray(self._solution.operations.threshold_time, dtype=float)
         return {
             name: {m: _quantity(times[:, h, i], "s") for i, m in enumerate(self._modules)}
             for h, name in enumerate(self._threshold_names)
@@ -303,7 +315,7 @@ class Result:
                 for name in self._threshold_names
             }
         out = {}
-        crossed = np.asarray(s.threshold_time, dtype=float)
+        crossed = np.asarray(s.operations.threshold_time, dtype=float)
         for h, name in enumerate(self._threshold_names):
             value, rate = self._final_watched(self._threshold_quantities[h])
             level = self._threshold_levels[h][:, None]
@@ -397,24 +409,20 @@ class Result:
         return out
 
     def _final_link_difference(self, k: int) -> np.ndarray:
-        """|p_a - p_b| across link ``k`` at the end [Pa]; NaN without the link layout."""
-        s = self._solution
-        ends = getattr(s, "link_ends", None)
-        if ends is None:
-            return np.full(self.n_cases, np.nan)
-        a, b = ends[k]
-        return np.abs(s.final_pressure[:, a] - s.final_pressure[:, b])
+        """|p_a - p_b| across link ``k``, between two modules, at the end [Pa]."""
+        a, b = self.link_ends[k]
+        return np.abs(self._solution.final_pressure[:, a] - self._solution.final_pressure[:, b])
 
     @property
     def supplies(self) -> dict[str, dict[str, pint.Quantity]]:
         """Per supply: ``mass_used``, the gas it fed [kg], and ``time_on``, how long it fed
         [s]; each of shape (C,)."""
-        s = self._solution
-        nan = np.full(self.n_cases, np.nan)
+        done = self._solution.operations
+        first = self._compiled.network.sources.supplies.start
         out = {}
-        for j, (name, molar_mass) in enumerate(self._supply_molar_mass.items()):
-            amount = s.source_amount[:, j] if s.source_amount is not None else nan
-            time_on = s.source_on_time[:, j] if s.source_on_time is not None else nan
+        for j, (name, molar_mass) in enumerate(self._supply_molar_mass.items(), start=first):
+            amount = done.source_amount[:, j]
+            time_on = done.source_on_time[:, j]
             out[name] = {
                 "mass_used": ureg.Quantity(amount * molar_mass, "kg"),
                 "time_on": ureg.Quantity(time_on, "s"),
@@ -432,24 +440,21 @@ class Result:
         hatch's ``opening_force_limit``, 0.0 where not, NaN where no limit was given.
         Hatches are the first links of the network.
         """
-        s = self._solution
+        done = self._solution.operations
+        schedule = self._compiled.network.schedule
+        first = self._compiled.network.links.hatches.start
         out: dict[str, HatchRecord] = {}
-        for k, name in enumerate(self._hatch_names):
+        for k, name in enumerate(self._hatch_names, start=first):
             closed = np.full(self.n_cases, np.nan)
-            if s.event_time is not None and s.event_link is not None and s.event_open is not None:
-                closing = (s.event_link == k) & ~s.event_open
-                if np.any(closing):
-                    times = np.where(closing, s.event_time, np.inf)
-                    times = np.where(np.isnan(times), np.inf, times).min(axis=1)
-                    closed = np.where(np.isfinite(times), times, np.nan)
-            dp = (
-                s.max_pressure_difference[:, k]
-                if s.max_pressure_difference is not None
-                else np.full(self.n_cases, np.nan)
-            )
+            closing = (schedule.target == k) & ~schedule.opens
+            if np.any(closing):
+                times = np.where(closing, done.event_time, np.inf)
+                times = np.where(np.isnan(times), np.inf, times).min(axis=1)
+                closed = np.where(np.isfinite(times), times, np.nan)
+            dp = done.max_pressure_difference[:, k]
             final_dp = self._final_link_difference(k)
-            force = final_dp * self._hatch_areas[k]
-            limit = self._hatch_force_limits[k]
+            force = final_dp * self._hatch_areas[k - first]
+            limit = self._hatch_force_limits[k - first]
             can_open = np.where(np.isnan(limit) | np.isnan(force), np.nan, force <= limit)
             out[name] = {
                 "closed_at": ureg.Quantity(closed, "s"),

@@ -91,7 +91,7 @@ from numpy.typing import ArrayLike
 from . import solver
 from .model import GeneralModel, build_model
 from .network import Links, Modules, Network, Schedule
-from .solver import PressureOut, Solution, Start, check_failure, per_case
+from .solver import Operations, PressureOut, Solution, Start, check_failure, per_case
 
 __all__ = ["ZONE_ERROR_FRACTION", "can_merge", "link_state", "solve"]
 
@@ -411,9 +411,9 @@ def solve(
 ) -> Solution:
     """:func:`leaksim.core.solver.solve`, with zones merged where the criterion allows.
 
-    Parameters and result as :func:`leaksim.core.solver.solve`; ``Solution.merged_time`` says how
-    long each module spent in a merged zone. A network that cannot be merged at all
-    (:func:`can_merge`) is solved in full.
+    Parameters and result as :func:`leaksim.core.solver.solve`;
+    ``Solution.operations.merged_time`` says how long each module spent in a merged zone. A
+    network that cannot be merged at all (:func:`can_merge`) is solved in full.
     """
     model = build_model(network, reduce_composition)
     if not can_merge(network, model):
@@ -716,10 +716,9 @@ def _collect(
 ) -> None:
     """Add one zone pattern's interval to the totals, zones spread back to their modules
     (the pressures are written by the solver itself)."""
-    assert solution.final_pressure_rate is not None
-    assert solution.max_pressure_difference is not None
+    done = solution.operations
     totals.threshold_time[rows] = np.fmin(
-        totals.threshold_time[rows], solution.threshold_time[:, :, zone]
+        totals.threshold_time[rows], done.threshold_time[:, :, zone]
     )
     totals.n_steps[rows] = solution.n_steps
     totals.n_rejected[rows] = solution.n_rejected
@@ -727,7 +726,7 @@ def _collect(
     totals.final_pressure[rows] = solution.final_pressure[:, zone]
     totals.final_rate[rows] = solution.final_pressure_rate[:, zone]
     grid = np.ix_(rows, kept)
-    totals.max_dp[grid] = np.maximum(totals.max_dp[grid], solution.max_pressure_difference)
+    totals.max_dp[grid] = np.maximum(totals.max_dp[grid], done.max_pressure_difference)
     for i in np.flatnonzero(solution.status != 0):
         totals.status[rows[i]] = -1
         totals.message[rows[i]] = solution.message[i]
@@ -760,20 +759,19 @@ def _solution(
         final_temperature=temperature.copy(),
         final_moles=model.species_moles(y, cases),
         species=network.species,
+        final_pressure_rate=totals.final_rate,
+        final_partial_pressure_O2_rate=totals.final_rate * o2,
         end_time=totals.end_time,
-        threshold_time=totals.threshold_time,
         status=totals.status,
         message=totals.message,
         n_steps=totals.n_steps,
         n_rejected=totals.n_rejected,
-        event_time=np.where(done, network.schedule.time, np.nan),
-        max_pressure_difference=totals.max_dp,
-        event_link=network.schedule.target.copy(),
-        event_open=network.schedule.opens.copy(),
-        source_on_time=none,
-        source_amount=none.copy(),
-        final_pressure_rate=totals.final_rate,
-        link_ends=np.stack([network.links.a, network.links.b], axis=1),
-        final_partial_pressure_O2_rate=totals.final_rate * o2,
-        merged_time=totals.merged_time,
+        operations=Operations(
+            threshold_time=totals.threshold_time,
+            event_time=np.where(done, network.schedule.time, np.nan),
+            max_pressure_difference=totals.max_dp,
+            source_on_time=none,
+            source_amount=none.copy(),
+            merged_time=totals.merged_time,
+        ),
     )

@@ -1,10 +1,10 @@
 """Events of a run as plot markers: hatches closing or opening, holes opening, tanks emptying.
 
-The solver reports each event's time per case (``Solution.event_time``), the link or source it
-switches (``event_link``: links ``0..K-1``, hatches first, then sources ``K..``, supplies
-first) and whether it opens it (``event_open``). An event on a link is marked on the curves of
-the modules at its ends; a supply event, whose module the solution does not record, is a
-vertical line across the axes.
+The solver reports each event's time per case (``Solution.operations.event_time``); the
+compiled network's schedule says what it switches (``schedule.target``: links ``0..K-1``,
+hatches first, then sources ``K..``, supplies first) and whether it opens it
+(``schedule.opens``). An event on a link is marked on the curves of the modules at its ends; a
+supply event is a vertical line across the axes.
 """
 
 from __future__ import annotations
@@ -59,15 +59,14 @@ class Event:
 
 def run_events(result: Result) -> list[Event]:
     """The events of ``result`` that happened in at least one case."""
-    s = result.solution
-    if s.event_time is None or s.event_link is None or s.event_open is None:
-        return []
+    happened = result.solution.operations.event_time
+    schedule = result.compiled.network.schedule
     hatches = list(result.hatches)
     supplies = list(result.supplies)
-    n_links = len(s.link_ends) if s.link_ends is not None else len(hatches)
+    n_links = len(result.link_ends)
     events = []
-    for e, (k, opens) in enumerate(zip(s.event_link, s.event_open, strict=True)):
-        time = np.where(np.isfinite(s.event_time[:, e]), s.event_time[:, e], np.nan)
+    for e, (k, opens) in enumerate(zip(schedule.target, schedule.opens, strict=True)):
+        time = np.where(np.isfinite(happened[:, e]), happened[:, e], np.nan)
         if np.all(np.isnan(time)):
             continue
         verb = "opens" if opens else "closes"
@@ -88,8 +87,8 @@ def run_events(result: Result) -> list[Event]:
 
 
 def _link_modules(result: Result, k: int) -> tuple[int, ...]:
-    ends = result.solution.link_ends
-    if ends is None or k >= len(ends):
+    ends = result.link_ends
+    if k >= len(ends):
         return ()
     return tuple(int(m) for m in ends[k] if m >= 0)
 

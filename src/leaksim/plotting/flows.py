@@ -270,7 +270,7 @@ def plot_hatch_pressure_differences(
     index = _select_hatches(result, hatches)
     case_index = select_cases(result, cases)
     t, t_unit = time_axis(result, time_unit, ax)
-    ends = np.asarray(result.solution.link_ends)[index]
+    ends = result.link_ends[index]
     pressure = np.asarray(result.solution.pressure, dtype=float)[case_index]
     difference = pressure[:, ends[:, 0]] - pressure[:, ends[:, 1]]
     values = ureg.Quantity(difference, "Pa").m_as(unit)
@@ -291,8 +291,6 @@ def _select_hatches(result: Result, hatches: str | Sequence[str] | None) -> list
     names = list(result.hatches)
     if not names:
         raise ValueError("hatches: this result has no hatches to plot")
-    if result.solution.link_ends is None:
-        raise ValueError("hatches: this result holds no link layout (Solution.link_ends)")
     if hatches is None:
         return list(range(len(names)))
     chosen = [hatches] if isinstance(hatches, str) else list(hatches)

@@ -44,12 +44,13 @@ from numpy.typing import ArrayLike
 
 from ..network import Network
 from ._arguments import PressureOut, Start, per_case
-from ._solution import Solution, check_failure
+from ._solution import Operations, Solution, check_failure
 from .integrator import Integrator
 from .thresholds import THRESHOLD_QUANTITIES
 
 __all__ = [
     "THRESHOLD_QUANTITIES",
+    "Operations",
     "PressureOut",
     "Solution",
     "Start",

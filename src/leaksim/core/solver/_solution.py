@@ -8,12 +8,47 @@ import numpy as np
 
 from ...errors import SolverError
 
-__all__ = ["Solution", "check_failure"]
+__all__ = ["Operations", "Solution", "check_failure"]
+
+
+@dataclass
+class Operations:
+    """What the station's operations did in each case: the domain's bookkeeping beside the
+    states, kept apart from how the integration went.
+
+    Attributes
+    ----------
+    threshold_time : ndarray, shape (C, H, M)
+        First time each module's value reached threshold ``h`` [s]; NaN if never.
+    event_time : ndarray, shape (C, E)
+        When each scheduled or triggered event of the network's schedule happened [s]; NaN if
+        it did not happen before the case ended. The schedule says which switch each event
+        acts on and how (``Network.schedule``).
+    max_pressure_difference : ndarray, shape (C, K)
+        Largest pressure difference across each link seen at the solver's steps [Pa].
+    source_on_time : ndarray, shape (C, J)
+        How long each gas source was on [s].
+    source_amount : ndarray, shape (C, J)
+        Gas each source fed [mol] (negative for a sink such as the crew's O2 use).
+    merged_time : ndarray, shape (C, M)
+        How long each module was solved as part of a merged zone [s]: zero from
+        :func:`leaksim.core.solver.solve`, which solves every module on its own; see
+        :func:`leaksim.core.zones.solve`.
+    """
+
+    threshold_time: np.ndarray
+    event_time: np.ndarray
+    max_pressure_difference: np.ndarray
+    source_on_time: np.ndarray
+    source_amount: np.ndarray
+    merged_time: np.ndarray
 
 
 @dataclass
 class Solution:
-    """Arrays the solver returns, case axis first, SI units, no quantities.
+    """What the integrator returns, case axis first, SI units, no quantities: the states at
+    the output times and at each case's end, how each case's integration went, and the
+    :class:`Operations` of the station.
 
     Attributes
     ----------
@@ -28,36 +63,18 @@ class Solution:
         Amount of each species in each module at the end [mol].
     species : tuple of str
         Species names of the last axis of ``final_moles``.
+    final_pressure_rate, final_partial_pressure_O2_rate : ndarray, shape (C, M)
+        Rates of change of pressure and O2 partial pressure at the end [Pa/s].
     end_time : ndarray, shape (C,)
         Time each case reached [s].
-    threshold_time : ndarray, shape (C, H, M)
-        First time each module's value fell to threshold ``h`` or below [s]; NaN if never.
     status : ndarray of int8, shape (C,)
         0 if the case reached its duration, -1 if it failed.
     message : list of str, length C
         Empty for a successful case, else why it failed.
     n_steps, n_rejected : ndarray of int, shape (C,)
         Accepted and rejected steps per case.
-    event_time : ndarray, shape (C, E)
-        When each scheduled or triggered event happened [s]; NaN if it did not happen before
-        the case ended.
-    max_pressure_difference : ndarray, shape (C, K)
-        Largest pressure difference across each link seen at the solver's steps [Pa].
-    event_link, event_open : ndarray, shape (E,)
-        The link (0..K-1) or source (K..K+J-1) each event switches, and whether it opens or
-        starts it (True) or closes or stops it.
-    source_on_time : ndarray, shape (C, J)
-        How long each gas source was on [s].
-    source_amount : ndarray, shape (C, J)
-        Gas each source fed [mol] (negative for a sink such as the crew's O2 use).
-    final_pressure_rate, final_partial_pressure_O2_rate : ndarray, shape (C, M)
-        Rates of change of pressure and O2 partial pressure at the end [Pa/s].
-    link_ends : ndarray of int, shape (K, 2)
-        Module indices of the two sides of each link between modules; -1 for a boundary.
-    merged_time : ndarray, shape (C, M)
-        How long each module was solved as part of a merged zone [s]: zero from
-        :func:`leaksim.core.solver.solve`, which solves every module on its own; see
-        :func:`leaksim.core.zones.solve`.
+    operations : Operations
+        Thresholds reached, events, hatch loads, gas fed and time merged, per case.
     """
 
     time: np.ndarray
@@ -68,22 +85,14 @@ class Solution:
     final_temperature: np.ndarray
     final_moles: np.ndarray
     species: tuple[str, ...]
+    final_pressure_rate: np.ndarray
+    final_partial_pressure_O2_rate: np.ndarray
     end_time: np.ndarray
-    threshold_time: np.ndarray
     status: np.ndarray
     message: list[str]
     n_steps: np.ndarray
     n_rejected: np.ndarray
-    event_time: np.ndarray | None = None
-    max_pressure_difference: np.ndarray | None = None
-    event_link: np.ndarray | None = None
-    event_open: np.ndarray | None = None
-    source_on_time: np.ndarray | None = None
-    source_amount: np.ndarray | None = None
-    final_pressure_rate: np.ndarray | None = None
-    link_ends: np.ndarray | None = None
-    final_partial_pressure_O2_rate: np.ndarray | None = None
-    merged_time: np.ndarray | None = None
+    operations: Operations
 
 
 def check_failure(solution: Solution, on_failure: str) -> None:

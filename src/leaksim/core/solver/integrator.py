@@ -26,7 +26,7 @@ from numpy.typing import ArrayLike
 from ..model import GeneralModel, build_model
 from ..network import Network
 from ._arguments import PressureOut, Start, check_duration, check_output_time, per_case
-from ._solution import Solution
+from ._solution import Operations, Solution
 from .controller import StepController, error_norm, initial_step
 from .dense import DenseOutput
 from .events import EventSchedule
@@ -384,20 +384,19 @@ class Integrator:
             final_temperature=self.obs["T"],
             final_moles=self.model.species_moles(self.y, cases),
             species=net.species,
+            final_pressure_rate=p_c.imag / 1e-20,
+            final_partial_pressure_O2_rate=o2_c.imag / 1e-20,
             end_time=self.t.copy(),
-            threshold_time=self.thresholds.time,
             status=np.where(failed, -1, 0).astype(np.int8),
             message=list(self.progress.message),
             n_steps=self.progress.n_steps,
             n_rejected=self.progress.n_rejected,
-            event_time=self.events.happened(),
-            max_pressure_difference=self.max_dp,
-            event_link=net.schedule.target.copy(),
-            event_open=net.schedule.opens.copy(),
-            source_on_time=self.source_on_time,
-            source_amount=self.source_amount,
-            final_pressure_rate=p_c.imag / 1e-20,
-            link_ends=np.stack([net.links.a, net.links.b], axis=1),
-            final_partial_pressure_O2_rate=o2_c.imag / 1e-20,
-            merged_time=np.zeros((net.n_cases, net.n_modules)),
+            operations=Operations(
+                threshold_time=self.thresholds.time,
+                event_time=self.events.happened(),
+                max_pressure_difference=self.max_dp,
+                source_on_time=self.source_on_time,
+                source_amount=self.source_amount,
+                merged_time=np.zeros((net.n_cases, net.n_modules)),
+            ),
         )
