@@ -43,7 +43,14 @@ from .flow import (
 from .gas import MOLAR_GAS_CONSTANT, species_properties
 from .network import Network
 
-__all__ = ["GeneralModel", "LeanModel", "build_model", "lean_applies", "regulator_opening"]
+__all__ = [
+    "GeneralModel",
+    "LeanModel",
+    "build_model",
+    "lean_applies",
+    "regulator_opening",
+    "vacuum_links",
+]
 
 #: Rows of a batch: an index array, or a slice over all of them.
 Cases = np.ndarray | slice
@@ -108,7 +115,7 @@ def lean_applies(network: Network, reduce_composition: bool = True) -> bool:
     same_temperature = network.energy == "isothermal" and bool(
         np.all(temperature == temperature[:, :1])
     )
-    two_way = ~_vacuum_links(network)
+    two_way = ~vacuum_links(network)
     return (
         one_species
         and same_temperature
@@ -134,7 +141,7 @@ def _uniform_composition(network: Network, reduce_composition: bool) -> bool:
     )
 
 
-def _vacuum_links(network: Network) -> np.ndarray:
+def vacuum_links(network: Network) -> np.ndarray:
     """Links to vacuum in every case, (K,) bool: always choked, no regularisation needed."""
     links = network.links
     return (links.b < 0) & np.all(links.boundary_pressure <= 0.0, axis=0)
@@ -219,7 +226,7 @@ class GeneralModel:
         self._psi_star = choked_flow_function(gamma)
         self._flow_constants = flow_function_constants(gamma)
         self._any_boundary = bool(np.any(self._boundary))
-        vacuum = _vacuum_links(net)
+        vacuum = vacuum_links(net)
         self._vacuum_links = np.flatnonzero(vacuum)
         self._vacuum_mask = vacuum
         self._other_links = np.flatnonzero(~vacuum)
@@ -644,10 +651,6 @@ class GeneralModel:
         """``Ru T / V`` of each module [Pa/mol], (n, M): the pressure of a
         :class:`LeanModel` is this times the state."""
         return self._rt_v[cases]
-
-    def all_leaks_to_vacuum(self) -> bool:
-        """Whether every link to a back pressure leads to vacuum in every case."""
-        return bool(np.all(self._vacuum_mask == self._boundary))
 
     def hole_conductance(self, cases: Cases = slice(None)) -> np.ndarray:
         """Molar outflow per unit upstream pressure of every link to vacuum,

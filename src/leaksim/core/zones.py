@@ -89,7 +89,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import solver
-from .model import GeneralModel, build_model
+from .model import GeneralModel, build_model, lean_applies, vacuum_links
 from .network import Links, Modules, Network, Schedule
 from .solver import Operations, PressureOut, Solution, Start, check_failure, per_case
 
@@ -102,17 +102,18 @@ ZONE_ERROR_FRACTION = 0.5
 _GRID = 8
 
 
-def can_merge(network: Network, model: GeneralModel) -> bool:
+def can_merge(network: Network, reduce_composition: bool = True) -> bool:
     """Whether zones may be merged at all in ``network`` (see the module notes)."""
+    outside = network.links.b < 0
     return (
-        model.analytic
+        lean_applies(network, reduce_composition)
         and network.energy == "isothermal"
         and network.n_modules > 1
-        and bool(np.any(network.links.b >= 0))
+        and not bool(np.all(outside))
         and network.triggers.module.size == 0
         and network.n_sources == 0
         and network.growth.link.size == 0
-        and model.all_leaks_to_vacuum()
+        and bool(np.all(vacuum_links(network) == outside))
     )
 
 
@@ -415,8 +416,7 @@ def solve(
     ``Solution.operations.merged_time`` says how long each module spent in a merged zone. A
     network that cannot be merged at all (:func:`can_merge`) is solved in full.
     """
-    model = build_model(network, reduce_composition)
-    if not can_merge(network, model):
+    if not can_merge(network, reduce_composition):
         return solver.solve(
             network,
             duration,
@@ -430,7 +430,7 @@ def solve(
         )
     solution = _solve_zoned(
         network,
-        model,
+        build_model(network, reduce_composition),
         duration,
         output_time,
         thresholds,
