@@ -23,6 +23,7 @@ import pint
 
 from ._io import atomic_open, atomic_write_text
 from .compile import CompiledScenario
+from .core.network import Schedule
 from .core.solver import Solution
 from .errors import LeaksimError
 from .units import ureg
@@ -93,13 +94,20 @@ class Result:
 
     def __init__(self, solution: Solution, compiled: CompiledScenario) -> None:
         self._solution = solution
-        self._compiled = compiled
+        # What the result needs of the compiled scenario, and no more: a result may outlive
+        # many runs, and the network's per-case arrays are not worth keeping alive.
+        network = compiled.network
+        self._compiled_cases = compiled.n_cases
+        self._schedule = network.schedule
+        self._link_ends = np.stack([network.links.a, network.links.b], axis=1)
+        self._first_hatch = network.links.hatches.start
+        self._first_supply = network.sources.supplies.start
         self._modules = compiled.module_names
         self._threshold_names = list(compiled.threshold_names)
         self._threshold_quantities = compiled.threshold_quantities
         self._link_names = list(compiled.network.links.names)
         self._hatch_names = compiled.hatch_names
-        self._hatch_areas = list(compiled.hatch_area.T)
+        self._hatch_areas = list(np.array(compiled.hatch_area).T)
         self._hatch_force_limits = list(compiled.hatch_force_limit.T)
         self._supply_molar_mass = dict(
             zip(compiled.supply_names, compiled.supply_molar_mass.T, strict=True)
@@ -119,10 +127,10 @@ class Result:
                 f"module_names must name the {n_modules} modules of the solution, "
                 f"got {len(self._modules)}: {self._modules}"
             )
-        if self._compiled.n_cases != n_cases:
+        if self._compiled_cases != n_cases:
             raise ValueError(
                 f"the compiled scenario must hold one value per case of the solution "
-                f"({n_cases}), got {self._compiled.n_cases}"
+                f"({n_cases}), got {self._compiled_cases}"
             )
         if np.shape(s.time) != (n_times,):
             raise ValueError(f"solution.time must have shape ({n_times},), got {np.shape(s.time)}")
@@ -162,16 +170,15 @@ class Result:
         return self._solution
 
     @property
-    def compiled(self) -> CompiledScenario:
-        """The compiled scenario that was solved: its network, durations, thresholds and case
-        parameters, SI arrays."""
-        return self._compiled
+    def schedule(self) -> Schedule:
+        """The events of the compiled network: what each switches, how, and when it was
+        scheduled; ``solution.operations.event_time`` says when each happened."""
+        return self._schedule
 
     @property
     def link_ends(self) -> np.ndarray:
         """Module index of the two sides of each link, shape (K, 2); -1 for the outside."""
-        links = self._compiled.network.links
-        return np.stack([links.a, links.b], axis=1)
+        return self._link_ends.copy()
 
     @property
     def n_cases(self) -> int:
@@ -418,7 +425,7 @@ class Result:
         """Per supply: ``mass_used``, the gas it fed [kg], and ``time_on``, how long it fed
         [s]; each of shape (C,)."""
         done = self._solution.operations
-        first = self._compiled.network.sources.supplies.start
+        first = self._first_supply
         out = {}
         for j, (name, molar_mass) in enumerate(self._supply_molar_mass.items(), start=first):
             amount = done.source_amount[:, j]
@@ -441,8 +448,8 @@ class Result:
         Hatches are the first links of the network.
         """
         done = self._solution.operations
-        schedule = self._compiled.network.schedule
-        first = self._compiled.network.links.hatches.start
+        schedule = self._schedule
+        first = self._first_hatch
         out: dict[str, HatchRecord] = {}
         for k, name in enumerate(self._hatch_names, start=first):
             closed = np.full(self.n_cases, np.nan)

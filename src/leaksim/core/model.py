@@ -28,7 +28,7 @@ composition and temperature.
 from __future__ import annotations
 
 import copy
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, NamedTuple, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -46,9 +46,11 @@ from .network import Network
 __all__ = [
     "GeneralModel",
     "LeanModel",
+    "StationFacts",
     "build_model",
     "lean_applies",
     "regulator_opening",
+    "station_facts",
     "vacuum_links",
 ]
 
@@ -99,8 +101,9 @@ def build_model(network: Network, reduce_composition: bool = True) -> GeneralMod
     GeneralModel
         A :class:`LeanModel` (a subclass) for the common station.
     """
-    lean = lean_applies(network, reduce_composition)
-    return (LeanModel if lean else GeneralModel)(network, reduce_composition)
+    facts = station_facts(network, reduce_composition)
+    lean = _lean(network, facts)
+    return (LeanModel if lean else GeneralModel)(network, reduce_composition, facts)
 
 
 def lean_applies(network: Network, reduce_composition: bool = True) -> bool:
@@ -110,17 +113,45 @@ def lean_applies(network: Network, reduce_composition: bool = True) -> bool:
     and every two-way link regularised (``delta > 0``). Then the pressure is ``(Ru T / V) N``,
     linear in the state, and the Jacobian has a closed form.
     """
-    one_species = _uniform_composition(network, reduce_composition) or len(network.species) == 1
+    return _lean(network, station_facts(network, reduce_composition))
+
+
+class StationFacts(NamedTuple):
+    """What the choice of a right-hand side and its set-up both need, found once.
+
+    Attributes
+    ----------
+    uniform : bool
+        Every module and source of each case holds its case's one mixture.
+    same_temperature : bool
+        Isothermal, every module of each case at one temperature.
+    delta : numpy.ndarray, shape (C, K)
+        Regularisation pressure of every link [Pa]; zero for links to vacuum.
+    """
+
+    uniform: bool
+    same_temperature: bool
+    delta: np.ndarray
+
+
+def station_facts(network: Network, reduce_composition: bool = True) -> StationFacts:
+    """The :class:`StationFacts` of ``network``."""
     temperature = network.modules.initial_temperature
     same_temperature = network.energy == "isothermal" and bool(
         np.all(temperature == temperature[:, :1])
     )
+    uniform = _uniform_composition(network, reduce_composition)
+    return StationFacts(uniform, same_temperature, _regularisation(network))
+
+
+def _lean(network: Network, facts: StationFacts) -> bool:
+    """:func:`lean_applies`, given the station's facts."""
     two_way = ~vacuum_links(network)
     return (
-        one_species
-        and same_temperature
+        (facts.uniform or len(network.species) == 1)
+        and facts.same_temperature
         and not np.any(network.sources.watch)
-        and bool(np.all(_regularisation(network)[:, two_way] > 0.0))
+        and bool(np.all(facts.delta[:, two_way] > 0.0))
     )
 
 
@@ -175,6 +206,9 @@ class GeneralModel:
     reduce_composition : bool, optional
         Collapse uniform compositions into one pseudo-species (default True). False keeps
         every species in the state; both give the same answer, the reduced one faster.
+    facts : StationFacts, optional
+        The station's facts if the caller has them (:func:`station_facts`, as
+        :func:`build_model` does); found out when None.
 
     Attributes
     ----------
@@ -185,7 +219,12 @@ class GeneralModel:
 
     analytic: ClassVar[bool] = False
 
-    def __init__(self, network: Network, reduce_composition: bool = True) -> None:
+    def __init__(
+        self,
+        network: Network,
+        reduce_composition: bool = True,
+        facts: StationFacts | None = None,
+    ) -> None:
         self.network = network
         net = network
         molar_mass, cp = species_properties(net.species)
@@ -195,7 +234,9 @@ class GeneralModel:
         # regularisation_pressure as a per-case array.
         assert x_src is not None
         assert isinstance(net.regularisation_pressure, np.ndarray)
-        self.uniform = _uniform_composition(net, reduce_composition)
+        if facts is None:
+            facts = station_facts(net, reduce_composition)
+        self.uniform = facts.uniform
         if self.uniform:
             # One pseudo-species per case with the mixture's molar mass and heat capacity.
             x_case = x0[:, 0, :]
@@ -214,7 +255,7 @@ class GeneralModel:
         self.n_per_module = self.n_state_species + int(self.has_energy)
         self.n_state = net.n_modules * self.n_per_module
         self._boundary = net.links.b < 0
-        self._delta = _regularisation(net)
+        self._delta = facts.delta
         self._x0_mole = self.initial_state_fractions()
         initial_moles = (
             net.modules.initial_pressure
@@ -231,9 +272,7 @@ class GeneralModel:
         self._vacuum_mask = vacuum
         self._other_links = np.flatnonzero(~vacuum)
         self._cda = net.links.area * net.links.discharge_coefficient
-        self._same_temperature = not self.has_energy and bool(
-            np.all(net.modules.initial_temperature == net.modules.initial_temperature[:, :1])
-        )
+        self._same_temperature = facts.same_temperature
         self._mm0 = np.sum(self._x0_mole * self.molar_mass[:, None, :], axis=-1)
         self._cp0 = np.sum(self._x0_mole * self.cp[:, None, :], axis=-1)
         # A back pressure holds the module's initial gas at its initial temperature.

@@ -89,7 +89,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import solver
-from .model import GeneralModel, build_model, lean_applies, vacuum_links
+from .model import GeneralModel, LeanModel, build_model, vacuum_links
 from .network import Links, Modules, Network, Schedule
 from .solver import Operations, PressureOut, Solution, Start, check_failure, per_case
 
@@ -102,11 +102,12 @@ ZONE_ERROR_FRACTION = 0.5
 _GRID = 8
 
 
-def can_merge(network: Network, reduce_composition: bool = True) -> bool:
-    """Whether zones may be merged at all in ``network`` (see the module notes)."""
+def can_merge(network: Network, model: GeneralModel) -> bool:
+    """Whether zones may be merged at all in ``network``, whose right-hand side is ``model``
+    (see the module notes)."""
     outside = network.links.b < 0
     return (
-        lean_applies(network, reduce_composition)
+        isinstance(model, LeanModel)
         and network.energy == "isothermal"
         and network.n_modules > 1
         and not bool(np.all(outside))
@@ -416,7 +417,8 @@ def solve(
     ``Solution.operations.merged_time`` says how long each module spent in a merged zone. A
     network that cannot be merged at all (:func:`can_merge`) is solved in full.
     """
-    if not can_merge(network, reduce_composition):
+    model = build_model(network, reduce_composition)
+    if not can_merge(network, model):
         return solver.solve(
             network,
             duration,
@@ -427,10 +429,11 @@ def solve(
             max_steps,
             on_failure,
             reduce_composition,
+            model=model,
         )
     solution = _solve_zoned(
         network,
-        build_model(network, reduce_composition),
+        model,
         duration,
         output_time,
         thresholds,

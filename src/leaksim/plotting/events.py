@@ -60,7 +60,7 @@ class Event:
 def run_events(result: Result) -> list[Event]:
     """The events of ``result`` that happened in at least one case."""
     happened = result.solution.operations.event_time
-    schedule = result.compiled.network.schedule
+    schedule = result.schedule
     hatches = list(result.hatches)
     supplies = list(result.supplies)
     n_links = len(result.link_ends)

@@ -42,6 +42,7 @@ from collections.abc import Iterable
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..model import GeneralModel
 from ..network import Network
 from ._arguments import PressureOut, Start, per_case
 from ._solution import Operations, Solution, check_failure
@@ -71,6 +72,7 @@ def solve(
     max_steps: int = 100_000,
     on_failure: str = "mark",
     reduce_composition: bool = True,
+    model: GeneralModel | None = None,
 ) -> Solution:
     """Integrate every case of ``network`` from t = 0 to its duration.
 
@@ -100,13 +102,24 @@ def solve(
         :class:`~leaksim.errors.SolverError` naming the first failed case.
     reduce_composition : bool, optional
         Let :class:`~leaksim.core.model.GeneralModel` collapse uniform compositions (default).
+    model : leaksim.core.model.GeneralModel, optional
+        The right-hand side of ``network`` if the caller has built it already
+        (:func:`leaksim.core.model.build_model` with the same ``reduce_composition``).
 
     Returns
     -------
     Solution
     """
     integrator = Integrator(
-        network, duration, output_time, thresholds, rtol, atol, max_steps, reduce_composition
+        network,
+        duration,
+        output_time,
+        thresholds,
+        rtol,
+        atol,
+        max_steps,
+        reduce_composition,
+        model=model,
     )
     integrator.integrate()
     solution = integrator.solution()

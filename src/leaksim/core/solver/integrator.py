@@ -123,10 +123,11 @@ class Integrator:
         reduce_composition: bool = True,
         start: Start | None = None,
         pressure_out: PressureOut | None = None,
+        model: GeneralModel | None = None,
     ) -> None:
         self.net = network
         n = network.n_cases
-        self.model = build_model(network, reduce_composition)
+        self.model = build_model(network, reduce_composition) if model is None else model
         # The model of the unfinished cases, and which cases they are.
         self.packed = self.model
         self.packed_ids = np.arange(n)
