@@ -69,7 +69,7 @@ def test_back_pressure_above_module_pushes_gas_in():
 def test_observe_reports_ideal_gas_pressure_and_o2_share():
     net = one_module(volume=[5.0, 50.0], pressure=[ATM, 0.5 * ATM], area=[1e-4, 1e-4])
     model = build_model(net)
-    p, t, o2 = model.observe(model.initial_state())
+    p, t, o2, _ = model.observe(model.initial_state())
     np.testing.assert_allclose(p[:, 0], [ATM, 0.5 * ATM], rtol=1e-14)
     np.testing.assert_allclose(o2 / p, X_AIR[SPECIES.index("O2")], rtol=1e-14)
     n = model.initial_state()[:, 0]

@@ -187,7 +187,12 @@ def test_summary_schema_and_values(result):
     assert summary["modules"] == list(MODULES)
     assert set(summary["final"]) == set(MODULES)
     for module in MODULES:
-        assert set(summary["final"][module]) == {"pressure_Pa", "temperature_K"}
+        assert set(summary["final"][module]) == {
+            "pressure_Pa",
+            "temperature_K",
+            "partial_pressure_O2_Pa",
+            "partial_pressure_CO2_Pa",
+        }
         for values in summary["final"][module].values():
             assert isinstance(values, list) and len(values) == C
             assert all(isinstance(v, float) for v in values)

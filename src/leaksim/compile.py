@@ -23,10 +23,35 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from . import _params as p
-from .core.gas import SPECIES, species_properties
-from .core.network import Growth, Links, Modules, Network, Schedule, Sources, Triggers
+from .core.gas import MOLAR_GAS_CONSTANT, SPECIES, species_properties
+from .core.network import (
+    FEED_CONSTANT,
+    FEED_FADES_WITHOUT_CO2,
+    FEED_FADES_WITHOUT_O2,
+    FEED_FOLLOWS_CO2,
+    FEED_REGULATES_O2,
+    FEED_REGULATES_PRESSURE,
+    Growth,
+    Links,
+    Modules,
+    Network,
+    Schedule,
+    Sources,
+    Triggers,
+)
 from .errors import ScenarioError
-from .station import Crew, Hatch, Leak, Module, Station, Supply, Valve
+from .station import (
+    CREW_O2_FADE,
+    SCRUBBER_CO2_FADE,
+    Crew,
+    Hatch,
+    Leak,
+    Module,
+    Scrubber,
+    Station,
+    Supply,
+    Valve,
+)
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -220,8 +245,10 @@ def _species(station: Station) -> tuple[str, ...]:
     """Species present anywhere, in the fixed order of SPECIES so module order does not matter."""
     items: Sequence[Module | Supply] = (*station.modules, *station.supplies)
     present = {name for item in items for fractions in item.composition for name in fractions}
-    if station.crew is not None:
+    if station.crews:
         present |= {"O2", "CO2"}
+    if station.scrubbers:
+        present |= {"CO2"}
     return tuple(name for name in SPECIES if name in present)
 
 
@@ -277,6 +304,7 @@ def _links(station: Station, n_cases: int) -> Links:
         discharge_coefficient=_stack([link.si["discharge_coefficient"] for link in links], n_cases),
         initially_open=_stack(initially_open, n_cases).astype(bool),
         boundary_pressure=_stack([link.si.get("to", 0.0) for link in links], n_cases),
+        ventilation=_stack([link.si.get("ventilation", 0.0) for link in links], n_cases),
         names=tuple(_name(link) for link in links),
         hatches=slice(0, n_hatches),
         leaks=slice(n_hatches, n_hatches + n_leaks),
@@ -298,16 +326,22 @@ class _Feed(NamedTuple):
     band: np.ndarray
 
 
-#: ``Sources.watch`` code of each regulated quantity (0: a constant feed).
-_WATCH = {None: 0, "pressure": 1, "partial_pressure_O2": 2}
+#: ``Sources.watch`` code of each quantity a supply regulates (None: a constant feed).
+_WATCH = {
+    None: FEED_CONSTANT,
+    "pressure": FEED_REGULATES_PRESSURE,
+    "partial_pressure_O2": FEED_REGULATES_O2,
+}
 
 
 def _sources(station: Station, species: tuple[str, ...], modules: Modules, n_cases: int) -> Sources:
-    """Supplies, then the crew's O2 use and CO2 output, as the network's sources."""
+    """Supplies, then each crew's O2 use and CO2 output, then the scrubbers, as the network's
+    sources."""
     temperature = np.asarray(modules.initial_temperature)
     supplies = [_supply_feed(s, station, species, temperature, n_cases) for s in station.supplies]
-    crew = [] if station.crew is None else _crew_feeds(station.crew, station, species, temperature)
-    feeds = supplies + crew
+    crew = [f for c in station.crews for f in _crew_feeds(c, station, species, temperature)]
+    scrubbers = [_scrubber_feed(s, station, species, temperature) for s in station.scrubbers]
+    feeds = supplies + crew + scrubbers
     if not feeds:
         return Sources()
     x = np.stack([f.mole_fraction for f in feeds], axis=1)  # (C, J, S)
@@ -324,7 +358,8 @@ def _sources(station: Station, species: tuple[str, ...], modules: Modules, n_cas
         band=np.stack([f.band for f in feeds], axis=1),
         names=tuple(f.name for f in feeds),
         supplies=slice(0, len(supplies)),
-        crew=slice(len(supplies), len(feeds)),
+        crew=slice(len(supplies), len(supplies) + len(crew)),
+        scrubbers=slice(len(supplies) + len(crew), len(feeds)),
     )
 
 
@@ -358,28 +393,69 @@ def _supply_feed(
 def _crew_feeds(
     crew: Crew, station: Station, species: tuple[str, ...], module_temperature: np.ndarray
 ) -> list[_Feed]:
-    """Metabolism as two feeds: O2 out (negative), CO2 in, at the module's temperature."""
+    """Metabolism as two feeds, O2 out (negative) and CO2 in, at the module's temperature,
+    both fading as the module's O2 runs out (:data:`leaksim.station.CREW_O2_FADE`)."""
     n_cases = module_temperature.shape[0]
     m = station.module_index(crew.module)
     count = p.per_case(crew.si["count"], n_cases)
+    half = np.full(n_cases, CREW_O2_FADE / 2.0)
     feeds = []
     for gas, key, sign in (("O2", "o2_consumption", -1.0), ("CO2", "co2_production", 1.0)):
-        x = np.zeros((n_cases, len(species)))
-        x[:, species.index(gas)] = 1.0
         feeds.append(
             _Feed(
-                name=f"crew {gas}",
+                name=f"{crew.name} {gas}",
                 module=m,
-                mole_fraction=x,
+                mole_fraction=_pure(gas, species, n_cases),
                 mass_flow=sign * count * p.per_case(crew.si[key], n_cases),
                 temperature=module_temperature[:, m],
                 initially_on=np.ones(n_cases, dtype=bool),
-                watch=0,
-                setpoint=np.zeros(n_cases),
-                band=np.ones(n_cases),
+                watch=FEED_FADES_WITHOUT_O2,
+                setpoint=half,
+                band=half,
             )
         )
     return feeds
+
+
+def _scrubber_feed(
+    scrubber: Scrubber, station: Station, species: tuple[str, ...], module_temperature: np.ndarray
+) -> _Feed:
+    """A CO2 sink: a rate that fades as the CO2 runs out (:data:`SCRUBBER_CO2_FADE`), or a bed
+    removing ``eta Q p_CO2 / (Ru T)``, written as a flow per pascal of CO2 [mol/(s Pa)]."""
+    n_cases = module_temperature.shape[0]
+    m = station.module_index(scrubber.module)
+    x = _pure("CO2", species, n_cases)
+    if "co2_removal" in scrubber.si:
+        half = np.full(n_cases, SCRUBBER_CO2_FADE / 2.0)
+        mass_flow = -p.per_case(scrubber.si["co2_removal"], n_cases)
+        watch, setpoint, band = FEED_FADES_WITHOUT_CO2, half, half
+    else:
+        eta_q = p.per_case(scrubber.si["removal_efficiency"], n_cases) * p.per_case(
+            scrubber.si["flow"], n_cases
+        )
+        molar_mass = species_properties(("CO2",))[0][0]
+        # Per pascal of CO2: the feed is this times p_CO2 / (1 Pa).
+        per_pascal = eta_q / (MOLAR_GAS_CONSTANT * module_temperature[:, m])
+        mass_flow = -per_pascal * molar_mass
+        watch, setpoint, band = FEED_FOLLOWS_CO2, np.ones(n_cases), np.ones(n_cases)
+    return _Feed(
+        name=_name(scrubber),
+        module=m,
+        mole_fraction=x,
+        mass_flow=mass_flow,
+        temperature=module_temperature[:, m],
+        initially_on=np.ones(n_cases, dtype=bool),
+        watch=watch,
+        setpoint=setpoint,
+        band=band,
+    )
+
+
+def _pure(gas: str, species: tuple[str, ...], n_cases: int) -> np.ndarray:
+    """Mole fractions of a pure gas, shape (C, S)."""
+    x = np.zeros((n_cases, len(species)))
+    x[:, species.index(gas)] = 1.0
+    return x
 
 
 class _ScheduleBuilder:
@@ -521,7 +597,7 @@ def _growth_by_rate(leak: Leak, duration: np.ndarray) -> tuple[np.ndarray, np.nd
 # -- small helpers -----------------------------------------------------------------------------
 
 
-def _name(item: Hatch | Leak | Valve | Supply) -> str:
+def _name(item: Hatch | Leak | Valve | Supply | Scrubber) -> str:
     """The name of an item of a station: Hatch and Station fill in every default name."""
     assert item.name is not None
     return item.name

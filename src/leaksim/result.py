@@ -24,7 +24,7 @@ import pint
 from ._io import atomic_open, atomic_write_text
 from .compile import CompiledScenario
 from .core.network import Schedule
-from .core.solver import Solution
+from .core.solver import RISING_QUANTITIES, THRESHOLD_QUANTITIES, Solution
 from .errors import LeaksimError
 from .units import ureg
 
@@ -34,8 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Result", "UnknownModuleError", "THRESHOLD_QUANTITIES", "SERIES_COLUMNS"]
 
-#: Quantities a threshold may watch.
-THRESHOLD_QUANTITIES = ("pressure", "partial_pressure_O2")
 
 #: Columns of SERIES.csv and of :meth:`Result.to_dataframe`, in order.
 SERIES_COLUMNS = (
@@ -45,6 +43,7 @@ SERIES_COLUMNS = (
     "pressure_Pa",
     "temperature_K",
     "partial_pressure_O2_Pa",
+    "partial_pressure_CO2_Pa",
 )
 
 
@@ -134,7 +133,7 @@ class Result:
             )
         if np.shape(s.time) != (n_times,):
             raise ValueError(f"solution.time must have shape ({n_times},), got {np.shape(s.time)}")
-        for name in ("temperature", "partial_pressure_O2"):
+        for name in ("temperature", "partial_pressure_O2", "partial_pressure_CO2"):
             if np.shape(getattr(s, name)) != (n_cases, n_modules, n_times):
                 raise ValueError(
                     f"solution.{name} must have shape {(n_cases, n_modules, n_times)}, "
@@ -273,6 +272,11 @@ class Result:
         return _quantity(self._solution.temperature, "K")
 
     @property
+    def partial_pressure_CO2(self) -> pint.Quantity:
+        """CO2 partial pressure, shape (C, M, T) [Pa]; NaN after a case's end."""
+        return _quantity(self._solution.partial_pressure_CO2, "Pa")
+
+    @property
     def partial_pressure_O2(self) -> pint.Quantity:
         """O2 partial pressure, shape (C, M, T) [Pa]; NaN after a case's end."""
         return _quantity(self._solution.partial_pressure_O2, "Pa")
@@ -294,7 +298,8 @@ class Result:
 
     @property
     def threshold_times(self) -> dict[str, dict[str, pint.Quantity]]:
-        """First time each module fell to each threshold, shape (C,) [s]; NaN if never.
+        """First time each module reached each threshold, shape (C,) [s]; NaN if never: fell to
+        it for pressure and O2, rose to it for CO2.
 
         Keyed by threshold name, then module name.
         """
@@ -309,27 +314,26 @@ class Result:
         """Time from t = 0 until each module reaches each threshold, shape (C,) [s].
 
         The rule: where the run reached the threshold, its crossing time; otherwise the end of
-        the run plus the time the decay at the end would take if it went on exponentially,
-        ``tau ln(v_end / level)`` with ``tau = -v_end / (dv/dt)_end``, where ``v`` is the
-        watched value (total or O2 partial pressure). Infinite where the value is not falling
-        at the end; NaN where the case failed.
+        the run plus the time the trend at the end would take to reach it. A falling value
+        (total or O2 partial pressure) decays exponentially, as a leak does:
+        ``tau ln(v_end / level)`` with ``tau = -v_end / (dv/dt)_end``. A rising CO2 partial
+        pressure grows linearly, as a crew's output into a sealed volume does:
+        ``(level - v_end) / (dv/dt)_end``. Infinite where the value is not heading for the
+        level at the end; NaN where the case failed.
         """
         s = self._solution
-        if s.final_pressure_rate is None:
-            nan = np.full(self.n_cases, np.nan)
-            return {
-                name: {m: _quantity(nan, "s") for m in self._modules}
-                for name in self._threshold_names
-            }
         out = {}
         crossed = np.asarray(s.operations.threshold_time, dtype=float)
         for h, name in enumerate(self._threshold_names):
-            value, rate = self._final_watched(self._threshold_quantities[h])
+            quantity = self._threshold_quantities[h]
+            value, rate = self._final_watched(quantity)
             level = self._threshold_levels[h][:, None]
             with np.errstate(divide="ignore", invalid="ignore"):
-                extra = np.where(
-                    rate < 0.0, value / -rate * np.log(np.maximum(value / level, 1.0)), np.inf
-                )
+                if quantity in RISING_QUANTITIES:
+                    extra = np.where(rate > 0.0, np.maximum(level - value, 0.0) / rate, np.inf)
+                else:
+                    decay = value / -rate * np.log(np.maximum(value / level, 1.0))
+                    extra = np.where(rate < 0.0, decay, np.inf)
             extrapolated = s.end_time[:, None] + extra
             reserve = np.where(np.isnan(crossed[:, h, :]), extrapolated, crossed[:, h, :])
             reserve = np.where(self.ok[:, None], reserve, np.nan)
@@ -340,20 +344,22 @@ class Result:
         """Value [Pa] and rate [Pa/s] at the end of a threshold's quantity, each (C, M)."""
         s = self._solution
         if quantity == "pressure":
-            # reserve_times, the only caller, stops before when the rates are missing.
-            assert s.final_pressure_rate is not None
             return s.final_pressure, s.final_pressure_rate
-        species = list(s.species)
-        if "O2" not in species:
-            zero = np.zeros_like(s.final_pressure)
-            return zero, zero
+        if quantity == "partial_pressure_CO2":
+            return self._final_partial_pressure("CO2"), s.final_partial_pressure_CO2_rate
+        return self._final_partial_pressure("O2"), s.final_partial_pressure_O2_rate
+
+    def _final_partial_pressure(self, species: str) -> np.ndarray:
+        """Partial pressure of ``species`` in each module at the end [Pa], (C, M)."""
+        s = self._solution
+        names = list(s.species)
+        if species not in names:
+            return np.zeros_like(s.final_pressure)
         moles = np.asarray(s.final_moles, dtype=float)
         total = moles.sum(axis=-1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            x_o2 = np.where(total > 0, moles[..., species.index("O2")] / total, 0.0)
-        # The solver sets it with final_pressure_rate, which reserve_times has checked.
-        assert s.final_partial_pressure_O2_rate is not None
-        return s.final_pressure * x_o2, s.final_partial_pressure_O2_rate
+            x = np.where(total > 0, moles[..., names.index(species)] / total, 0.0)
+        return s.final_pressure * x
 
     # ------------------------------------------------------------------ exports
 
@@ -368,10 +374,13 @@ class Result:
             ``n_cases``.
         """
         s = self._solution
+        o2, co2 = self._final_partial_pressure("O2"), self._final_partial_pressure("CO2")
         final = {
             m: {
                 "pressure_Pa": _json_list(s.final_pressure[:, i]),
                 "temperature_K": _json_list(s.final_temperature[:, i]),
+                "partial_pressure_O2_Pa": _json_list(o2[:, i]),
+                "partial_pressure_CO2_Pa": _json_list(co2[:, i]),
             }
             for i, m in enumerate(self._modules)
         }
@@ -403,11 +412,10 @@ class Result:
                 }
                 for name, values in self.hatches.items()
             }
-        if s.final_pressure_rate is not None:
-            out["reserve_times"] = {
-                name: {m: _json_list(t.m_as("s")) for m, t in per_module.items()}
-                for name, per_module in self.reserve_times.items()
-            }
+        out["reserve_times"] = {
+            name: {m: _json_list(t.m_as("s")) for m, t in per_module.items()}
+            for name, per_module in self.reserve_times.items()
+        }
         if self._supply_molar_mass:
             out["supplies"] = {
                 name: {"mass_used_kg": _json_list(values["mass_used"].m_as("kg"))}
@@ -512,7 +520,7 @@ class Result:
     def _csv_rows(self) -> Iterator[list[Any]]:
         s = self._solution
         time = np.asarray(s.time, dtype=float)
-        columns = (s.pressure, s.temperature, s.partial_pressure_O2)
+        columns = (s.pressure, s.temperature, s.partial_pressure_O2, s.partial_pressure_CO2)
         for c in range(self.n_cases):
             for i, module in enumerate(self._modules):
                 values = np.stack([np.asarray(a[c, i], dtype=float) for a in columns])
@@ -552,6 +560,7 @@ class Result:
             "pressure_Pa": np.asarray(s.pressure, dtype=float).ravel(),
             "temperature_K": np.asarray(s.temperature, dtype=float).ravel(),
             "partial_pressure_O2_Pa": np.asarray(s.partial_pressure_O2, dtype=float).ravel(),
+            "partial_pressure_CO2_Pa": np.asarray(s.partial_pressure_CO2, dtype=float).ravel(),
         }
         return pd.DataFrame(data, columns=list(SERIES_COLUMNS))
 
@@ -574,7 +583,8 @@ class Result:
             [pressure unit, e.g. "mmHg", "kPa", "psi"].
         kind : str, optional
             What to plot: ``"pressure"`` (default, :func:`~leaksim.plotting.plot_pressure`),
-            ``"oxygen"`` (:func:`~leaksim.plotting.plot_oxygen`), ``"temperature"``
+            ``"oxygen"`` (:func:`~leaksim.plotting.plot_oxygen`), ``"co2"``
+            (:func:`~leaksim.plotting.plot_carbon_dioxide`), ``"temperature"``
             (:func:`~leaksim.plotting.plot_temperature`), ``"leak_rate"``
             (:func:`~leaksim.plotting.plot_leak_rate`), ``"hatches"``
             (:func:`~leaksim.plotting.plot_hatch_pressure_differences`) or ``"overview"``
@@ -597,6 +607,7 @@ class Result:
         functions: dict[str, Any] = {
             "pressure": plotting.plot_pressure,
             "oxygen": plotting.plot_oxygen,
+            "co2": plotting.plot_carbon_dioxide,
             "temperature": plotting.plot_temperature,
             "leak_rate": plotting.plot_leak_rate,
             "hatches": plotting.plot_hatch_pressure_differences,
@@ -607,7 +618,7 @@ class Result:
             return plotting.plot_overview(self, pressure_unit=pressure_unit, **kwargs)
         if kind not in functions:
             raise ValueError(f"kind must be one of {[*functions, 'overview']}, got {kind!r}")
-        if kind in ("pressure", "oxygen", "hatches"):
+        if kind in ("pressure", "oxygen", "co2", "hatches"):
             kwargs["pressure_unit"] = pressure_unit
         return functions[kind](self, ax=ax, **kwargs)
 

@@ -43,14 +43,17 @@ from .core import zones as zone_solver
 from .core.network import ENERGY_MODES
 from .errors import ScenarioError
 from .result import Result
-from .station import Crew, Hatch, Leak, Module, Station, Supply, Valve
+from .station import Crew, Hatch, Leak, Module, Scrubber, Station, Supply, Valve
 
 __all__ = ["Threshold", "Scenario"]
 
 
 @dataclass(frozen=True, eq=False)
 class Threshold:
-    """A level to watch: the first time each module's value falls to it or below.
+    """A level to watch: the first time each module's value reaches it.
+
+    A pressure or an O2 partial pressure reaches its level falling to it; a CO2 partial
+    pressure, rising to it.
 
     Parameters
     ----------
@@ -59,12 +62,15 @@ class Threshold:
     pressure : str or pint.Quantity, or a list of these, optional
         Total-pressure level [Pa].
     partial_pressure_O2 : str or pint.Quantity, or a list of these, optional
-        Oxygen partial-pressure level [Pa]. Give exactly one of the two levels.
+        Oxygen partial-pressure level, a floor [Pa].
+    partial_pressure_CO2 : str or pint.Quantity, or a list of these, optional
+        Carbon-dioxide partial-pressure level, a ceiling [Pa]. Give exactly one of the three
+        levels.
 
     Raises
     ------
     leaksim.errors.ScenarioError
-        On both or neither level, or a level that is negative, not finite or not a pressure.
+        On none or several levels, or a level that is negative, not finite or not a pressure.
 
     Examples
     --------
@@ -78,19 +84,25 @@ class Threshold:
     name: str
     pressure: p.CaseValue | None = None
     partial_pressure_O2: p.CaseValue | None = None
+    partial_pressure_CO2: p.CaseValue | None = None
     si: dict[str, np.ndarray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         p.name(self.name, "name", "threshold")
         label = f"threshold {self.name!r}"
-        levels = {"pressure": self.pressure, "partial_pressure_O2": self.partial_pressure_O2}
+        levels = {
+            "pressure": self.pressure,
+            "partial_pressure_O2": self.partial_pressure_O2,
+            "partial_pressure_CO2": self.partial_pressure_CO2,
+        }
         key = p.exactly_one(label, levels)
         si = {key: p.quantity(levels[key], "pressure", key, label, at_least=0.0)}
         object.__setattr__(self, "si", si)
 
     @property
     def quantity(self) -> str:
-        """What the threshold watches: ``"pressure"`` or ``"partial_pressure_O2"``."""
+        """What the threshold watches: ``"pressure"``, ``"partial_pressure_O2"`` or
+        ``"partial_pressure_CO2"``."""
         return next(iter(self.si))
 
     @property
@@ -174,15 +186,15 @@ class Scenario:
         """Every parameter that may vary between cases, by path, in SI units, 0-d or 1-d."""
         values = {f"simulation.{k}": v for k, v in self.si.items()}
         station = self.station
-        items: list[Module | Hatch | Leak | Valve | Supply | Crew | Threshold] = [
+        items: list[Module | Hatch | Leak | Valve | Supply | Crew | Scrubber | Threshold] = [
             *station.modules,
             *station.hatches,
             *station.leaks,
             *station.valves,
             *station.supplies,
         ]
-        if station.crew is not None:
-            items.append(station.crew)
+        items.extend(station.crews)
+        items.extend(station.scrubbers)
         items.extend(self.thresholds)
         for item in items:
             for key, v in item.case_values().items():

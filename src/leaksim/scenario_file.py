@@ -42,7 +42,7 @@ from typing import Any, TypeVar
 from . import _params as p
 from .errors import ScenarioError
 from .scenario import Scenario, Threshold
-from .station import Crew, Hatch, Leak, Module, Station, Supply, Valve
+from .station import Crew, Hatch, Leak, Module, Scrubber, Station, Supply, Valve
 
 __all__ = ["load_scenario", "loads_scenario", "loads_with_sweep", "read_text"]
 
@@ -61,7 +61,8 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "leak": _init_keys(Leak),
     "supply": _init_keys(Supply),
     "valve": _init_keys(Valve),
-    "crew": tuple(k for k in _init_keys(Crew) if k != "name"),
+    "crew": _init_keys(Crew),
+    "scrubber": _init_keys(Scrubber),
     "threshold": _init_keys(Threshold),
 }
 #: Keys a table must give (area or diameter is checked by the object: exactly one of them).
@@ -73,6 +74,7 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     "supply": ("module",),
     "valve": (),
     "crew": ("count", "module"),
+    "scrubber": ("module",),
     "threshold": ("name",),
 }
 # Parts of the format that belong to the operations and sweep work, not read yet.
@@ -83,6 +85,7 @@ _ITEM_CLASSES: dict[str, type] = {
     "leak": Leak,
     "supply": Supply,
     "valve": Valve,
+    "scrubber": Scrubber,
     "threshold": Threshold,
 }
 
@@ -189,10 +192,9 @@ def _scenario(data: dict[str, Any]) -> Scenario:
         kind: [_item(cls, kind, i, table) for i, table in enumerate(tables[kind])]
         for kind, cls in _ITEM_CLASSES.items()
     }
-    crew = None
-    if "crew" in data:
-        tables["crew"] = [_single_table(data, "crew")]
-        crew = _item(Crew, "crew", 0, tables["crew"][0])
+    # One [crew] table, or several [[crew]] tables (one per module or group).
+    tables["crew"] = _crew_tables(data)
+    crew = [_item(Crew, "crew", i, table) for i, table in enumerate(tables["crew"])]
     station = _at_table(
         tables,
         lambda: Station(
@@ -202,6 +204,7 @@ def _scenario(data: dict[str, Any]) -> Scenario:
             supplies=items["supply"],
             crew=crew,
             valves=items["valve"],
+            scrubbers=items["scrubber"],
         ),
     )
     return _at_table(tables, lambda: Scenario(station, thresholds=items["threshold"], **simulation))
@@ -230,7 +233,7 @@ def _suggest_table(key: str) -> str:
 
 
 def _syntax(kind: str) -> str:
-    return f"[{kind}]" if kind in ("simulation", "crew") else f"[[{kind}]]"
+    return f"[{kind}]" if kind == "simulation" else f"[[{kind}]]"
 
 
 def _written(key: str, value: Any) -> str:
@@ -262,6 +265,15 @@ def _simulation_table(data: dict[str, Any]) -> dict[str, Any]:
     return table
 
 
+def _crew_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The crew tables: a single [crew] table or an array of [[crew]] tables."""
+    if "crew" not in data:
+        return []
+    if isinstance(data["crew"], list):
+        return _array_of_tables(data, "crew")
+    return [_single_table(data, "crew")]
+
+
 def _single_table(data: dict[str, Any], kind: str) -> dict[str, Any]:
     table = data[kind]
     if not isinstance(table, dict):
@@ -273,7 +285,7 @@ def _single_table(data: dict[str, Any], kind: str) -> dict[str, Any]:
 
 def _label(kind: str, index: int, table: dict[str, Any]) -> str:
     """``[[leak]] #1 'hole'``: table, position from 1, and name when the table gives one."""
-    if kind in ("simulation", "crew"):
+    if kind == "simulation" or (kind == "crew" and index == 0 and "name" not in table):
         return f"[{kind}]"
     name = table.get("name")
     return f"[[{kind}]] #{index + 1}" + (f" {name!r}" if isinstance(name, str) else "")

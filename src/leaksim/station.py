@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 import pint
@@ -34,7 +34,20 @@ from . import _params as p
 from .core.gas import mole_fractions
 from .errors import ScenarioError
 
-__all__ = ["Module", "Hatch", "Leak", "Supply", "Crew", "Valve", "Station"]
+__all__ = [
+    "CREW_O2_FADE",
+    "DEFAULT_VENTILATION",
+    "DEFAULT_VENTILATION_SPEED",
+    "SCRUBBER_CO2_FADE",
+    "Crew",
+    "Hatch",
+    "Leak",
+    "Module",
+    "Scrubber",
+    "Station",
+    "Supply",
+    "Valve",
+]
 
 GasLike = str | Mapping[str, float]
 
@@ -153,6 +166,21 @@ _WALL_KEYS: tuple[tuple[str, str, float | None, float | None], ...] = (
 )
 
 
+#: Air exchanged each way through an open hatch by the cabin fans: 140 cfm (0.0661 m^3/s), the
+#: fan flow at which the ISS inter-module ventilation is specified (R. G. von Jouanne and
+#: R. S. Barker, "A Description and Assessment of Intermodule Ventilation as Planned for
+#: International Space Station Alpha", SAE Technical Paper 951631, 1995). Part of that flow
+#: short-circuits back through the same hatchway (up to 40 % in the requirement); the nominal
+#: figure is used, which mixes a little faster than the station does.
+DEFAULT_VENTILATION = "140 ft^3/min"
+
+#: Largest mean speed at which the default ventilation crosses an opening [m/s]: a small
+#: opening (a duct, a gap, a valve written as a hatch) carries at most its area times this, so
+#: it is not given the fans' whole flow. A choice of this project, not a published figure:
+#: cabin air moves at about 0.05-0.2 m/s, an ISS hatchway of 0.8 m^2 is far from the limit.
+DEFAULT_VENTILATION_SPEED = 1.0
+
+
 @dataclass(frozen=True, eq=False)
 class Hatch(_Opening):
     """An opening between two modules: a hatch, a duct, or a valve held open.
@@ -184,6 +212,12 @@ class Hatch(_Opening):
     opening_force_limit : str or pint.Quantity, or a list of these, optional
         Largest force the crew can open the hatch against [N]; results then say whether the
         pressure difference at the end, times the hatch area, is within it.
+    ventilation : str or pint.Quantity, or a list of these, optional
+        Air the cabin fans exchange each way through the hatch while it is open [m^3/s]: that
+        volume of each side's air, with its composition and enthalpy, crosses to the other side
+        every second, beside the flow the pressure difference drives. ``"0 m^3/s"`` turns the
+        mixing off. Default :data:`DEFAULT_VENTILATION`, or less through a small opening: at
+        most its area times :data:`DEFAULT_VENTILATION_SPEED`.
     name : str, optional
         Name used in results and parameter paths (``"hatch.<name>.area"``); default the two
         module names joined with ``"-"`` in the order given, e.g. ``"Lab-Node1"``.
@@ -222,6 +256,7 @@ class Hatch(_Opening):
     name: str | None = None
     close_when: Mapping[str, Any] | None = None
     opening_force_limit: p.CaseValue | None = None
+    ventilation: p.CaseValue | None = None
     si: dict[str, np.ndarray] = field(init=False, repr=False)
     close_condition: tuple[str, str] | None = field(init=False, repr=False, default=None)
 
@@ -237,6 +272,13 @@ class Hatch(_Opening):
             si["opening_force_limit"] = p.quantity(
                 self.opening_force_limit, "force", "opening_force_limit", label, above=0.0
             )
+        if self.ventilation is None:
+            fans = p.quantity(DEFAULT_VENTILATION, "volume_flow", "ventilation", label)
+            si["ventilation"] = np.minimum(fans, _flow_area(si) * DEFAULT_VENTILATION_SPEED)
+        else:
+            si["ventilation"] = p.quantity(
+                self.ventilation, "volume_flow", "ventilation", label, at_least=0.0
+            )
         if self.close_when is not None:
             condition, values = _close_when(self.close_when, label)
             si.update(values)
@@ -244,6 +286,14 @@ class Hatch(_Opening):
         object.__setattr__(self, "between", between)
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "si", si)
+
+    def case_values(self) -> dict[str, np.ndarray]:
+        """Parameters that may vary between cases: SI arrays, 0-d or 1-d; the default
+        ventilation, which follows the area, only where it was given."""
+        values = dict(self.si)
+        if self.ventilation is None:
+            del values["ventilation"]
+        return values
 
 
 @dataclass(frozen=True, eq=False)
@@ -502,12 +552,20 @@ class Crew(_Parameters):
     co2_production : str or pint.Quantity, or a list of these, default "0.998 kg/day"
         Carbon dioxide each person produces [kg/s]; BVAD nominal per crew-day [1]_.
 
+    name : str, optional
+        Name used in results and parameter paths (``"crew.<name>.count"``); a station names
+        one crew ``"crew"`` and several ``"crew1"``, ``"crew2"``, ...
+
     Notes
     -----
-    Metabolism enters as two constant molar feeds into the module, O2 negative and CO2
-    positive, exchanged at the module's initial temperature; metabolic heat is left to the
-    cabin's thermal control and not modelled. The rates do not depend on the cabin state, so a
-    module emptied of oxygen makes its case fail rather than go negative.
+    Metabolism enters as two molar feeds into the module, O2 negative and CO2 positive,
+    exchanged at the module's initial temperature; metabolic heat is left to the cabin's
+    thermal control and not modelled. The rates are the BVAD ones down to
+    :data:`CREW_O2_FADE` of O2 partial pressure, then both fade smoothly to zero as the O2
+    runs out (a cubic step, :func:`leaksim.core.model.regulator_opening`), keeping the
+    respiratory quotient: a crew cannot breathe O2 that is not there. The fade is a device
+    that keeps the amounts non-negative; a crew in that range is long past any hypoxia floor,
+    so no threshold a study sets depends on its shape.
 
     References
     ----------
@@ -527,11 +585,13 @@ class Crew(_Parameters):
     module: str
     o2_consumption: p.CaseValue = "0.835 kg/day"
     co2_production: p.CaseValue = "0.998 kg/day"
-    name: str = "crew"
+    name: str | None = None
     si: dict[str, np.ndarray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        label = "crew"
+        label = "crew" if self.name is None else f"crew {self.name!r}"
+        if self.name is not None:
+            p.name(self.name, "name", "crew")
         p.name(self.module, "module", label)
         si = {
             "count": p.number(
@@ -546,6 +606,81 @@ class Crew(_Parameters):
         }
         if np.any(si["count"] < 0) or np.any(si["count"] != np.round(si["count"])):
             raise p.fail(label, f"count must be a whole number >= 0, got {p.show(self.count)}")
+        object.__setattr__(self, "si", si)
+
+
+#: O2 partial pressure below which a crew's metabolism fades to zero [Pa] (:class:`Crew`).
+CREW_O2_FADE = 1000.0
+
+#: CO2 partial pressure below which a scrubber's removal fades to zero [Pa] (:class:`Scrubber`).
+SCRUBBER_CO2_FADE = 20.0
+
+
+@dataclass(frozen=True, eq=False)
+class Scrubber(_Parameters):
+    """A CO2 scrubber: removes carbon dioxide from a module's air.
+
+    Parameters
+    ----------
+    module : str
+        Name of the module it takes its air from.
+    co2_removal : str or pint.Quantity, or a list of these, optional
+        CO2 removed while there is CO2 to remove [kg/s], e.g. ``"4 kg/day"``.
+    removal_efficiency : float or list of float, optional
+        Fraction of the CO2 in the air drawn through it that it removes, in (0, 1] [-];
+        with ``flow``, instead of ``co2_removal``.
+    flow : str or pint.Quantity, or a list of these, optional
+        Cabin air drawn through it [m^3/s].
+    name : str, optional
+        Name used in results and parameter paths; a station names an unnamed scrubber
+        ``"scrubber<i>"``.
+
+    Notes
+    -----
+    With ``co2_removal`` the rate is held down to :data:`SCRUBBER_CO2_FADE` of CO2 partial
+    pressure and fades smoothly to zero below it, so a scrubber never takes CO2 that is not
+    there. With ``removal_efficiency`` and ``flow`` it removes ``eta Q c_CO2``, in proportion to
+    the CO2 concentration ``c_CO2 = p_CO2 / (Ru T)``, the model of a single-pass bed. Removed
+    gas leaves the cabin; the heat of adsorption is not modelled.
+
+    Examples
+    --------
+    >>> cdra = Scrubber("Lab", co2_removal="4 kg/day", name="cdra")
+    >>> round(float(cdra.si["co2_removal"]) * 86400, 6)
+    4.0
+    """
+
+    kind: ClassVar[str] = "scrubber"
+
+    module: str
+    co2_removal: p.CaseValue | None = None
+    removal_efficiency: float | Sequence[float] | None = None
+    flow: p.CaseValue | None = None
+    name: str | None = None
+    si: dict[str, np.ndarray] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        label = "scrubber" if self.name is None else f"scrubber {self.name!r}"
+        if self.name is not None:
+            p.name(self.name, "name", "scrubber")
+        p.name(self.module, "module", label)
+        bed = None if self.removal_efficiency is None and self.flow is None else "bed"
+        p.exactly_one(label, {"co2_removal": self.co2_removal, "removal_efficiency": bed})
+        if self.co2_removal is not None:
+            si = {
+                "co2_removal": p.quantity(
+                    self.co2_removal, "mass_flow", "co2_removal", label, at_least=0.0
+                )
+            }
+        else:
+            if self.removal_efficiency is None or self.flow is None:
+                raise p.fail(label, "removal_efficiency needs flow and flow needs it, got one")
+            si = {
+                "removal_efficiency": p.number(
+                    self.removal_efficiency, "removal_efficiency", label, low=0.0, high=1.0
+                ),
+                "flow": p.quantity(self.flow, "volume_flow", "flow", label, at_least=0.0),
+            }
         object.__setattr__(self, "si", si)
 
 
@@ -636,10 +771,13 @@ class Station:
         Name of the station, for messages and plots.
     supplies : sequence of Supply, optional
         Gas fed into modules; an unnamed supply is named ``"supply<i>"``.
-    crew : Crew, optional
-        The people aboard and the module they breathe in.
+    crew : Crew or sequence of Crew, optional
+        The people aboard and the modules they breathe in, one Crew per module or group;
+        held as a tuple (empty without crew).
     valves : sequence of Valve, optional
         Equalisation and relief valves; an unnamed valve is named ``"valve<i>"``.
+    scrubbers : sequence of Scrubber, optional
+        CO2 removal; an unnamed scrubber is named ``"scrubber<i>"``.
 
     Raises
     ------
@@ -659,8 +797,9 @@ class Station:
     leaks: Sequence[Leak] = ()
     name: str | None = None
     supplies: Sequence[Supply] = ()
-    crew: Crew | None = None
+    crew: Crew | Sequence[Crew] | None = None
     valves: Sequence[Valve] = ()
+    scrubbers: Sequence[Scrubber] = ()
 
     def __post_init__(self) -> None:
         label = "station" if self.name is None else f"station {self.name!r}"
@@ -687,7 +826,18 @@ class Station:
         )
         object.__setattr__(self, "supplies", supplies)
         object.__setattr__(self, "valves", valves)
+        object.__setattr__(self, "crew", _crews(self.crew, label))
+        scrubbers = tuple(
+            replace(s, name=f"scrubber{i + 1}") if s.name is None else s
+            for i, s in enumerate(_items(self.scrubbers, Scrubber, "scrubbers", label))
+        )
+        object.__setattr__(self, "scrubbers", scrubbers)
         self.check()
+
+    @property
+    def crews(self) -> tuple[Crew, ...]:
+        """The crews aboard, each named (empty without crew)."""
+        return cast(tuple[Crew, ...], self.crew)
 
     @property
     def module_names(self) -> tuple[str, ...]:
@@ -725,7 +875,16 @@ class Station:
         leaksim.errors.ScenarioError
             Naming the item, the key, the rule and the value received.
         """
-        for items in (self.modules, self.hatches, self.leaks, self.supplies, self.valves):
+        crews = self.crews
+        for items in (
+            self.modules,
+            self.hatches,
+            self.leaks,
+            self.supplies,
+            self.valves,
+            crews,
+            self.scrubbers,
+        ):
             _check_unique(items)
         names = self.module_names
         for i, hatch in enumerate(self.hatches):
@@ -744,10 +903,10 @@ class Station:
                 if end is not None:
                     key = "module" if valve.ends[1] is None else "between"
                     _check_known(end, names, valve, i, key)
-        if self.crew is not None:
-            if not isinstance(self.crew, Crew):
-                raise p.fail("station", f"crew must be a Crew, got {type(self.crew).__name__}")
-            _check_known(self.crew.module, names, self.crew, 0, "module")
+        for i, crew in enumerate(crews):
+            _check_known(crew.module, names, crew, i, "module")
+        for i, scrubber in enumerate(self.scrubbers):
+            _check_known(scrubber.module, names, scrubber, i, "module")
 
 
 _CLOSE_WHEN_KEYS = ("module", "pressure_below", "pressure_rate_below", "delay")
@@ -919,6 +1078,18 @@ def _looks_numeric(text: str) -> bool:
     return bool(stripped) and (stripped[0].isdigit() or stripped[0] in "+-.")
 
 
+def _crews(crew: Any, label: str) -> tuple[Crew, ...]:
+    """The crews as a named tuple: one is ``"crew"``, several ``"crew1"``, ``"crew2"``..."""
+    if crew is None:
+        return ()
+    crews = (crew,) if isinstance(crew, Crew) else _items(crew, Crew, "crew", label)
+    if len(crews) == 1:
+        return tuple(c if c.name is not None else replace(c, name="crew") for c in crews)
+    return tuple(
+        c if c.name is not None else replace(c, name=f"crew{i + 1}") for i, c in enumerate(crews)
+    )
+
+
 def _items(values: Any, cls: type, key: str, label: str) -> tuple[Any, ...]:
     if isinstance(values, cls | str | Mapping) or not isinstance(values, Iterable):
         raise p.fail(label, f"{key} must be a list of {cls.__name__}, got {_type_name(values)}")
@@ -935,7 +1106,9 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def _check_unique(items: Sequence[Module | Hatch | Leak | Supply | Valve]) -> None:
+def _check_unique(
+    items: Sequence[Module | Hatch | Leak | Supply | Valve | Crew | Scrubber],
+) -> None:
     first: dict[str, int] = {}
     for i, item in enumerate(items):
         name = item.name
@@ -954,7 +1127,7 @@ def _check_unique(items: Sequence[Module | Hatch | Leak | Supply | Valve]) -> No
 def _check_known(
     module: str,
     names: Sequence[str],
-    item: Hatch | Leak | Supply | Crew | Valve,
+    item: Hatch | Leak | Supply | Crew | Valve | Scrubber,
     index: int,
     key: str,
 ) -> None:

@@ -1,4 +1,5 @@
-"""Canned stations: an ISS-like station, Mir in June 1997, Soyuz 11, and a teaching case.
+"""Canned stations: an ISS-like station, Mir in June 1997, Soyuz 11, a teaching case, and the
+safe haven of June 2026.
 
 Each ``<name>()`` function returns a ready-to-run :class:`~leaksim.scenario.Scenario`, and each
 ``<name>_station()`` the :class:`~leaksim.station.Station` alone, so that tests, notebooks and
@@ -18,7 +19,7 @@ Examples
 --------
 >>> from leaksim.stations import STATIONS, list_stations
 >>> sorted(STATIONS)
-['iss', 'mir_spektr_1997', 'soyuz_11', 'teaching_two_modules']
+['iss', 'mir_spektr_1997', 'safe_haven_2026', 'soyuz_11', 'teaching_two_modules']
 >>> list_stations()[0][0]
 'iss'
 """
@@ -28,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from .scenario import Scenario, Threshold
-from .station import Hatch, Leak, Module, Station
+from .station import Crew, Hatch, Leak, Module, Station
 
 __all__ = [
     "EXAMPLE_FILES",
@@ -512,6 +513,65 @@ def teaching_two_modules() -> Scenario:
     )
 
 
+def safe_haven_2026(
+    *, volume: str | Sequence[str] = "9 m^3", crew: int | Sequence[int] = 5
+) -> Scenario:
+    """June 2026: five of seven crew shelter in a Crew Dragon, sealed, with no CO2 removal; 4 h.
+
+    Parameters
+    ----------
+    volume : str or pint.Quantity, or a list of these, default "9 m^3"
+        Free gas volume of the capsule [m^3].
+    crew : int or list of int, default 5
+        People sheltering [-].
+
+    Returns
+    -------
+    leaksim.scenario.Scenario
+        Isothermal, 4 h, output every minute, thresholds ``"co2-limit"`` (1 kPa, rising) and
+        ``"ppO2-floor"`` (16 kPa).
+
+    Notes
+    -----
+    **Event.** In June 2026 five of the seven crew sheltered in a Crew Dragon for about 2 h
+    (NASA; Reuters; O/S). The capsule's pressurised volume is published as 9.3 m^3 (SpaceX,
+    M); with five people aboard, 9 m^3 of free gas is an assumption. Air at 760 mmHg and
+    22 degC, the hatch closed.
+
+    **Metabolism.** NASA BVAD nominal rates, 0.835 kg of O2 used and 0.998 kg of CO2 made per
+    person-day (NASA/TP-2015-218570, H): about 9.7 mmHg of CO2 an hour for five in 9 m^3.
+    The capsule's own CO2 removal is left out, so this is the unscrubbed bound: add a
+    :class:`~leaksim.station.Scrubber` to the station for the capsule's.
+
+    **Thresholds.** ``"co2-limit"`` at 1 kPa (7.5 mmHg) is a level for this example, not a
+    flight rule: set the one a study uses. ``"ppO2-floor"`` is the 16 kPa of :func:`iss`.
+    Without CO2 removal the CO2 governs the reserve: it reaches 1 kPa in about 45 min, the
+    O2 falls to the floor only after about 3.5 h; the pressure hardly changes.
+
+    Examples
+    --------
+    >>> result = safe_haven_2026().run()
+    >>> co2 = result.threshold_times["co2-limit"]["Dragon"].m_as("min")[0]
+    >>> o2 = result.threshold_times["ppO2-floor"]["Dragon"].m_as("min")[0]
+    >>> 40 < float(co2) < 50 and float(co2) < float(o2)
+    True
+    """
+    station = Station(
+        [Module("Dragon", volume, CABIN_PRESSURE, CABIN_TEMPERATURE)],
+        crew=Crew(crew, "Dragon"),
+        name="Crew Dragon safe haven",
+    )
+    return Scenario(
+        station,
+        duration="4 h",
+        output_interval="1 min",
+        thresholds=[
+            Threshold("co2-limit", partial_pressure_CO2="1 kPa"),
+            Threshold("ppO2-floor", partial_pressure_O2=PPO2_FLOOR),
+        ],
+    )
+
+
 def _evacuate_and_ppo2_floor() -> list[Threshold]:
     """The thresholds of :func:`iss` and :func:`teaching_two_modules`."""
     return [
@@ -526,6 +586,7 @@ STATIONS: dict[str, Callable[[], Scenario]] = {
     "mir_spektr_1997": mir_spektr_1997,
     "soyuz_11": soyuz_11,
     "teaching_two_modules": teaching_two_modules,
+    "safe_haven_2026": safe_haven_2026,
 }
 
 #: TOML twin of each canned scenario, in the repository's ``examples/`` folder.
@@ -534,6 +595,7 @@ EXAMPLE_FILES: dict[str, str] = {
     "mir_spektr_1997": "mir_spektr_1997.toml",
     "soyuz_11": "soyuz_11.toml",
     "teaching_two_modules": "two_modules.toml",
+    "safe_haven_2026": "safe_haven_2026.toml",
 }
 
 _DESCRIPTIONS = {
@@ -541,6 +603,7 @@ _DESCRIPTIONS = {
     "mir_spektr_1997": "Mir, 25 June 1997: 2.1 cm^2 hole in Spektr, hatch sealed at 10 min",
     "soyuz_11": "Soyuz 11 descent module, 915 mmHg, 4 cm^2 valve open to vacuum, adiabatic",
     "teaching_two_modules": "Two modules and an open hatch, a 2, 5 or 12 mm hole in the Lab",
+    "safe_haven_2026": "June 2026: five crew sealed in a Crew Dragon of 9 m^3, no CO2 removal",
 }
 
 

@@ -37,6 +37,7 @@ SI_UNITS: dict[str, str] = {
     "pressure_rate": "Pa/s",
     "area_rate": "m**2/s",
     "force": "N",
+    "volume_flow": "m**3/s",
 }
 
 

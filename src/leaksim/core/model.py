@@ -41,7 +41,14 @@ from .flow import (
     regularised_flux_and_slopes,
 )
 from .gas import MOLAR_GAS_CONSTANT, species_properties
-from .network import Network
+from .network import (
+    FEED_FADES_WITHOUT_CO2,
+    FEED_FADES_WITHOUT_O2,
+    FEED_FOLLOWS_CO2,
+    FEED_REGULATES_O2,
+    FEED_REGULATES_PRESSURE,
+    Network,
+)
 
 __all__ = [
     "GeneralModel",
@@ -291,6 +298,16 @@ class GeneralModel:
         self._src_h = np.sum(x_src * cp, axis=-1) * net.sources.temperature
         temperature = net.modules.initial_temperature
         self._rt_v = MOLAR_GAS_CONSTANT * temperature / net.modules.volume
+        # Fans exchange air only through links between two modules.
+        between = net.links.b >= 0
+        self._ventilation = np.where(between[None, :], net.links.ventilation, 0.0)
+        self._ventilated = np.flatnonzero(np.any(self._ventilation > 0.0, axis=0))
+        self._inverse_volume = 1.0 / net.modules.volume
+        # Per ventilated link, Q / V of each side [1/s]: the exchange is open * (q_b N_b - q_a N_a).
+        vent_a, vent_b = net.links.a[self._ventilated], net.links.b[self._ventilated]
+        fans = self._ventilation[:, self._ventilated]
+        self._fan_a = fans * self._inverse_volume[:, vent_a]
+        self._fan_b = fans * self._inverse_volume[:, vent_b]
         # Molar flow per unit Phi = p_u Psi reg of each link, C_d A / sqrt(M Ru T) [mol/(s Pa)].
         self._flow_scale = self._cda / np.sqrt(
             self.molar_mass[:, :1] * MOLAR_GAS_CONSTANT * temperature[:, net.links.a]
@@ -314,6 +331,10 @@ class GeneralModel:
         "_rt_v",
         "_flow_scale",
         "_vacuum_scale",
+        "_ventilation",
+        "_inverse_volume",
+        "_fan_a",
+        "_fan_b",
     )
 
     def take(self, cases: np.ndarray) -> Self:
@@ -616,39 +637,85 @@ class GeneralModel:
         feed = self.source_feed(th, is_open[:, n_links:], cases)  # (n, J) [mol/s]
         for j, m in enumerate(net.sources.module):
             d_moles[:, m] += feed[:, j, None] * self._src_x[cases][:, j]
+        d_fans, e_fans = self._exchange(y, th, is_open[:, :n_links], cases)
+        d_moles = d_moles + d_fans
         parts = [d_moles]
         if self.has_energy:
             d_energy = self._scatter(flow * upstream["enthalpy"])
             for j, m in enumerate(net.sources.module):
                 d_energy[:, m] += feed[:, j] * self._src_h[cases][:, j]
+            if e_fans is not None:
+                d_energy = d_energy + e_fans
             if net.energy == "wall":
                 d_energy = d_energy + self._wall_heat_flow(th, y, cases)
             parts.append(d_energy[..., None])
         return np.concatenate(parts, axis=-1).reshape(n, self.n_state)
 
-    def source_feed(self, th: Thermo, on: np.ndarray, cases: Cases = slice(None)) -> np.ndarray:
-        """Molar feed of every source [mol/s], (n, J): constant, or regulated smoothly."""
-        net = self.network
-        watch = net.sources.watch
-        assert watch is not None  # Network.__post_init__ fills it in
-        feed = (on * self._src_flow[cases]).astype(np.result_type(th["pressure"], float))
-        for j in np.flatnonzero(watch):
-            m = net.sources.module[j]
-            value = th["pressure"][:, m]
-            if watch[j] == 2:
-                value = value * self._o2_fraction(th, cases)[:, m]
-            x = (net.sources.setpoint[cases, j] - value) / net.sources.band[cases, j]
-            feed[:, j] = feed[:, j] * regulator_opening(x)
-        return feed
+    def _exchange(
+        self, y: np.ndarray, th: Thermo, is_open: np.ndarray, cases: Cases
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """What the fans move into each module through open links between modules: moles of
+        each state species [mol/s], (n, M, S'), and energy [W], (n, M) (None without an
+        energy equation).
 
-    def _o2_fraction(self, th: Thermo, cases: Cases) -> np.ndarray:
-        """O2 mole fraction of every module, (n, M); zero without O2."""
-        if self.o2_index is None:
-            return np.zeros_like(th["pressure"])
-        if th["mole_fraction"] is None:  # one gas per case: its fixed share
-            share = self.composition[cases][:, 0, self.o2_index][:, None]
-            return np.broadcast_to(share, th["pressure"].shape)
-        return th["mole_fraction"][..., self.o2_index]
+        Each side sends ``Q`` [m^3/s] of its own air: ``Q c_a`` moles of side a's mixture go to
+        b and ``Q c_b`` come back, ``c = n / V``, each with its molar enthalpy ``c_p T``. The
+        exchange is linear in the amounts and antisymmetric, so every species is conserved
+        to round-off; at equal pressures and heat capacities it moves no energy, so it mixes
+        without pressurising either side.
+        """
+        net = self.network
+        n = y.shape[0]
+        state = y.reshape(n, net.n_modules, self.n_per_module)
+        moles = state[:, :, : self.n_state_species]
+        d = np.zeros_like(moles)
+        energy = np.zeros(moles.shape[:2], dtype=moles.dtype) if self.has_energy else None
+        if self._ventilated.size == 0:
+            return d, energy
+        concentration = moles * self._inverse_volume[cases][:, :, None]
+        enthalpy = None
+        if energy is not None:
+            cp = np.broadcast_to(th["cp"], th["temperature"].shape)
+            enthalpy = np.sum(concentration, axis=-1) * cp * th["temperature"]  # [J/m^3]
+        q = self._ventilation[cases] * is_open
+        for k in self._ventilated:
+            a, b = net.links.a[k], net.links.b[k]
+            into_a = q[:, k, None] * (concentration[:, b] - concentration[:, a])
+            d[:, a] += into_a
+            d[:, b] -= into_a
+            if energy is not None and enthalpy is not None:
+                heat = q[:, k] * (enthalpy[:, b] - enthalpy[:, a])
+                energy[:, a] += heat
+                energy[:, b] -= heat
+        return d, energy
+
+    def source_feed(self, th: Thermo, on: np.ndarray, cases: Cases = slice(None)) -> np.ndarray:
+        """Molar feed of every source [mol/s], (n, J): constant, regulated or fading smoothly
+        with the module's state (:class:`~leaksim.core.network.Sources`)."""
+        sources = self.network.sources
+        feed = (on * self._src_flow[cases]).astype(np.result_type(th["pressure"], float))
+        watched = np.flatnonzero(sources.watch)
+        if watched.size == 0:
+            return feed
+        partial = {
+            FEED_REGULATES_PRESSURE: th["pressure"],
+            FEED_REGULATES_O2: th["pressure"] * self._fraction(th, "O2", cases),
+            FEED_FADES_WITHOUT_O2: th["pressure"] * self._fraction(th, "O2", cases),
+            FEED_FADES_WITHOUT_CO2: th["pressure"] * self._fraction(th, "CO2", cases),
+            FEED_FOLLOWS_CO2: th["pressure"] * self._fraction(th, "CO2", cases),
+        }
+        for j in watched:
+            code = int(sources.watch[j])
+            value = partial[code][:, sources.module[j]]
+            setpoint, band = sources.setpoint[cases, j], sources.band[cases, j]
+            if code in (FEED_REGULATES_PRESSURE, FEED_REGULATES_O2):
+                factor = regulator_opening((setpoint - value) / band)
+            elif code == FEED_FOLLOWS_CO2:
+                factor = value / setpoint
+            else:
+                factor = regulator_opening((value - setpoint) / band)
+            feed[:, j] = feed[:, j] * factor
+        return feed
 
     def _wall_heat_flow(self, th: Thermo, y: np.ndarray, cases: Cases) -> np.ndarray:
         """Heat from the walls into each module's gas, ``h_w A_w (T_w - T)`` [W], (n, M).
@@ -719,25 +786,34 @@ class GeneralModel:
 
     def o2_fraction_initial(self, cases: Cases = slice(None)) -> np.ndarray:
         """O2 mole fraction of each module's initial gas [-], (n, M); zero without O2."""
-        if self.o2_index is None:
+        return self.initial_fraction("O2", cases)
+
+    def initial_fraction(self, species: str, cases: Cases = slice(None)) -> np.ndarray:
+        """Mole fraction of ``species`` in each module's initial gas [-], (n, M); zero where
+        the station has none of it."""
+        if species not in self.network.species:
             return np.zeros_like(self._rt_v[cases])
-        return np.sum(self._x0_mole[cases] * self.composition[cases][:, None, :, self.o2_index], -1)
+        s = self.network.species.index(species)
+        return np.sum(self._x0_mole[cases] * self.composition[cases][:, None, :, s], -1)
+
+    def _fraction(self, th: Thermo, species: str, cases: Cases) -> np.ndarray:
+        """Mole fraction of ``species`` in each module now [-], (n, M) or (n, 1)."""
+        if species not in self.network.species:
+            return np.zeros((th["temperature"].shape[0], 1))
+        s = self.network.species.index(species)
+        if th["mole_fraction"] is None:  # one gas per case: its fixed share
+            return self.composition[cases][:, 0, s][:, None]
+        return np.sum(th["mole_fraction"] * self.composition[cases][:, None, :, s], axis=-1)
 
     def observe(
         self, y: np.ndarray, cases: Cases = slice(None)
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Pressure [Pa], temperature [K] and O2 partial pressure [Pa], each (n, M)."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Pressure [Pa], temperature [K], O2 and CO2 partial pressures [Pa], each (n, M)."""
         th = self.thermo(y, cases)
         pressure = np.maximum(th["pressure"], 0.0) if not np.iscomplexobj(y) else th["pressure"]
-        if self.o2_index is None:
-            return pressure, th["temperature"], np.zeros_like(pressure)
-        if th["mole_fraction"] is None:
-            x_o2 = self.composition[cases][:, 0, self.o2_index][:, None]
-        else:
-            x_o2 = np.sum(
-                th["mole_fraction"] * self.composition[cases][:, None, :, self.o2_index], axis=-1
-            )
-        return pressure, th["temperature"], pressure * x_o2
+        o2 = pressure * self._fraction(th, "O2", cases)
+        co2 = pressure * self._fraction(th, "CO2", cases)
+        return pressure, th["temperature"], o2, co2
 
     def species_moles(self, y: np.ndarray, cases: Cases = slice(None)) -> np.ndarray:
         """Amount of each real species in each module [mol], shape (n, M, S)."""
@@ -773,6 +849,13 @@ class LeanModel(GeneralModel):
         n_links = net.n_links
         flow = self._lean_flow(y, is_open[:, :n_links], cases, t, slopes=False)[0]
         d_total = self._scatter(flow)
+        if self._ventilated.size:
+            fan_a, fan_b = self._fan_a[cases], self._fan_b[cases]
+            for i, k in enumerate(self._ventilated):
+                a, b = net.links.a[k], net.links.b[k]
+                into_a = is_open[:, k] * (fan_b[:, i] * y[:, b] - fan_a[:, i] * y[:, a])
+                d_total[:, a] += into_a
+                d_total[:, b] -= into_a
         feed = is_open[:, n_links:] * self._src_flow[cases]
         for j, m in enumerate(net.sources.module):
             d_total[:, m] += feed[:, j]
@@ -780,12 +863,13 @@ class LeanModel(GeneralModel):
 
     def observe(
         self, y: np.ndarray, cases: Cases = slice(None)
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         if np.iscomplexobj(y):
             return super().observe(y, cases)
         pressure = np.maximum(y * self._rt_v[cases], 0.0)
         temperature = self.network.modules.initial_temperature[cases]
-        return pressure, temperature, pressure * self.o2_fraction_initial(cases)
+        o2 = pressure * self.initial_fraction("O2", cases)
+        return pressure, temperature, o2, pressure * self.initial_fraction("CO2", cases)
 
     def _lean_flow(
         self,
@@ -866,7 +950,8 @@ class LeanModel(GeneralModel):
         Notes
         -----
         With one gas at one temperature ``p_m = (Ru T / V_m) N_m``, and constant feeds do not
-        depend on the state, so every entry is a link's pressure slope times ``Ru T / V``.
+        depend on the state, so every entry is a link's pressure slope times ``Ru T / V``;
+        the fans' exchange ``Q (N_b / V_b - N_a / V_a)`` adds its constant slopes ``Q / V``.
         """
         net = self.network
         n_links = net.n_links
@@ -883,4 +968,14 @@ class LeanModel(GeneralModel):
                 jac[a, b] -= by_b
                 jac[b, a] += by_a
                 jac[b, b] += by_b
+        if self._ventilated.size:
+            fan_a, fan_b = self._fan_a[cases], self._fan_b[cases]
+            for i, vent in enumerate(self._ventilated):
+                a, b = net.links.a[vent], net.links.b[vent]
+                from_a = is_open[:, vent] * fan_a[:, i]
+                from_b = is_open[:, vent] * fan_b[:, i]
+                jac[a, a] -= from_a
+                jac[a, b] += from_b
+                jac[b, a] += from_a
+                jac[b, b] -= from_b
         return jac

@@ -54,6 +54,18 @@ def _no_range() -> slice:
     return slice(0, 0)
 
 
+#: How a source's feed depends on its module's state (:attr:`Sources.watch`): constant; a
+#: regulator on the total pressure or on the O2 partial pressure; fading to zero as the O2 or
+#: the CO2 runs out (a crew's metabolism, a scrubber's removal); in proportion to the CO2
+#: partial pressure (a scrubber bed of given efficiency).
+FEED_CONSTANT = 0
+FEED_REGULATES_PRESSURE = 1
+FEED_REGULATES_O2 = 2
+FEED_FADES_WITHOUT_O2 = 3
+FEED_FADES_WITHOUT_CO2 = 4
+FEED_FOLLOWS_CO2 = 5
+
+
 class _Sizes(NamedTuple):
     """Sizes of a station that per-case array shapes depend on."""
 
@@ -220,6 +232,9 @@ class Links(_Record):
         Whether each link is open at t = 0.
     boundary_pressure : array_like, shape (C, K), optional
         Back pressure of links with ``b = -1`` [Pa]; default 0 (vacuum). Ignored elsewhere.
+    ventilation : array_like, shape (C, K), optional
+        Volume of air the fans exchange each way through each link between two modules while
+        it is open [m^3/s]; default 0. Ignored for links with ``b = -1``.
     names : tuple of str, optional
         Names used in messages and results; default ``"link 0"``, ``"link 1"``, ...
     hatches, leaks, valves : slice, optional
@@ -235,6 +250,7 @@ class Links(_Record):
     discharge_coefficient: np.ndarray
     initially_open: np.ndarray
     boundary_pressure: np.ndarray = field(default_factory=lambda: np.zeros(1))
+    ventilation: np.ndarray = field(default_factory=lambda: np.zeros(1))
     names: tuple[str, ...] = ()
     hatches: slice = field(default_factory=_no_range)
     leaks: slice = field(default_factory=_no_range)
@@ -261,6 +277,7 @@ class Links(_Record):
             "discharge_coefficient": k,
             "initially_open": k,
             "boundary_pressure": k,
+            "ventilation": k,
         }
 
     def check(self, n_modules: int) -> None:
@@ -373,10 +390,19 @@ class Triggers(_Record):
 class Sources(_Record):
     """Gas fed into (or, with a negative flow, taken out of) modules.
 
-    A source feeds ``molar_flow`` while it is on. A regulator (``watch`` 1 on the module's
-    total pressure, 2 on its O2 partial pressure) feeds ``molar_flow`` (its maximum) times
-    :func:`leaksim.core.model.regulator_opening` of ``(setpoint - v) / band``: a valve that
-    opens smoothly from shut at ``setpoint + band`` to fully open at ``setpoint - band``.
+    A source feeds ``molar_flow`` while it is on, times a factor of its module's state chosen
+    by ``watch`` (the ``FEED_*`` codes of this module):
+
+    * ``FEED_CONSTANT``: 1;
+    * ``FEED_REGULATES_PRESSURE``, ``FEED_REGULATES_O2``: a regulator on the total or the O2
+      partial pressure ``v``, :func:`leaksim.core.model.regulator_opening` of
+      ``(setpoint - v) / band``: a valve that opens smoothly from shut at ``setpoint + band``
+      to fully open at ``setpoint - band``;
+    * ``FEED_FADES_WITHOUT_O2``, ``FEED_FADES_WITHOUT_CO2``: ``regulator_opening`` of
+      ``(v - setpoint) / band`` on the O2 or CO2 partial pressure, 1 above
+      ``setpoint + band`` and 0 at ``setpoint - band`` (a crew, a scrubber; with
+      ``setpoint = band`` it fades to zero exactly as the gas runs out);
+    * ``FEED_FOLLOWS_CO2``: ``v / setpoint`` on the CO2 partial pressure.
 
     Parameters
     ----------
@@ -391,13 +417,13 @@ class Sources(_Record):
     initially_on : array_like of bool, shape (C, J)
         Whether each source feeds at t = 0.
     watch : array_like of int, shape (J,), optional
-        0 for a constant feed, 1 for a total-pressure regulator, 2 for an O2 regulator.
+        How each feed depends on the module's state (``FEED_*``); default constant.
     setpoint, band : array_like, shape (C, J), optional
         Set point and transition half-width of each regulator [Pa].
     names : tuple of str, optional
         Names used in results; default ``"source 0"``, ...
-    supplies, crew : slice, optional
-        Which sources are the station's supplies and the crew's metabolism.
+    supplies, crew, scrubbers : slice, optional
+        Which sources are the station's supplies, the crews' metabolism and the scrubbers.
     """
 
     _BOOLEAN: ClassVar[frozenset[str]] = frozenset({"initially_on"})
@@ -413,6 +439,7 @@ class Sources(_Record):
     names: tuple[str, ...] = ()
     supplies: slice = field(default_factory=_no_range)
     crew: slice = field(default_factory=_no_range)
+    scrubbers: slice = field(default_factory=_no_range)
 
     def __post_init__(self) -> None:
         self.module = _indices(self.module)

@@ -91,7 +91,15 @@ from numpy.typing import ArrayLike
 from . import solver
 from .model import GeneralModel, LeanModel, build_model, vacuum_links
 from .network import Links, Modules, Network, Schedule
-from .solver import Operations, PressureOut, Solution, Start, check_failure, per_case
+from .solver import (
+    Operations,
+    PressureOut,
+    Solution,
+    Start,
+    check_failure,
+    direction,
+    per_case,
+)
 
 __all__ = ["ZONE_ERROR_FRACTION", "can_merge", "link_state", "solve"]
 
@@ -387,6 +395,7 @@ def _reduced(
             area=network.links.area[rows][:, kept],
             discharge_coefficient=network.links.discharge_coefficient[rows][:, kept],
             initially_open=is_open[:, kept],
+            ventilation=network.links.ventilation[rows][:, kept],
             names=tuple(network.links.names[k] for k in kept),
         ),
         schedule=Schedule(
@@ -593,13 +602,14 @@ def _exponential(
     after = t_out[None, :] >= start[:, None] if first else t_out[None, :] > start[:, None]
     inside = after & (t_out[None, :] <= end[:, None] * (1 + 1e-12))
     _write_decay(totals.pressure, rows, zone, t_out, start, span, rate, p0, inside)
-    o2 = model.o2_fraction_initial(rows)[:, 0]
     for j, (quantity, level) in enumerate(thresholds):
-        share = o2 if quantity == "partial_pressure_O2" else np.ones_like(o2)
-        value0 = p0 * share[:, None]
+        value0 = p0 * _share(model, quantity, rows)[:, :1]
+        sign = direction(quantity)
         with np.errstate(divide="ignore", invalid="ignore"):
-            wait = np.log(value0 / level[rows, None]) / rate
-        at = np.where(value0 <= level[rows, None], 0.0 if first else np.nan, wait)
+            # A decaying value never rises to a level it starts below.
+            wait = np.log(value0 / level[rows, None]) / rate if sign > 0 else np.nan
+        reached = sign * value0 <= sign * level[rows, None]
+        at = np.where(reached, 0.0 if first else np.nan, wait)
         at = np.where(at <= span[:, None], start[:, None] + at, np.nan)
         totals.threshold_time[rows, j] = np.fmin(totals.threshold_time[rows, j], at[:, zone])
     decay = np.exp(-rate * span[:, None])
@@ -706,12 +716,20 @@ def _crossed_at_cut(
     rt = model.pressure_per_mole(rows) * model.network.modules.volume[rows]
     pressure = (n_zone / v_zone)[:, zone] * rt
     for j, (quantity, level) in enumerate(thresholds):
-        value = pressure
-        if quantity == "partial_pressure_O2":
-            value = pressure * model.o2_fraction_initial(rows)
+        value = pressure * _share(model, quantity, rows)
+        sign = direction(quantity)
         known = totals.threshold_time[rows, j]
-        fresh = np.isnan(known) & (value <= level[rows, None])
+        fresh = np.isnan(known) & (sign * value <= sign * level[rows, None])
         totals.threshold_time[rows, j] = np.where(fresh, start[:, None], known)
+
+
+def _share(model: GeneralModel, quantity: str, rows: np.ndarray) -> np.ndarray:
+    """The part of the pressure a threshold's quantity is, in each module of a merged run
+    (one gas per case, so a fixed share), (n, M)."""
+    species = {"partial_pressure_O2": "O2", "partial_pressure_CO2": "CO2"}.get(quantity)
+    if species is None:
+        return np.ones_like(model.pressure_per_mole(rows))
+    return model.initial_fraction(species, rows)
 
 
 def _collect(
@@ -742,7 +760,8 @@ def _solution(
     cases = np.arange(network.n_cases)
     pressure = totals.pressure.transpose(1, 0, 2)
     temperature = network.modules.initial_temperature
-    o2 = model.o2_fraction_initial(cases)
+    o2 = model.initial_fraction("O2", cases)
+    co2 = model.initial_fraction("CO2", cases)
     done = network.schedule.time <= totals.end_time[:, None]
     none = np.zeros((network.n_cases, 0))
     # One temperature per module, NaN after a case's end like the pressure. Where no case
@@ -758,12 +777,14 @@ def _solution(
         pressure=pressure,
         temperature=temperature_out,
         partial_pressure_O2=np.multiply(pressure, o2[:, :, None]),
+        partial_pressure_CO2=np.multiply(pressure, co2[:, :, None]),
         final_pressure=totals.final_pressure,
         final_temperature=temperature.copy(),
         final_moles=model.species_moles(y, cases),
         species=network.species,
         final_pressure_rate=totals.final_rate,
         final_partial_pressure_O2_rate=totals.final_rate * o2,
+        final_partial_pressure_CO2_rate=totals.final_rate * co2,
         end_time=totals.end_time,
         status=totals.status,
         message=totals.message,

@@ -6,7 +6,8 @@ matplotlib is imported only when a plot is made, never on ``import leaksim``; py
 no ``ax`` is given. One module per topic:
 
 * :mod:`~leaksim.plotting.decay`: :func:`plot_pressure` (the pressure-decay curves, with
-  thresholds and event markers), :func:`plot_oxygen`, :func:`plot_temperature`;
+  thresholds and event markers), :func:`plot_oxygen`, :func:`plot_carbon_dioxide`,
+  :func:`plot_temperature`;
 * :mod:`~leaksim.plotting.flows`: :func:`plot_leak_rate`, :func:`plot_hatch_pressure_differences`;
 * :mod:`~leaksim.plotting.panels`: :func:`plot_overview`, the three quantities stacked;
 * :mod:`~leaksim.plotting.sweep`: :func:`plot_reserve_cdf` and :func:`plot_outcome_map`, on
@@ -21,7 +22,7 @@ safe palette; the time axis takes s, min, h or day from the span of the run.
 from __future__ import annotations
 
 from ._common import BAND_PERCENTILES, COLOURS, MAX_CASE_LINES
-from .decay import plot_oxygen, plot_pressure, plot_temperature
+from .decay import plot_carbon_dioxide, plot_oxygen, plot_pressure, plot_temperature
 from .diagram import plot_station
 from .flows import plot_hatch_pressure_differences, plot_leak_rate
 from .panels import plot_overview
@@ -31,6 +32,7 @@ __all__ = [
     "BAND_PERCENTILES",
     "COLOURS",
     "MAX_CASE_LINES",
+    "plot_carbon_dioxide",
     "plot_hatch_pressure_differences",
     "plot_leak_rate",
     "plot_outcome_map",

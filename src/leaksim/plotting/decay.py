@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from ..result import Result
 
-__all__ = ["plot_pressure", "plot_oxygen", "plot_temperature"]
+__all__ = ["plot_carbon_dioxide", "plot_oxygen", "plot_pressure", "plot_temperature"]
 
 #: Dash patterns of the threshold lines, in the order the thresholds were given.
 THRESHOLD_STYLES = ("--", "-.", (0, (1, 2)), (0, (5, 2, 1, 2, 1, 2)))
@@ -180,6 +180,73 @@ def plot_oxygen(
         modules,
         cases,
         (thresholds, "partial_pressure_O2"),
+        time_unit,
+        events,
+        merge,
+    )
+
+
+def plot_carbon_dioxide(
+    result: Result,
+    ax: Axes | None = None,
+    pressure_unit: str = "kPa",
+    modules: str | Sequence[str] | None = None,
+    cases: int | Sequence[int] | np.ndarray | None = None,
+    thresholds: bool | Sequence[str] = True,
+    time_unit: str | None = None,
+    events: bool = True,
+    merge: bool = True,
+) -> dict[str, list[Any]]:
+    """Plot the CO2 partial pressure of modules against time, with the CO2 thresholds.
+
+    As :func:`plot_pressure`, on ``Result.partial_pressure_CO2``; the thresholds drawn are those
+    that watch ``partial_pressure_CO2`` (ceilings, reached rising).
+
+    Parameters
+    ----------
+    result : leaksim.result.Result
+        The run to plot [-].
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on. When None a new figure is created with pyplot [-].
+    pressure_unit : str, optional
+        Unit of the partial-pressure axis [pressure unit, e.g. "kPa", "mmHg"].
+    modules : str or sequence of str, optional
+        Names of the modules to plot; all when None [-].
+    cases : int, sequence of int or bool array, optional
+        Cases to plot, as indices or a mask of shape (C,); all when None [-].
+    thresholds : bool or sequence of str, optional
+        Draw every CO2 threshold (True), none (False) or those named [-].
+    time_unit : str, optional
+        Unit of the time axis; when None, as :func:`~leaksim.plotting.plot_pressure`
+        [time unit, e.g. "h"].
+    events : bool, optional
+        Mark hatch, leak, valve and supply events (default True) [-].
+    merge : bool, optional
+        Draw modules whose curves coincide as one line (default True) [-].
+
+    Returns
+    -------
+    dict
+        ``"lines"``, ``"bands"``, ``"thresholds"``, ``"events"`` as :func:`plot_pressure`.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from leaksim.stations import teaching_two_modules
+    >>> ax = Figure().subplots()
+    >>> artists = plot_carbon_dioxide(teaching_two_modules().run(), ax=ax)
+    >>> ax.get_ylabel()
+    'CO2 partial pressure [kPa]'
+    """
+    unit = check_unit(pressure_unit, "pressure_unit", "Pa")
+    return _plot_modules(
+        result,
+        ax,
+        np.asarray(result.solution.partial_pressure_CO2, dtype=float),
+        ("CO2 partial pressure", "Pa", unit),
+        modules,
+        cases,
+        (thresholds, "partial_pressure_CO2"),
         time_unit,
         events,
         merge,

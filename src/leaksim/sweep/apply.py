@@ -1,11 +1,11 @@
 """Put sampled values into a scenario: paths, checks, and groups of cases that share a layout.
 
 A path is ``"<kind>.<name>.<key>"`` (``kind`` one of module, hatch, leak, valve, supply, crew,
-threshold; modules by name, other items by their ``name``) or ``"simulation.<key>"``. A value
-that changes the layout of the station (the module a leak is in, a gas, an energy mode) cannot
-vary inside one batch, so the cases of a chunk are grouped by those values and each group is
-solved as one batch; a case's result does not depend on the batch it is in (the solver is
-deterministic case by case), so the grouping does not show in the rows.
+scrubber, threshold; modules by name, other items by their ``name``) or ``"simulation.<key>"``.
+A value that changes the layout of the station (the module a leak is in, a gas, an energy
+mode) cannot vary inside one batch, so the cases of a chunk are grouped by those values and
+each group is solved as one batch; a case's result does not depend on the batch it is in
+(the solver is deterministic case by case), so the grouping does not show in the rows.
 
 ``"leak.<name>.isolate_after"`` is a sweep-only key: the crew closes every hatch of the leak's
 module that long after the hole opens (the earlier time wins where the hatch already has a
@@ -36,6 +36,7 @@ _KINDS = {
     "valve": "valves",
     "supply": "supplies",
     "crew": "crew",
+    "scrubber": "scrubbers",
 }
 _SIMULATION_KEYS = ("duration", "energy", "output_interval", "relative_tolerance")
 #: Pairs of keys of which an item takes exactly one: setting one clears the other.
@@ -100,10 +101,7 @@ def _target(scenario: Scenario, path: str) -> tuple[str, Any, str]:
 
 
 def _station_items(station: Station, kind: str) -> list[Any]:
-    items = getattr(station, _KINDS[kind])
-    if kind == "crew":
-        return [] if items is None else [items]
-    return list(items)
+    return list(getattr(station, _KINDS[kind]))
 
 
 def _unknown(path: str, what: str, got: str, choices: Any) -> ScenarioError:
@@ -200,7 +198,7 @@ def _station(station: Station, changes: Mapping[tuple[str, str], dict[str, Any]]
         if not any((kind, item.name) in changes for item in items):
             continue
         new = [dataclasses.replace(item, **changes.get((kind, item.name), {})) for item in items]
-        fields[attribute] = new[0] if kind == "crew" else new
+        fields[attribute] = new
     return dataclasses.replace(station, **fields) if fields else station
 
 

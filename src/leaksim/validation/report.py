@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 
 from .._io import atomic_open, atomic_write_text
-from . import closed_forms, code_to_code, convergence, events
+from . import atmosphere, closed_forms, code_to_code, convergence, events
 from ._case import CaseResult, Group
 
 __all__ = ["GROUPS", "run_groups", "write_report", "render"]
@@ -23,6 +23,7 @@ GROUPS: dict[str, Callable[[], Group]] = {
     "code_to_code": code_to_code.evaluate,
     "convergence": convergence.evaluate,
     "events": events.evaluate,
+    "atmosphere": atmosphere.evaluate,
 }
 
 _HEADER = (

@@ -47,15 +47,17 @@ from ..network import Network
 from ._arguments import PressureOut, Start, per_case
 from ._solution import Operations, Solution, check_failure
 from .integrator import Integrator
-from .thresholds import THRESHOLD_QUANTITIES
+from .thresholds import RISING_QUANTITIES, THRESHOLD_QUANTITIES, direction
 
 __all__ = [
+    "RISING_QUANTITIES",
     "THRESHOLD_QUANTITIES",
     "Operations",
     "PressureOut",
     "Solution",
     "Start",
     "check_failure",
+    "direction",
     "per_case",
     "solve",
     "solve_from",

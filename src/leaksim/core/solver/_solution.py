@@ -54,17 +54,19 @@ class Solution:
     ----------
     time : ndarray, shape (T,)
         Output times shared by all cases [s].
-    pressure, temperature, partial_pressure_O2 : ndarray, shape (C, M, T)
-        Total pressure [Pa], gas temperature [K] and O2 partial pressure [Pa] of each module at
-        each output time; NaN after a case's own duration and after a case fails.
+    pressure, temperature, partial_pressure_O2, partial_pressure_CO2 : ndarray, shape (C, M, T)
+        Total pressure [Pa], gas temperature [K], O2 and CO2 partial pressures [Pa] of each
+        module at each output time; NaN after a case's own duration and after a case fails.
     final_pressure, final_temperature : ndarray, shape (C, M)
         Values at each case's own end time (its duration, or the time it failed) [Pa], [K].
     final_moles : ndarray, shape (C, M, S)
         Amount of each species in each module at the end [mol].
     species : tuple of str
         Species names of the last axis of ``final_moles``.
-    final_pressure_rate, final_partial_pressure_O2_rate : ndarray, shape (C, M)
-        Rates of change of pressure and O2 partial pressure at the end [Pa/s].
+    final_pressure_rate : ndarray, shape (C, M)
+        Rate of change of the pressure at the end [Pa/s].
+    final_partial_pressure_O2_rate, final_partial_pressure_CO2_rate : ndarray, shape (C, M)
+        Rates of change of the O2 and CO2 partial pressures at the end [Pa/s].
     end_time : ndarray, shape (C,)
         Time each case reached [s].
     status : ndarray of int8, shape (C,)
@@ -81,12 +83,14 @@ class Solution:
     pressure: np.ndarray
     temperature: np.ndarray
     partial_pressure_O2: np.ndarray
+    partial_pressure_CO2: np.ndarray
     final_pressure: np.ndarray
     final_temperature: np.ndarray
     final_moles: np.ndarray
     species: tuple[str, ...]
     final_pressure_rate: np.ndarray
     final_partial_pressure_O2_rate: np.ndarray
+    final_partial_pressure_CO2_rate: np.ndarray
     end_time: np.ndarray
     status: np.ndarray
     message: list[str]

@@ -374,19 +374,21 @@ class Integrator:
         failed = self.progress.status != 0
         # Rates at the end, along the final derivative (complex step: exact, no differencing).
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            p_c, _, o2_c = self.model.observe(self.y + 1j * 1e-20 * self.f, cases)
+            p_c, _, o2_c, co2_c = self.model.observe(self.y + 1j * 1e-20 * self.f, cases)
         out = self.outputs.finish(self.t, net, self.model)
         return Solution(
             time=self.outputs.t_out.copy(),
             pressure=out["p"],
             temperature=out["T"],
             partial_pressure_O2=out["o2"],
+            partial_pressure_CO2=out["co2"],
             final_pressure=self.obs["p"],
             final_temperature=self.obs["T"],
             final_moles=self.model.species_moles(self.y, cases),
             species=net.species,
             final_pressure_rate=p_c.imag / 1e-20,
             final_partial_pressure_O2_rate=o2_c.imag / 1e-20,
+            final_partial_pressure_CO2_rate=co2_c.imag / 1e-20,
             end_time=self.t.copy(),
             status=np.where(failed, -1, 0).astype(np.int8),
             message=list(self.progress.message),

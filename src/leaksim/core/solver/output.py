@@ -21,10 +21,11 @@ __all__ = ["Outputs", "observe"]
 
 
 def observe(model: GeneralModel, y: np.ndarray, cases: np.ndarray) -> dict[str, np.ndarray]:
-    """Pressure ``"p"`` [Pa], temperature ``"T"`` [K] and O2 partial pressure ``"o2"`` [Pa]
-    of each module, each (n, M), of states ``y`` (n, F) of the rows ``cases`` of ``model``."""
-    p, temperature, o2 = model.observe(y, cases)
-    return {"p": p, "T": temperature, "o2": o2}
+    """Pressure ``"p"`` [Pa], temperature ``"T"`` [K] and O2 and CO2 partial pressures
+    ``"o2"``, ``"co2"`` [Pa] of each module, each (n, M), of states ``y`` (n, F) of the rows
+    ``cases`` of ``model``."""
+    p, temperature, o2, co2 = model.observe(y, cases)
+    return {"p": p, "T": temperature, "o2": o2, "co2": co2}
 
 
 class Outputs:
@@ -53,7 +54,7 @@ class Outputs:
     ) -> None:
         self.t_out = t_out
         self.lean = lean
-        keys = ("p",) if lean else ("p", "T", "o2")
+        keys = ("p",) if lean else ("p", "T", "o2", "co2")
         self.external = pressure_out is not None
         if pressure_out is None:
             self.out = {k: np.full((n_modules, n_cases, t_out.size), np.nan) for k in keys}
@@ -116,8 +117,9 @@ class Outputs:
         self.next[rows] = np.maximum(first, last)
 
     def finish(self, t_end: np.ndarray, net: Network, model: GeneralModel) -> dict[str, np.ndarray]:
-        """The reported arrays ``"p"``, ``"T"`` and ``"o2"``, each (C, M, T), NaN after each
-        case's end ``t_end`` (C,) [s]; empty in time where they were written elsewhere."""
+        """The reported arrays ``"p"``, ``"T"``, ``"o2"`` and ``"co2"``, each (C, M, T), NaN
+        after each case's end ``t_end`` (C,) [s]; empty in time where they were written
+        elsewhere."""
         out = self.out
         if self.external:
             out = {"p": np.empty((net.n_modules, net.n_cases, 0))}
@@ -129,5 +131,6 @@ class Outputs:
             p = out["p"]
             temperature = net.modules.initial_temperature.T[:, :, None]
             out["T"] = np.where(np.isnan(p), np.nan, temperature)
-            out["o2"] = p * model.o2_fraction_initial().T[:, :, None]
+            out["o2"] = p * model.initial_fraction("O2").T[:, :, None]
+            out["co2"] = p * model.initial_fraction("CO2").T[:, :, None]
         return {key: value.transpose(1, 0, 2) for key, value in out.items()}

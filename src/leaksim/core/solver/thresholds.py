@@ -1,8 +1,11 @@
-"""Thresholds: the first time each module's pressure or O2 partial pressure falls to a level.
+"""Thresholds: the first time each module's pressure or O2 partial pressure falls to a level,
+or its CO2 partial pressure rises to one.
 
-A sign change of ``value - level`` over an accepted step is located by bisection on the dense
-output (:func:`leaksim.core.solver.events.first_at_or_below`), within the part of the step
-that the integration keeps (a step cut short at a triggered event ends early).
+A rising quantity is watched with its sign turned (``-value`` falling to ``-level``), so one
+rule serves both directions. A sign change of ``value - level`` over an accepted step is
+located by bisection on the dense output (:func:`leaksim.core.solver.events.first_at_or_below`),
+within the part of the step that the integration keeps (a step cut short at a triggered event
+ends early).
 """
 
 from __future__ import annotations
@@ -18,10 +21,27 @@ from .dense import DenseOutput
 from .events import crossed, first_at_or_below
 from .output import observe
 
-__all__ = ["THRESHOLD_QUANTITIES", "Thresholds", "check_thresholds"]
+__all__ = [
+    "RISING_QUANTITIES",
+    "THRESHOLD_QUANTITIES",
+    "Thresholds",
+    "check_thresholds",
+    "direction",
+]
 
 #: Quantities a threshold can watch.
-THRESHOLD_QUANTITIES = ("pressure", "partial_pressure_O2")
+THRESHOLD_QUANTITIES = ("pressure", "partial_pressure_O2", "partial_pressure_CO2")
+
+#: Quantities whose threshold is reached when the value rises to the level.
+RISING_QUANTITIES = ("partial_pressure_CO2",)
+
+#: The observed value (:func:`~leaksim.core.solver.output.observe`) each quantity watches.
+_OBSERVED = {"pressure": "p", "partial_pressure_O2": "o2", "partial_pressure_CO2": "co2"}
+
+
+def direction(quantity: str) -> float:
+    """+1 for a quantity whose threshold is reached falling, -1 for one reached rising."""
+    return -1.0 if quantity in RISING_QUANTITIES else 1.0
 
 
 def check_thresholds(
@@ -36,8 +56,9 @@ def check_thresholds(
 
 
 def _watched(obs: dict[str, np.ndarray], quantity: str) -> np.ndarray:
-    """The observed values a threshold on ``quantity`` watches, (n, M)."""
-    return obs["p"] if quantity == "pressure" else obs["o2"]
+    """The observed values a threshold on ``quantity`` watches, (n, M), signed so that the
+    threshold is reached falling (:func:`direction`)."""
+    return direction(quantity) * obs[_OBSERVED[quantity]]
 
 
 class Thresholds:
@@ -54,11 +75,12 @@ class Thresholds:
     Attributes
     ----------
     time : ndarray, shape (C, H, M)
-        First time each module's value fell to level ``h`` or below [s]; NaN so far.
+        First time each module's value reached level ``h`` [s]; NaN so far.
     """
 
     def __init__(self, levels: list[tuple[str, np.ndarray]], n_cases: int, n_modules: int) -> None:
-        self.levels = levels
+        # Levels signed like the values they are compared with.
+        self.levels = [(q, direction(q) * level) for q, level in levels]
         self.time = np.full((n_cases, len(levels), n_modules), np.nan)
 
     def start(self, obs: dict[str, np.ndarray]) -> None:
