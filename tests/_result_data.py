@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from leaksim.compile import CompiledScenario
-from leaksim.core.solver import Operations, Solution
+from leaksim.core.solver import Operations, PartialPressures, Solution
 from leaksim.result import Result
 from leaksim.scenario import Scenario, Threshold
 from leaksim.station import Hatch, Leak, Module, Station, Supply
@@ -59,8 +59,7 @@ def make_solution(n_cases: int = 3, fail_last: bool = True) -> Solution:
         time=TIME.copy(),
         pressure=pressure,
         temperature=temperature,
-        partial_pressure_O2=o2,
-        partial_pressure_CO2=0.0004 * pressure,
+        partial_pressures=PartialPressures.stored(o2, 0.0004 * pressure),
         final_pressure=pressure[cases, :, last],
         final_temperature=temperature[cases, :, last],
         final_moles=np.ones((n_cases, 2, 2)),

@@ -26,6 +26,7 @@ from _result_data import (
     taus,
 )
 
+from leaksim.core.solver import PartialPressures
 from leaksim.errors import LeaksimError
 from leaksim.result import SERIES_COLUMNS, Result, UnknownModuleError
 from leaksim.units import ureg
@@ -154,7 +155,9 @@ def test_constructor_refuses_a_module_count_mismatch():
         solution,
         pressure=solution.pressure[:, :1],
         temperature=solution.temperature[:, :1],
-        partial_pressure_O2=solution.partial_pressure_O2[:, :1],
+        partial_pressures=PartialPressures.stored(
+            solution.partial_pressure_O2[:, :1], solution.partial_pressure_CO2[:, :1]
+        ),
     )
     with pytest.raises(ValueError, match="module_names must name the 1 modules"):
         Result(one_module, make_compiled())

@@ -93,6 +93,7 @@ from .model import GeneralModel, LeanModel, build_model, vacuum_links
 from .network import Links, Modules, Network, Schedule
 from .solver import (
     Operations,
+    PartialPressures,
     PressureOut,
     Solution,
     Start,
@@ -776,8 +777,7 @@ def _solution(
         time=t_out.copy(),
         pressure=pressure,
         temperature=temperature_out,
-        partial_pressure_O2=np.multiply(pressure, o2[:, :, None]),
-        partial_pressure_CO2=np.multiply(pressure, co2[:, :, None]),
+        partial_pressures=PartialPressures.from_shares(pressure, o2, co2),
         final_pressure=totals.final_pressure,
         final_temperature=temperature.copy(),
         final_moles=model.species_moles(y, cases),

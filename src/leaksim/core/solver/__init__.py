@@ -45,7 +45,7 @@ from numpy.typing import ArrayLike
 from ..model import GeneralModel
 from ..network import Network
 from ._arguments import PressureOut, Start, per_case
-from ._solution import Operations, Solution, check_failure
+from ._solution import Operations, PartialPressures, Solution, check_failure
 from .integrator import Integrator
 from .thresholds import RISING_QUANTITIES, THRESHOLD_QUANTITIES, direction
 
@@ -53,6 +53,7 @@ __all__ = [
     "RISING_QUANTITIES",
     "THRESHOLD_QUANTITIES",
     "Operations",
+    "PartialPressures",
     "PressureOut",
     "Solution",
     "Start",

@@ -8,7 +8,46 @@ import numpy as np
 
 from ...errors import SolverError
 
-__all__ = ["Operations", "Solution", "check_failure"]
+__all__ = ["Operations", "PartialPressures", "Solution", "check_failure"]
+
+
+class PartialPressures:
+    """The O2 and CO2 partial pressures of every module at the output times, (C, M, T) [Pa].
+
+    Either stored, or, for a run of one gas per case, the pressure times each module's fixed
+    share of the gas, computed when first read and kept: a merged or lean run of 100,000
+    two-module cases then writes no 60 MB array it may never be asked for.
+
+    Use :meth:`stored` or :meth:`from_shares` to make one, and :meth:`of` to read it.
+    """
+
+    def __init__(
+        self,
+        arrays: dict[str, np.ndarray],
+        pressure: np.ndarray | None = None,
+        shares: dict[str, np.ndarray] | None = None,
+    ) -> None:
+        self._arrays = dict(arrays)
+        self._pressure = pressure
+        self._shares = dict(shares or {})
+
+    @classmethod
+    def stored(cls, o2: np.ndarray, co2: np.ndarray) -> PartialPressures:
+        """Partial pressures computed already, (C, M, T) each [Pa]."""
+        return cls({"O2": o2, "CO2": co2})
+
+    @classmethod
+    def from_shares(cls, pressure: np.ndarray, o2: np.ndarray, co2: np.ndarray) -> PartialPressures:
+        """``pressure`` (C, M, T) [Pa] times each module's mole fraction of O2 and of CO2,
+        (C, M) [-], on first reading."""
+        return cls({}, pressure, {"O2": o2, "CO2": co2})
+
+    def of(self, species: str) -> np.ndarray:
+        """The partial pressure of ``"O2"`` or ``"CO2"``, (C, M, T) [Pa]."""
+        if species not in self._arrays:
+            assert self._pressure is not None  # from_shares gives both
+            self._arrays[species] = np.multiply(self._pressure, self._shares[species][:, :, None])
+        return self._arrays[species]
 
 
 @dataclass
@@ -54,9 +93,12 @@ class Solution:
     ----------
     time : ndarray, shape (T,)
         Output times shared by all cases [s].
-    pressure, temperature, partial_pressure_O2, partial_pressure_CO2 : ndarray, shape (C, M, T)
-        Total pressure [Pa], gas temperature [K], O2 and CO2 partial pressures [Pa] of each
-        module at each output time; NaN after a case's own duration and after a case fails.
+    pressure, temperature : ndarray, shape (C, M, T)
+        Total pressure [Pa] and gas temperature [K] of each module at each output time; NaN
+        after a case's own duration and after a case fails.
+    partial_pressures : PartialPressures
+        O2 and CO2 partial pressures at the same times; read them as
+        :attr:`partial_pressure_O2` and :attr:`partial_pressure_CO2`.
     final_pressure, final_temperature : ndarray, shape (C, M)
         Values at each case's own end time (its duration, or the time it failed) [Pa], [K].
     final_moles : ndarray, shape (C, M, S)
@@ -82,8 +124,7 @@ class Solution:
     time: np.ndarray
     pressure: np.ndarray
     temperature: np.ndarray
-    partial_pressure_O2: np.ndarray
-    partial_pressure_CO2: np.ndarray
+    partial_pressures: PartialPressures
     final_pressure: np.ndarray
     final_temperature: np.ndarray
     final_moles: np.ndarray
@@ -97,6 +138,16 @@ class Solution:
     n_steps: np.ndarray
     n_rejected: np.ndarray
     operations: Operations
+
+    @property
+    def partial_pressure_O2(self) -> np.ndarray:
+        """O2 partial pressure of each module at each output time, (C, M, T) [Pa]."""
+        return self.partial_pressures.of("O2")
+
+    @property
+    def partial_pressure_CO2(self) -> np.ndarray:
+        """CO2 partial pressure of each module at each output time, (C, M, T) [Pa]."""
+        return self.partial_pressures.of("CO2")
 
 
 def check_failure(solution: Solution, on_failure: str) -> None:

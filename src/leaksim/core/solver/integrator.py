@@ -375,13 +375,12 @@ class Integrator:
         # Rates at the end, along the final derivative (complex step: exact, no differencing).
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             p_c, _, o2_c, co2_c = self.model.observe(self.y + 1j * 1e-20 * self.f, cases)
-        out = self.outputs.finish(self.t, net, self.model)
+        out, partial = self.outputs.finish(self.t, net, self.model)
         return Solution(
             time=self.outputs.t_out.copy(),
             pressure=out["p"],
             temperature=out["T"],
-            partial_pressure_O2=out["o2"],
-            partial_pressure_CO2=out["co2"],
+            partial_pressures=partial,
             final_pressure=self.obs["p"],
             final_temperature=self.obs["T"],
             final_moles=self.model.species_moles(self.y, cases),

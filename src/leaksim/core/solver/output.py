@@ -15,6 +15,7 @@ import numpy as np
 from ..model import GeneralModel
 from ..network import Network
 from ._arguments import PressureOut
+from ._solution import PartialPressures
 from .dense import DenseOutput, pressure_at
 
 __all__ = ["Outputs", "observe"]
@@ -116,10 +117,12 @@ class Outputs:
                 self.out[key][m].reshape(-1)[flat] = obs[key][:, column]
         self.next[rows] = np.maximum(first, last)
 
-    def finish(self, t_end: np.ndarray, net: Network, model: GeneralModel) -> dict[str, np.ndarray]:
-        """The reported arrays ``"p"``, ``"T"``, ``"o2"`` and ``"co2"``, each (C, M, T), NaN
-        after each case's end ``t_end`` (C,) [s]; empty in time where they were written
-        elsewhere."""
+    def finish(
+        self, t_end: np.ndarray, net: Network, model: GeneralModel
+    ) -> tuple[dict[str, np.ndarray], PartialPressures]:
+        """The reported arrays ``"p"`` and ``"T"``, each (C, M, T), NaN after each case's end
+        ``t_end`` (C,) [s] (empty in time where they were written elsewhere), and the partial
+        pressures: stored, or from the fixed shares of a lean model."""
         out = self.out
         if self.external:
             out = {"p": np.empty((net.n_modules, net.n_cases, 0))}
@@ -131,6 +134,10 @@ class Outputs:
             p = out["p"]
             temperature = net.modules.initial_temperature.T[:, :, None]
             out["T"] = np.where(np.isnan(p), np.nan, temperature)
-            out["o2"] = p * model.initial_fraction("O2").T[:, :, None]
-            out["co2"] = p * model.initial_fraction("CO2").T[:, :, None]
-        return {key: value.transpose(1, 0, 2) for key, value in out.items()}
+        arrays = {key: value.transpose(1, 0, 2) for key, value in out.items()}
+        if self.lean:
+            o2, co2 = model.initial_fraction("O2"), model.initial_fraction("CO2")
+            partial = PartialPressures.from_shares(arrays["p"], o2, co2)
+        else:
+            partial = PartialPressures.stored(arrays["o2"], arrays["co2"])
+        return arrays, partial
