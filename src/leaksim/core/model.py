@@ -298,16 +298,14 @@ class GeneralModel:
         self._src_h = np.sum(x_src * cp, axis=-1) * net.sources.temperature
         temperature = net.modules.initial_temperature
         self._rt_v = MOLAR_GAS_CONSTANT * temperature / net.modules.volume
-        # Fans exchange air only through links between two modules.
-        between = net.links.b >= 0
-        self._ventilation = np.where(between[None, :], net.links.ventilation, 0.0)
-        self._ventilated = np.flatnonzero(np.any(self._ventilation > 0.0, axis=0))
-        self._inverse_volume = 1.0 / net.modules.volume
-        # Per ventilated link, Q / V of each side [1/s]: the exchange is open * (q_b N_b - q_a N_a).
+        # Fans exchange air only through links between two modules. Per ventilated link, Q / V
+        # of each side [1/s]: the exchange is open * (q_b N_b - q_a N_a).
+        fans = np.where((net.links.b >= 0)[None, :], net.links.ventilation, 0.0)
+        self._ventilated = np.flatnonzero(np.any(fans > 0.0, axis=0))
         vent_a, vent_b = net.links.a[self._ventilated], net.links.b[self._ventilated]
-        fans = self._ventilation[:, self._ventilated]
-        self._fan_a = fans * self._inverse_volume[:, vent_a]
-        self._fan_b = fans * self._inverse_volume[:, vent_b]
+        fans = fans[:, self._ventilated]
+        self._fan_a = fans / net.modules.volume[:, vent_a]
+        self._fan_b = fans / net.modules.volume[:, vent_b]
         # Molar flow per unit Phi = p_u Psi reg of each link, C_d A / sqrt(M Ru T) [mol/(s Pa)].
         self._flow_scale = self._cda / np.sqrt(
             self.molar_mass[:, :1] * MOLAR_GAS_CONSTANT * temperature[:, net.links.a]
@@ -331,8 +329,6 @@ class GeneralModel:
         "_rt_v",
         "_flow_scale",
         "_vacuum_scale",
-        "_ventilation",
-        "_inverse_volume",
         "_fan_a",
         "_fan_b",
     )
@@ -672,19 +668,19 @@ class GeneralModel:
         energy = np.zeros(moles.shape[:2], dtype=moles.dtype) if self.has_energy else None
         if self._ventilated.size == 0:
             return d, energy
-        concentration = moles * self._inverse_volume[cases][:, :, None]
         enthalpy = None
         if energy is not None:
             cp = np.broadcast_to(th["cp"], th["temperature"].shape)
-            enthalpy = np.sum(concentration, axis=-1) * cp * th["temperature"]  # [J/m^3]
-        q = self._ventilation[cases] * is_open
-        for k in self._ventilated:
+            enthalpy = np.sum(moles, axis=-1) * cp * th["temperature"]  # N c_p T [J]
+        fan_a, fan_b = self._fan_a[cases], self._fan_b[cases]
+        for i, k in enumerate(self._ventilated):
             a, b = net.links.a[k], net.links.b[k]
-            into_a = q[:, k, None] * (concentration[:, b] - concentration[:, a])
+            q_a, q_b = is_open[:, k] * fan_a[:, i], is_open[:, k] * fan_b[:, i]
+            into_a = q_b[:, None] * moles[:, b] - q_a[:, None] * moles[:, a]
             d[:, a] += into_a
             d[:, b] -= into_a
             if energy is not None and enthalpy is not None:
-                heat = q[:, k] * (enthalpy[:, b] - enthalpy[:, a])
+                heat = q_b * enthalpy[:, b] - q_a * enthalpy[:, a]
                 energy[:, a] += heat
                 energy[:, b] -= heat
         return d, energy
@@ -783,10 +779,6 @@ class GeneralModel:
     def regularisation(self, cases: Cases = slice(None)) -> np.ndarray:
         """Regularisation pressure ``delta`` of every link [Pa], (n, K)."""
         return self._delta[cases]
-
-    def o2_fraction_initial(self, cases: Cases = slice(None)) -> np.ndarray:
-        """O2 mole fraction of each module's initial gas [-], (n, M); zero without O2."""
-        return self.initial_fraction("O2", cases)
 
     def initial_fraction(self, species: str, cases: Cases = slice(None)) -> np.ndarray:
         """Mole fraction of ``species`` in each module's initial gas [-], (n, M); zero where
