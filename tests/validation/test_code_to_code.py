@@ -9,11 +9,14 @@ and the difference in laws is stated rather than tuned away.
 
 import math
 
+import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from leaksim import Leak, Module, Scenario, Station
+from leaksim import Hatch, Leak, Module, Scenario, Station
 from leaksim.core.flow import choked_flow_function
-from leaksim.core.gas import heat_capacity_ratio
+from leaksim.core.gas import MOLAR_GAS_CONSTANT, heat_capacity_ratio, species_properties
 
 LAW_RATIO = 1 / (math.sqrt(2) * float(choked_flow_function(1.4)))
 
@@ -70,3 +73,58 @@ def test_orifice_law_against_textbook_choked_flux():
     m0 = n0 * 28.0134e-3
     assert lost == pytest.approx(m0 * -math.expm1(-flux / m0), rel=1e-6)
     assert float(choked_flow_function(1.4)) == pytest.approx(0.6847, abs=1e-4)
+
+
+# GUNNS's hatch test (aspects/fluid/conductor/test/UtGunnsFluidHatch.cpp): two 1 m^3 nodes of
+# N2/O2 at 283 K joined by a hatch of conductivity (cross-section) 1.5 m^2. GUNNS mixes species
+# by molecular diffusion, leaksim by the fans' volumetric exchange; the test asserts directions.
+
+
+def _hatch_nodes(fractions, kpa, kelvin, duration):
+    modules = [
+        Module(f"n{i}", "1 m^3", f"{p} kPa", f"{t} K", gas={"N2": x[0], "O2": x[1]})
+        for i, (x, p, t) in enumerate(zip(fractions, kpa, kelvin, strict=True))
+    ]
+    station = Station(modules, hatches=[Hatch(["n0", "n1"], area="1.5 m^2")])
+    return Scenario(station, duration, output_interval=duration).run()
+
+
+def test_gunns_hatch_equalises_at_the_mean_and_keeps_the_composition():
+    # Equal volumes at one temperature: conservation alone puts both at (109 + 111) / 2 kPa.
+    result = _hatch_nodes(((0.5, 0.5), (0.5, 0.5)), (109, 111), (283, 283), "60 s")
+    assert result.final_pressure.m_as("kPa")[0] == pytest.approx([110.0, 110.0], rel=1e-6)
+    o2 = result.partial_pressure_O2.m_as("kPa")[0, :, -1]
+    assert o2 == pytest.approx([55.0, 55.0], rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("fractions", "sign"),
+    [(((0.4, 0.6), (0.6, 0.4)), 1), (((0.6, 0.4), (0.4, 0.6)), -1)],
+)
+def test_gunns_hatch_net_mass_flow_direction(fractions, sign):
+    # testUpdateFluidDiffuse: at 109 kPa both, 283 and 283.5 K, GUNNS's diffusive mass flow from
+    # node 0 to node 1 is > 0 when node 0 holds more O2, < 0 when node 1 does.
+    result = _hatch_nodes(fractions, (109, 109), (283, 283.5), "0.1 s")
+    molar_mass = species_properties(("N2", "O2"))[0]
+    start = np.array(fractions[1]) * 109e3 / (MOLAR_GAS_CONSTANT * 283.5)
+    gained = (result.solution.final_moles[0, 1] - start) @ molar_mass
+    assert np.sign(gained) == sign
+
+
+@settings(deadline=None)
+@given(
+    x0=st.floats(0.05, 0.95),
+    x1=st.floats(0.05, 0.95),
+    t1=st.floats(280.0, 290.0),
+)
+def test_exchange_at_equal_pressure_carries_mass_from_the_heavier_mixture(x0, x1, t1):
+    # The fans swap equal volumes; the open hatch returns at once the moles that would raise a
+    # pressure. What is left is an equimolar exchange at constant pressure, as diffusion is:
+    # the net mass into node 1 has the sign of M_0 - M_1, whatever the temperatures.
+    assume(abs(x0 - x1) > 0.01)
+    molar_mass = species_properties(("N2", "O2"))[0]
+    fractions = ((1 - x0, x0), (1 - x1, x1))
+    result = _hatch_nodes(fractions, (109, 109), (283, t1), "1 s")
+    start = np.array(fractions[1]) * 109e3 / (MOLAR_GAS_CONSTANT * t1)
+    gained = (result.solution.final_moles[0, 1] - start) @ molar_mass
+    assert np.sign(gained) == np.sign(molar_mass @ [x1 - x0, x0 - x1])

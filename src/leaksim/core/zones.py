@@ -27,6 +27,13 @@ temperature that flow is linear in the amount and the zone decays exactly as
 it, and thresholds, largest pressure differences and end rates come from the same closed
 form).
 
+Composition: zones are merged only on the lean model's stations (:func:`can_merge`), where
+every module of a case holds one mixture and no source adds or removes a species. A merged
+zone's composition is then every module's at every moment, so the criterion below needs no
+term for composition, the ventilation of open hatches changes nothing inside a zone, and a
+station whose modules differ in composition, or that has a crew or a scrubber, is kept on the
+full network.
+
 Criterion
 ---------
 With leaks to vacuum only, a zone at pressure ``p`` loses ``p Lambda`` [mol/s] in all, where

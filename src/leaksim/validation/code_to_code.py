@@ -4,8 +4,24 @@
 not a Cd orifice: for gamma = 1.4 that is ``1 / (sqrt(2) psi*)`` = 1.033 times a choked orifice
 with ``Cd A = A``. leaksim runs its own law with ``Cd A = A`` and the GUNNS figure is divided
 by that ratio, so what is compared is the orifice law and the integration, and the difference
-in laws is stated rather than tuned away (REFERENCE-DATA, "Code-to-code check from NASA
-GUNNS").
+in laws is stated rather than tuned away (docs/reference-data.md, "Code-to-code check from
+NASA GUNNS").
+
+**GUNNS's hatch** (``aspects/fluid/conductor/test/UtGunnsFluidHatch.cpp``): two 1 m^3 nodes of
+N2/O2 50/50 at 283 K, 109 and 111 kPa, joined by a hatch of conductivity (GUNNS: the hatch's
+cross-section) 1.5 m^2, 2 m and 4 m from the node centres. GUNNS asserts the direction of the
+net mass flow that mixing carries, not its size: at equal pressure (109 kPa), N2/O2 0.4/0.6 in
+node 0 and 0.6/0.4 in node 1, 283 and 283.5 K, the net diffusive flow runs from node 0 to node
+1, and the other way with the fractions swapped. The models differ: GUNNS moves species across
+the hatch by molecular diffusion (Fick's law over the two lengths, switched off above its
+limits of pressure and temperature difference), leaksim by the cabin fans' volumetric exchange
+``Q`` both ways (140 cfm by default), which carries each side's density and composition. With a
+diffusivity of O2 in N2 of about 2e-5 m^2/s (Marrero and Mason 1972, J. Phys. Chem. Ref. Data 1,
+3) molecular diffusion would mix these nodes over days (``V L / (D A)`` about 2e5 s), the fans in
+about ``V / (2 Q)`` = 8 s; so only the direction is compared, and the pressure equalisation, which
+both codes must get from conservation alone. The directions agree for a reason: the hatch at once
+returns the moles the fans' exchange would pile up on one side, so what remains is an equimolar
+exchange at constant pressure, as diffusion is, and the net mass leaves the heavier mixture.
 
 **HydDown** (Andreasen 2021, JOSS 6(66) 3695; repository andr1976/HydDown) is not installed:
 its published numbers are used. (1) Its orifice test (``src/hyddown/test_all.py``,
@@ -36,8 +52,9 @@ from typing import Any
 import numpy as np
 
 from ..core.flow import choked_flow_function, orifice_mass_flow
+from ..core.gas import MOLAR_GAS_CONSTANT, species_properties
 from ..scenario import Scenario
-from ..station import Leak, Module, Station
+from ..station import Hatch, Leak, Module, Station
 from ._case import CaseResult, Group, gas_properties, time_constant
 
 __all__ = ["evaluate", "GUNNS_LAW_RATIO", "HAQUE_I1_GAS_TEMPERATURE", "HAQUE_I1_PRESSURE"]
@@ -102,6 +119,71 @@ def _gunns() -> list[CaseResult]:
             "one digit given: 0.045-0.055 %/day; leaksim x 1.033 for GUNNS's leak law",
         ),
     ]
+
+
+GUNNS_HATCH = "GUNNS aspects/fluid/conductor/test/UtGunnsFluidHatch.cpp"
+
+
+def _gunns_hatch_run(fractions, kpa, kelvin, duration):
+    """The two nodes of GUNNS's hatch test, one N2/O2 mixture each, through a 1.5 m^2 hatch."""
+    modules = [
+        Module(f"node{i}", "1 m^3", f"{p} kPa", f"{t} K", gas={"N2": x[0], "O2": x[1]})
+        for i, (x, p, t) in enumerate(zip(fractions, kpa, kelvin, strict=True))
+    ]
+    station = Station(modules, hatches=[Hatch(["node0", "node1"], area="1.5 m^2")])
+    return Scenario(station, duration, output_interval=duration).run()
+
+
+def _mass_into_node1(fractions) -> float:
+    """Mass node 1 gains in the first 0.1 s at equal pressure (GUNNS's diffusion test) [kg]."""
+    result = _gunns_hatch_run(fractions, (109.0, 109.0), (283.0, 283.5), "0.1 s")
+    molar_mass = species_properties(("N2", "O2"))[0]
+    start = np.array(fractions[1]) * 109e3 / (MOLAR_GAS_CONSTANT * 283.5)
+    return float((result.solution.final_moles[0, 1] - start) @ molar_mass)
+
+
+def _gunns_hatch() -> list[CaseResult]:
+    equal = _gunns_hatch_run(((0.5, 0.5), (0.5, 0.5)), (109.0, 111.0), (283.0, 283.0), "60 s")
+    o2 = equal.partial_pressure_O2.m_as("kPa")[0, :, -1] / equal.final_pressure.m_as("kPa")[0]
+    pressure = equal.final_pressure.m_as("kPa")[0]
+    rows = [
+        CaseResult(
+            "GUNNS hatch: 109 and 111 kPa in 1 m^3 each, 1.5 m^2 open: pressure after 60 s",
+            f"{GUNNS_HATCH} set-up; mass conservation over equal volumes at one temperature",
+            (110.0, 110.0),
+            (float(pressure.min()), float(pressure.max())),
+            "kPa",
+            "relative",
+            1e-6,
+            "exact once equalised; solver tolerance",
+        ),
+        CaseResult(
+            "GUNNS hatch, the same: O2 mole fraction of both nodes after 60 s",
+            f"{GUNNS_HATCH}: both nodes 50/50 N2/O2",
+            (0.5, 0.5),
+            (float(o2.min()), float(o2.max())),
+            "-",
+            "absolute",
+            1e-12,
+            "mixing equal compositions changes none; round-off",
+        ),
+    ]
+    for fractions, sign in ((((0.4, 0.6), (0.6, 0.4)), 1.0), (((0.6, 0.4), (0.4, 0.6)), -1.0)):
+        rows.append(
+            CaseResult(
+                f"GUNNS hatch at 109 kPa, N2/O2 {fractions[0]} and {fractions[1]}, 283 and "
+                "283.5 K: direction of the net mass flow node 0 to 1",
+                f"{GUNNS_HATCH} (testUpdateFluidDiffuse): diffusive flow rate "
+                + ("> 0" if sign > 0 else "< 0"),
+                (sign, sign),
+                (float(np.sign(_mass_into_node1(fractions))),) * 2,
+                "sign",
+                "absolute",
+                0.0,
+                "GUNNS asserts the sign only; it diffuses, leaksim's fans exchange (stated)",
+            )
+        )
+    return rows
 
 
 def _hyddown_orifice() -> CaseResult:
@@ -216,7 +298,11 @@ def evaluate() -> Group:
     return Group(
         "Code to code: GUNNS and HydDown",
         "GUNNS's leak law is 1.033 times a choked orifice with Cd A = A; the GUNNS figures "
-        "are divided by that ratio. HydDown is not installed: its published test numbers are "
+        "are divided by that ratio. GUNNS's hatch test asserts the direction of the net mass "
+        "flow that mixing carries across an open hatch: GUNNS mixes by molecular diffusion, "
+        "leaksim by the cabin fans' exchange (140 cfm by default), four orders of magnitude "
+        "faster, so the direction and the equalised pressure are compared, not the rate. "
+        "HydDown is not installed: its published test numbers are "
         "used, and its nitrogen validation case (Haque et al. 1992, experiment I1, 150 bar) is "
         "drawn for context only: at 150 bar nitrogen departs from leaksim's ideal gas with "
         "constant heat capacity (HydDown uses CoolProp's real-gas equation of state), and "
@@ -225,6 +311,6 @@ def evaluate() -> Group:
         "measured pressure falls faster than every leaksim mode over the first 10 s, lies "
         "between the adiabatic and isothermal limits from 15 to 30 s, and stays above them "
         "all after 35 s.",
-        [*_gunns(), _hyddown_orifice(), *_haque_rows(runs)],
+        [*_gunns(), *_gunns_hatch(), _hyddown_orifice(), *_haque_rows(runs)],
         [("hyddown_haque_i1.png", _draw(runs))],
     )
