@@ -427,10 +427,11 @@ def solve(
     max_steps: int = 100_000,
     on_failure: str = "mark",
     reduce_composition: bool = True,
+    compiled: bool = True,
 ) -> Solution:
     """:func:`leaksim.core.solver.solve`, with zones merged where the criterion allows.
 
-    Parameters and result as :func:`leaksim.core.solver.solve`;
+    Parameters and result as :func:`leaksim.core.solver.solve` (``compiled`` included);
     ``Solution.operations.merged_time`` says how long each module spent in a merged zone. A
     network that cannot be merged at all (:func:`can_merge`) is solved in full.
     """
@@ -447,6 +448,7 @@ def solve(
             on_failure,
             reduce_composition,
             model=model,
+            compiled=compiled,
         )
     solution = _solve_zoned(
         network,
@@ -458,6 +460,7 @@ def solve(
         atol,
         max_steps,
         reduce_composition,
+        compiled,
     )
     check_failure(solution, on_failure)
     return solution
@@ -473,6 +476,7 @@ def _solve_zoned(
     atol: ArrayLike,
     max_steps: int,
     reduce_composition: bool,
+    compiled: bool,
 ) -> Solution:
     """Integrate interval by interval, zone pattern by zone pattern (module notes)."""
     n = network.n_cases
@@ -559,6 +563,7 @@ def _solve_zoned(
                 max_steps,
                 reduce_composition,
                 pressure_out=PressureOut(totals.pressure, rows, zone),
+                compiled=compiled,
             )
             # Each zone's gas shared out by volume: equal pressures, mass kept exactly.
             y[rows] = n_end[:, zone] * network.modules.volume[rows] / v_zone[:, zone]

@@ -42,10 +42,11 @@ from collections.abc import Iterable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..model import GeneralModel
+from ..model import GeneralModel, LeanModel, build_model
 from ..network import Network
 from ._arguments import PressureOut, Start, per_case
 from ._solution import Operations, PartialPressures, Solution, check_failure
+from .compiled import compiled_applies, run_compiled
 from .integrator import Integrator
 from .thresholds import RISING_QUANTITIES, THRESHOLD_QUANTITIES, direction
 
@@ -76,6 +77,7 @@ def solve(
     on_failure: str = "mark",
     reduce_composition: bool = True,
     model: GeneralModel | None = None,
+    compiled: bool = True,
 ) -> Solution:
     """Integrate every case of ``network`` from t = 0 to its duration.
 
@@ -108,24 +110,36 @@ def solve(
     model : leaksim.core.model.GeneralModel, optional
         The right-hand side of ``network`` if the caller has built it already
         (:func:`leaksim.core.model.build_model` with the same ``reduce_composition``).
+    compiled : bool, optional
+        Integrate with the compiled kernel (:mod:`~leaksim.core.solver.kernel`) where it
+        applies (:func:`~leaksim.core.solver.compiled.compiled_applies`), the default; False
+        takes the batched array loop (:mod:`~leaksim.core.solver.integrator`) for every
+        station. Both integrate the same equations with the same method and step control.
 
     Returns
     -------
     Solution
     """
-    integrator = Integrator(
-        network,
-        duration,
-        output_time,
-        thresholds,
-        rtol,
-        atol,
-        max_steps,
-        reduce_composition,
-        model=model,
-    )
-    integrator.integrate()
-    solution = integrator.solution()
+    model = build_model(network, reduce_composition) if model is None else model
+    if compiled and compiled_applies(network, model):
+        assert isinstance(model, LeanModel)  # compiled_applies checks it
+        solution, _ = run_compiled(
+            network, model, duration, output_time, thresholds, rtol, atol, max_steps
+        )
+    else:
+        integrator = Integrator(
+            network,
+            duration,
+            output_time,
+            thresholds,
+            rtol,
+            atol,
+            max_steps,
+            reduce_composition,
+            model=model,
+        )
+        integrator.integrate()
+        solution = integrator.solution()
     check_failure(solution, on_failure)
     return solution
 
@@ -141,6 +155,7 @@ def solve_from(
     max_steps: int = 100_000,
     reduce_composition: bool = True,
     pressure_out: PressureOut | None = None,
+    compiled: bool = True,
 ) -> tuple[Solution, np.ndarray]:
     """Integrate every case of ``network`` from a given state to its end time.
 
@@ -161,6 +176,8 @@ def solve_from(
     pressure_out : PressureOut, optional
         Write the pressures at the output times there; the returned ``Solution.pressure``,
         ``temperature`` and ``partial_pressure_O2`` then have no output times.
+    compiled : bool, optional
+        As for :func:`solve`.
 
     Returns
     -------
@@ -169,6 +186,21 @@ def solve_from(
     state : ndarray, shape (C, F)
         State of each case at its end, in the layout of ``start.state``.
     """
+    model = build_model(network, reduce_composition)
+    if compiled and compiled_applies(network, model):
+        assert isinstance(model, LeanModel)  # compiled_applies checks it
+        return run_compiled(
+            network,
+            model,
+            duration,
+            output_time,
+            thresholds,
+            rtol,
+            atol,
+            max_steps,
+            start,
+            pressure_out,
+        )
     integrator = Integrator(
         network,
         duration,
@@ -180,6 +212,7 @@ def solve_from(
         reduce_composition,
         start=start,
         pressure_out=pressure_out,
+        model=model,
     )
     integrator.integrate()
     return integrator.solution(), integrator.y

@@ -1,0 +1,236 @@
+"""The compiled path: the lean station's arrays handed to :mod:`~leaksim.core.solver.kernel`.
+
+:func:`compiled_applies` says which runs the kernel serves; :func:`run_compiled` packs the
+model's per-case arrays, the events, thresholds and outputs into the kernel's tuples, runs it
+and assembles the same :class:`~leaksim.core.solver.Solution` as the batched
+:class:`~leaksim.core.solver.integrator.Integrator`. The kernel is imported here, on first use,
+so importing leaksim does not import numba.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ..model import GeneralModel, LeanModel
+from ..network import Network
+from ._arguments import PressureOut, Start, check_duration, check_output_time, per_case
+from ._solution import Operations, Solution
+from .controller import StepController
+from .events import EventSchedule
+from .output import Outputs
+from .tableau import RODAS4
+from .thresholds import Thresholds, check_thresholds, direction
+
+__all__ = ["COMPILED_ENV", "compiled_applies", "run_compiled"]
+
+#: Environment variable that turns the compiled path off ("0") for every run.
+COMPILED_ENV = "LEAKSIM_COMPILED"
+
+_MESSAGES = {
+    1: "no step could meet the tolerance at t = {t:.6g} s (state not finite or step size "
+    "{h:.3g} s too small)",
+    2: "more than {max_steps} steps by t = {t:.6g} s",
+}
+
+
+def compiled_applies(network: Network, model: GeneralModel) -> bool:
+    """Whether the compiled kernel integrates ``network``: a lean model
+    (:func:`~leaksim.core.model.lean_applies`) without triggers or growing areas, unless the
+    environment variable :data:`COMPILED_ENV` is ``"0"``."""
+    return (
+        os.environ.get(COMPILED_ENV, "1") != "0"
+        and isinstance(model, LeanModel)
+        and network.triggers.module.size == 0
+        and network.growth.link.size == 0
+    )
+
+
+def _tableau() -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """RODAS4 as the kernel takes it: ``a`` and ``c`` as zero-padded square arrays."""
+    tab = RODAS4
+    n = tab.n_stages - 1
+    a = np.zeros((n, n))
+    c = np.zeros((n, n))
+    for i, row in enumerate(tab.a):
+        a[i, : len(row)] = row
+    for i, row in enumerate(tab.c):
+        c[i, : len(row)] = row
+    return tab.gamma, a, c, np.array(tab.h1), np.array(tab.h2)
+
+
+def _network_arrays(network: Network, model: LeanModel) -> tuple[np.ndarray, ...]:
+    """The lean model's per-case arrays and the station's index arrays (kernel ``net``)."""
+    links = network.links
+    vacuum = model._vacuum_mask
+    flow_scale = model.flow_scale().copy()
+    flow_scale[:, vacuum] = model.hole_conductance()[:, vacuum]
+    columns = [*model._flow_constants, model._psi_star]
+    consts = np.ascontiguousarray(
+        np.concatenate([np.broadcast_to(k, (network.n_cases, 1)) for k in columns], axis=1)
+    )
+    return (
+        np.ascontiguousarray(model.pressure_per_mole()),
+        links.a.astype(np.int64),
+        np.where(links.b < 0, -1, links.b).astype(np.int64),
+        np.asarray(vacuum, dtype=np.bool_),
+        np.ascontiguousarray(links.boundary_pressure, dtype=float),
+        np.ascontiguousarray(model.regularisation(), dtype=float),
+        np.ascontiguousarray(flow_scale),
+        consts,
+        model._ventilated.astype(np.int64),
+        np.ascontiguousarray(model._fan_a, dtype=float),
+        np.ascontiguousarray(model._fan_b, dtype=float),
+        network.sources.module.astype(np.int64),
+        np.ascontiguousarray(model._src_flow, dtype=float),
+    )
+
+
+def _threshold_arrays(
+    model: LeanModel, levels: list[tuple[str, np.ndarray]], n_cases: int, n_modules: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(sign, share, level)``: threshold ``j`` is reached where ``sign p share <= level``."""
+    shares = {
+        "pressure": np.ones((n_cases, n_modules)),
+        "partial_pressure_O2": model.initial_fraction("O2"),
+        "partial_pressure_CO2": model.initial_fraction("CO2"),
+    }
+    sign = np.array([direction(q) for q, _ in levels], dtype=float)
+    share = np.zeros((n_cases, len(levels), n_modules))
+    level = np.zeros((n_cases, len(levels)))
+    for j, (q, lev) in enumerate(levels):
+        share[:, j] = shares[q]
+        level[:, j] = direction(q) * lev
+    return sign, share, level
+
+
+def run_compiled(
+    network: Network,
+    model: LeanModel,
+    duration: ArrayLike,
+    output_time: ArrayLike,
+    thresholds: Iterable[tuple[str, ArrayLike]] = (),
+    rtol: ArrayLike = 1e-6,
+    atol: ArrayLike = 1e-9,
+    max_steps: int = 100_000,
+    start: Start | None = None,
+    pressure_out: PressureOut | None = None,
+    threads: int | None = None,
+) -> tuple[Solution, np.ndarray]:
+    """Integrate every case of a lean ``network`` with the compiled kernel.
+
+    Parameters are those of :func:`~leaksim.core.solver.solve_from` (``start`` None: from
+    t = 0, as :func:`~leaksim.core.solver.solve`); ``threads`` is the number of threads the
+    cases run on (default: one per core).
+
+    Returns
+    -------
+    Solution
+        As the batched integrator gives it.
+    numpy.ndarray, shape (C, M)
+        State of each case at its end.
+    """
+    from .kernel import integrate_lean
+
+    n, n_modules = network.n_cases, network.n_modules
+    ends = check_duration(duration, n)
+    t_out = check_output_time(output_time)
+    rel = per_case(rtol, n, "rtol")
+    levels = check_thresholds(thresholds, n)
+    if start is None:
+        y = model.initial_state()
+        scale = model.state_scale()
+        t = np.zeros(n)
+        steps, rejected = np.zeros(n, np.int64), np.zeros(n, np.int64)
+    else:
+        if start.state.shape != (n, model.n_state):
+            raise ValueError(
+                f"start state must have shape {(n, model.n_state)}, got {start.state.shape}"
+            )
+        y = start.state.copy()
+        scale = model.state_scale() if start.state_scale is None else start.state_scale
+        t = np.zeros(n) if start.time is None else per_case(start.time, n, "start time")
+        steps = np.zeros(n, np.int64) + (0 if start.n_steps is None else start.n_steps)
+        rejected = np.zeros(n, np.int64) + (0 if start.n_rejected is None else start.n_rejected)
+    y = np.ascontiguousarray(y, dtype=float)
+    absolute = np.ascontiguousarray(per_case(atol, n, "atol")[:, None] * scale)
+    events = EventSchedule(network)
+    outputs = Outputs(t_out, n, n_modules, True, pressure_out)
+    found = Thresholds(levels, n, n_modules)
+    status = np.zeros(n, np.int8)
+    state = (y, t, np.zeros_like(y), np.zeros(n), steps, rejected, status)
+    ops = (
+        found.time,
+        np.zeros((n, network.n_links)),
+        np.zeros((n, network.n_sources)),
+        np.zeros((n, network.n_sources)),
+        events.done,
+        outputs.next.astype(np.int64),
+        np.ascontiguousarray(events.is_open),
+    )
+    sched = (
+        np.ascontiguousarray(events.time, dtype=float),
+        network.schedule.target.astype(np.int64),
+        network.schedule.opens.astype(np.bool_),
+    )
+    out = (
+        t_out.astype(float),
+        outputs.out["p"],
+        outputs.row.astype(np.int64),
+        outputs.column.astype(np.int64),
+    )
+    exponent = StepController(RODAS4.embedded_order).exponent
+    ctl = (ends, rel, absolute, int(max_steps), exponent)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        integrate_lean(
+            _network_arrays(network, model),
+            sched,
+            _threshold_arrays(model, levels, n, n_modules),
+            out,
+            ctl,
+            _tableau(),
+            state,
+            ops,
+            start is None or start.time is None,
+            threads,
+        )
+    y, t, f, h = state[:4]
+    messages = [
+        _MESSAGES[int(code)].format(t=t[c], h=h[c], max_steps=max_steps) if code else ""
+        for c, code in enumerate(status)
+    ]
+    cases = np.arange(n)
+    p_end, t_end, _, _ = model.observe(y, cases)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        p_c, _, o2_c, co2_c = model.observe(y + 1j * 1e-20 * f, cases)
+    arrays, partial = outputs.finish(t, network, model)
+    solution = Solution(
+        time=t_out.copy(),
+        pressure=arrays["p"],
+        temperature=arrays["T"],
+        partial_pressures=partial,
+        final_pressure=p_end,
+        final_temperature=t_end,
+        final_moles=model.species_moles(y, cases),
+        species=network.species,
+        final_pressure_rate=p_c.imag / 1e-20,
+        final_partial_pressure_O2_rate=o2_c.imag / 1e-20,
+        final_partial_pressure_CO2_rate=co2_c.imag / 1e-20,
+        end_time=t.copy(),
+        status=np.where(status != 0, -1, 0).astype(np.int8),
+        message=messages,
+        n_steps=steps.astype(np.intp),
+        n_rejected=rejected.astype(np.intp),
+        operations=Operations(
+            threshold_time=found.time,
+            event_time=events.happened(),
+            max_pressure_difference=ops[1],
+            source_on_time=ops[2],
+            source_amount=ops[3],
+            merged_time=np.zeros((n, n_modules)),
+        ),
+    )
+    return solution, y
