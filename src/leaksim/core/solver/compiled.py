@@ -198,10 +198,9 @@ def run_compiled(
             threads,
         )
     y, t, f, h = state[:4]
-    messages = [
-        _MESSAGES[int(code)].format(t=t[c], h=h[c], max_steps=max_steps) if code else ""
-        for c, code in enumerate(status)
-    ]
+    messages = [""] * n
+    for c in np.flatnonzero(status):
+        messages[c] = _MESSAGES[int(status[c])].format(t=t[c], h=h[c], max_steps=max_steps)
     cases = np.arange(n)
     p_end, t_end, _, _ = model.observe(y, cases)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):

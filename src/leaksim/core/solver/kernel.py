@@ -85,7 +85,7 @@ def flux_and_slopes(p_u, p_d, delta, r_star, coefficient, exponent_1, exponent_2
     return dp * phi_dp, phi_dp * (1.0 + dp * a_u), phi_dp * (dp * a_d - 1.0)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _link_flows(y, is_open, c, net, flow, d_a, d_b, slopes):
     """Molar flow of every link of case ``c`` from side a to side b [mol/s], and with
     ``slopes`` its derivatives by the pressures of sides a and b [mol/(s Pa)]
@@ -123,7 +123,7 @@ def _link_flows(y, is_open, c, net, flow, d_a, d_b, slopes):
             flow[k], d_a[k], d_b[k] = -scale * phi, -scale * dd, -scale * du
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _rhs(y, is_open, c, net, work, out):
     """``dN/dt`` of every module of case ``c`` [mol/s] (:meth:`LeanModel.rhs`)."""
     link_a, link_b = net[1], net[2]
@@ -148,7 +148,7 @@ def _rhs(y, is_open, c, net, work, out):
             out[src_module[j]] += src_flow[c, j]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _jacobian(y, is_open, c, net, work, jac):
     """``d rhs / d y`` of case ``c`` (:meth:`LeanModel.jacobian`), rows by columns."""
     rt_v, link_a, link_b = net[0], net[1], net[2]
@@ -175,7 +175,7 @@ def _jacobian(y, is_open, c, net, work, jac):
             jac[b, b] -= fan_b[c, i]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _lu_factor(w, perm):
     """LU with partial pivoting of ``w`` in place (:func:`leaksim.core.linalg.lu_factor`)."""
     size = w.shape[0]
@@ -197,7 +197,7 @@ def _lu_factor(w, perm):
                 w[i, j] -= factor * w[k, j]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _lu_solve(lu, perm, b, x):
     """Solve from :func:`_lu_factor`'s output, column by column as the batched solve does."""
     size = lu.shape[0]
@@ -261,7 +261,7 @@ def _step(y0, f0, h, is_open, c, net, tab, work, u, y1, k1, k2):
         k2[i] = acc2
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _error_norm(err, y0, y1, atol, rtol):
     """Scaled RMS norm of the error (:func:`~leaksim.core.solver.controller.error_norm`)."""
     total = 0.0
@@ -271,7 +271,7 @@ def _error_norm(err, y0, y1, atol, rtol):
     return math.sqrt(total / err.size)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _factor(err, accept, exponent):
     """Next step over this step (:meth:`~leaksim.core.solver.controller.StepController.factor`)."""
     if not math.isfinite(err):
@@ -296,7 +296,7 @@ def _initial_step(y, f, atol, rtol, span):
     return min(h, span)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _pressure_at(y0, y1, k1, k2, rt_v, m, theta):
     """Pressure of module ``m`` at the fraction ``theta`` of a step, never negative
     (:func:`~leaksim.core.solver.dense.pressure_at`)."""
@@ -397,8 +397,9 @@ def _fill(y0, y1, k1, k2, t0, h, t_new, c, net, out, nxt):
 
 
 @njit(cache=True, error_model="numpy")
-def _work(n_links, size):
-    """Scratch arrays of one case: link flows and slopes, W, its pivots, stage vectors, J."""
+def _work(n_links, size, n_stages):
+    """Scratch arrays of a thread, reused case after case: link flows and slopes, W, its
+    pivots, three stage vectors, J, the stages, and y0, f0, y1, k1, k2."""
     return (
         np.empty(n_links),
         np.empty(n_links),
@@ -409,11 +410,13 @@ def _work(n_links, size):
         np.empty(size),
         np.empty(size),
         np.empty((size, size)),
+        np.empty((n_stages, size)),
+        np.empty((5, size)),
     )
 
 
 @njit(cache=True, error_model="numpy")
-def _run_case(c, net, sched, thr, out, ctl, tab, state, ops):
+def _run_case(c, net, sched, thr, out, ctl, tab, state, ops, work):
     """Integrate case ``c`` from its start to its end (the loop of
     :class:`~leaksim.core.solver.integrator.Integrator` for one case)."""
     n_links = net[1].size
@@ -424,11 +427,10 @@ def _run_case(c, net, sched, thr, out, ctl, tab, state, ops):
     size = y_all.shape[1]
     is_open = is_open_all[c]
     rtol, atol = rtol_all[c], atol_all[c]
-    work = _work(n_links, size)
-    u = np.empty((tab[3].size + 1, size))
-    y0 = y_all[c].copy()
-    f0 = f_all[c].copy()
-    y1, k1, k2 = np.empty(size), np.empty(size), np.empty(size)
+    u = work[9]
+    y0, f0, y1, k1, k2 = work[10][0], work[10][1], work[10][2], work[10][3], work[10][4]
+    y0[:] = y_all[c]
+    f0[:] = f_all[c]
     t = t_all[c]
     h = h_all[c]
     in_row = 0
@@ -484,14 +486,11 @@ def _run_case(c, net, sched, thr, out, ctl, tab, state, ops):
 
 
 @njit(cache=True, error_model="numpy")
-def _start_case(c, net, sched, thr, out, ctl, state, ops, report_start):
+def _start_case(c, net, sched, thr, out, ctl, state, ops, report_start, work):
     """Events due at the start, the first derivative and step, and what the start reports."""
     y_all, t_all, f_all, h_all = state[:4]
     thr_time, max_dp, _, _, done, nxt, is_open_all = ops
     duration, rtol_all, atol_all = ctl[:3]
-    n_links = net[1].size
-    size = y_all.shape[1]
-    work = _work(n_links, size)
     is_open = is_open_all[c]
     t = t_all[c]
     _apply_due(c, t, is_open, sched, done)
@@ -526,6 +525,7 @@ def _integrate_range(
     src_amount, done, nxt, is_open, report_start,
 ):  # fmt: skip
     """:func:`integrate_lean` for the cases ``lo`` to ``hi - 1``, without the GIL."""
+    work = _work(link_a.size, y.shape[1], tab_h1.size + 1)
     for c in range(lo, hi):
         net = (
             rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts, fan_link,
@@ -538,9 +538,9 @@ def _integrate_range(
         tab = (gamma, tab_a, tab_c, tab_h1, tab_h2)
         state = (y, t, f, h, n_steps, n_rejected, status)
         ops = (thr_time, max_dp, src_on, src_amount, done, nxt, is_open)
-        _start_case(c, net, sched, thr, out, ctl, state, ops, report_start)
+        _start_case(c, net, sched, thr, out, ctl, state, ops, report_start, work)
         if t[c] < duration[c]:
-            _run_case(c, net, sched, thr, out, ctl, tab, state, ops)
+            _run_case(c, net, sched, thr, out, ctl, tab, state, ops, work)
 
 
 def integrate_lean(net, sched, thr, out, ctl, tab, state, ops, report_start, threads=None):
