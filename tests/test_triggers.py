@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 from helpers import ATM, blowdown_time_constant, two_modules
 
+from leaksim import Module, Scenario, Station, Valve
+from leaksim.compile import compile_scenario
 from leaksim.core.network import Schedule, Triggers
 from leaksim.core.solver import solve
 
@@ -104,3 +106,19 @@ def test_max_pressure_difference_across_a_closed_hatch():
     sol = solve(triggered(0.9 * ATM, 0.0), 3600.0, [0.0, 3600.0], rtol=1e-8)
     dp = sol.operations.max_pressure_difference[0, 0]
     assert dp == pytest.approx(sol.final_pressure[0, 1] - sol.final_pressure[0, 0], rel=1e-6)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_condition_met_at_the_start_without_delay_switches_at_once(compiled):
+    # A relief valve already above its level at t = 0 opens there and vents; before, the
+    # event due at once asked for a first step of length zero and the case failed.
+    station = Station(
+        [Module("A", "10 m^3", "105 kPa")],
+        valves=[Valve(module="A", area="1 cm^2", opens_above="104 kPa")],
+    )
+    compiled_scenario = compile_scenario(Scenario(station, "10 min", output_interval="5 min"))
+    network = compiled_scenario.network
+    sol = solve(network, 600.0, compiled_scenario.output_time, compiled=compiled)
+    assert sol.status[0] == 0
+    assert sol.operations.event_time[0, 0] == 0.0
+    assert sol.final_pressure[0, 0] < 0.5 * 105e3  # vented through 1 cm^2 for 10 min

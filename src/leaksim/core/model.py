@@ -479,7 +479,8 @@ class GeneralModel:
         a1 = np.take_along_axis(areas, segment[..., None] + 1, axis=-1)[..., 0]
         tt = t[..., 0]
         span = np.where(t1 > t0, t1 - t0, 1.0)
-        weight = np.where(tt.real <= t0, 0.0, np.where(tt.real >= t1, 1.0, (tt - t0) / span))
+        # Taken forward at a knot: a step that starts on one grows with the segment ahead.
+        weight = np.where(tt.real < t0, 0.0, np.where(tt.real >= t1, 1.0, (tt - t0) / span))
         area = a0 + (a1 - a0) * weight
         factor = np.ones((area.shape[0], net.n_links), dtype=area.dtype)
         nominal = net.links.area[cases][:, net.growth.link]

@@ -39,17 +39,12 @@ _MESSAGES = {
 
 def compiled_applies(network: Network, model: GeneralModel) -> bool:
     """Whether the compiled kernel integrates ``network``: a lean model
-    (:func:`~leaksim.core.model.lean_applies`) without triggers or growing areas, unless the
-    environment variable :data:`COMPILED_ENV` is ``"0"``."""
-    return (
-        os.environ.get(COMPILED_ENV, "1") != "0"
-        and isinstance(model, LeanModel)
-        and network.triggers.module.size == 0
-        and network.growth.link.size == 0
-    )
+    (:func:`~leaksim.core.model.lean_applies`), unless the environment variable
+    :data:`COMPILED_ENV` is ``"0"``."""
+    return os.environ.get(COMPILED_ENV, "1") != "0" and isinstance(model, LeanModel)
 
 
-def _tableau() -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _tableau() -> tuple[float | np.ndarray, ...]:
     """RODAS4 as the kernel takes it: ``a`` and ``c`` as zero-padded square arrays."""
     tab = RODAS4
     n = tab.n_stages - 1
@@ -59,7 +54,8 @@ def _tableau() -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         a[i, : len(row)] = row
     for i, row in enumerate(tab.c):
         c[i, : len(row)] = row
-    return tab.gamma, a, c, np.array(tab.h1), np.array(tab.h2)
+    stages = (np.array(tab.stage_time), np.array(tab.d))
+    return tab.gamma, a, c, np.array(tab.h1), np.array(tab.h2), *stages
 
 
 def _network_arrays(network: Network, model: LeanModel) -> tuple[np.ndarray, ...]:
@@ -86,6 +82,45 @@ def _network_arrays(network: Network, model: LeanModel) -> tuple[np.ndarray, ...
         np.ascontiguousarray(model._fan_b, dtype=float),
         network.sources.module.astype(np.int64),
         np.ascontiguousarray(model._src_flow, dtype=float),
+        *_growth_arrays(network),
+    )
+
+
+def _growth_arrays(network: Network) -> tuple[np.ndarray, ...]:
+    """Growth of each link (-1 for none), the knots' times and areas, the links' nominal
+    areas and the knots as one row per case (kernel ``net``, from ``GROWTH_OF_LINK``)."""
+    growth = network.growth
+    of_link = np.full(network.n_links, -1, dtype=np.int64)
+    of_link[growth.link] = np.arange(growth.link.size)
+    shape = (network.n_cases, growth.link.size, np.shape(growth.time)[-1])
+    knots = np.broadcast_to(np.asarray(growth.time, dtype=float), shape)
+    areas = np.broadcast_to(np.asarray(growth.area, dtype=float), shape)
+    return (
+        of_link,
+        np.ascontiguousarray(knots),
+        np.ascontiguousarray(areas),
+        np.ascontiguousarray(network.links.area, dtype=float),
+        np.ascontiguousarray(network.breakpoints, dtype=float),
+    )
+
+
+def _trigger_arrays(network: Network, n_modules: int) -> tuple[np.ndarray, ...]:
+    """What each trigger watches, its signed level, delay and event, and its state (kernel
+    ``trig``)."""
+    triggers = network.triggers
+    n = network.n_cases
+    assert triggers.above is not None  # Network.__post_init__ fills it in
+    sign = np.where(triggers.above, -1.0, 1.0)
+    return (
+        triggers.module.astype(np.int64),
+        triggers.rate.astype(np.bool_),
+        sign,
+        np.ascontiguousarray(sign * triggers.level, dtype=float),
+        np.ascontiguousarray(triggers.delay, dtype=float),
+        triggers.event.astype(np.int64),
+        np.zeros((n, triggers.module.size), dtype=np.bool_),
+        np.full((n, triggers.module.size), np.nan),
+        np.zeros((n, n_modules)),
     )
 
 
@@ -167,7 +202,6 @@ def run_compiled(
         np.zeros((n, network.n_links)),
         np.zeros((n, network.n_sources)),
         np.zeros((n, network.n_sources)),
-        events.done,
         outputs.next.astype(np.int64),
         np.ascontiguousarray(events.is_open),
     )
@@ -175,6 +209,7 @@ def run_compiled(
         np.ascontiguousarray(events.time, dtype=float),
         network.schedule.target.astype(np.int64),
         network.schedule.opens.astype(np.bool_),
+        events.done,
     )
     out = (
         t_out.astype(float),
@@ -188,6 +223,7 @@ def run_compiled(
         integrate_lean(
             _network_arrays(network, model),
             sched,
+            _trigger_arrays(network, n_modules),
             _threshold_arrays(model, levels, n, n_modules),
             out,
             ctl,
@@ -225,7 +261,7 @@ def run_compiled(
         n_rejected=rejected.astype(np.intp),
         operations=Operations(
             threshold_time=found.time,
-            event_time=events.happened(),
+            event_time=np.where(events.done, sched[0], np.nan),
             max_pressure_difference=ops[1],
             source_on_time=ops[2],
             source_amount=ops[3],

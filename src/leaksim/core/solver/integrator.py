@@ -180,9 +180,13 @@ class Integrator:
             self.thresholds.start(self.obs)
         if self.triggers is not None:
             p = self.obs["p"][everyone]
-            self.triggers.fire_satisfied(
+            fired = self.triggers.fire_satisfied(
                 self.model, everyone, everyone, self.y, self.f, p, self.t.copy()
             )
+            if np.any(fired):
+                # A condition met at the start with no delay switches its link at once, not
+                # in a first step of length zero.
+                self._after_events(everyone, everyone, self.t.copy())
         self._track_pressure_difference(everyone)
 
     # -- the loop -----------------------------------------------------------------------
