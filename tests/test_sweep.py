@@ -410,3 +410,28 @@ def test_iss_monte_carlo_rows_do_not_depend_on_the_chunk_size():
     whole = sweep.run(progress=False, chunk_size=60).rows
     parts = sweep.run(progress=False, chunk_size=13).rows
     pd.testing.assert_frame_equal(whole, parts, check_exact=True)
+
+
+def test_names_with_dots_can_be_swept():
+    # "module.Lab.v2.volume": the kind before the first dot, the key after the last one.
+    station = Station(
+        [Module("Lab.v2", "100 m^3")],
+        leaks=[Leak("Lab.v2", diameter="5 mm", name="hole.1", discharge_coefficient=CD)],
+    )
+    scenario = Scenario(station, duration="3 h", thresholds=[Threshold("low", "600 mmHg")])
+    sweep = Sweep(
+        scenario,
+        {
+            "module.Lab.v2.volume": Grid(["50 m^3", "100 m^3"]),
+            "leak.hole.1.diameter": Grid(["5 mm", "10 mm"]),
+        },
+    )
+    rows = sweep.run(progress=False).rows
+    assert rows["module.Lab.v2.volume"].tolist() == [50.0, 50.0, 100.0, 100.0]
+    volume = rows["module.Lab.v2.volume"].to_numpy()
+    d = rows["leak.hole.1.diameter"].to_numpy()
+    # isothermal one-volume closed form, t = tau ln(p0 / level) (docs/physics.md)
+    expected = blowdown_time_constant(volume, CD * math.pi / 4 * d**2) * np.log(760 / 600)
+    np.testing.assert_allclose(rows["threshold.low.Lab.v2_s"], expected, rtol=1e-5)
+    with pytest.raises(ScenarioError, match=r"no module name 'Lab' .did you mean 'Lab.v2'"):
+        Sweep(scenario, {"module.Lab.volume": Grid(["50 m^3"])})
