@@ -216,8 +216,40 @@ def test_a_scenario_with_case_lists_is_refused():
 
 def test_draws_that_break_a_rule_fail_before_any_case_runs(monkeypatch):
     sweep = Sweep(cabin_scenario(), {"leak.hole.diameter": Normal("1 mm", "1 mm")}, cases=50)
+    drawn = sweep.sample()["leak.hole.diameter"].to_numpy()
+    first = int(np.flatnonzero(drawn <= 0)[0])  # the first case drawing an impossible size
     monkeypatch.setattr(engine, "chunk_rows", _forbidden)
-    with pytest.raises(ScenarioError, match=r"cases 0-49 break a rule: .*diameter must be > 0"):
+    with pytest.raises(ScenarioError) as info:
+        sweep.run(progress=False)
+    message = str(info.value)
+    assert f"swept parameter 'leak.hole.diameter' draws {drawn[first]:.6g} m for case {first}," in (
+        message
+    )
+    assert "leak 'hole': diameter must be > 0" in message and "bound it with" in message
+    assert "entry" not in message and "\n" not in message
+
+
+def test_a_bad_draw_names_its_parameter_among_several(monkeypatch):
+    # Only the response time breaks a rule (a close_at before 0 s): the diameter is not blamed.
+    scenario = Scenario(
+        Station(
+            [Module("Cabin", "100 m^3"), Module("Node", "50 m^3")],
+            hatches=[Hatch(["Cabin", "Node"], area="0.5 m^2", name="crew")],
+            leaks=[Leak("Cabin", diameter="5 mm", name="hole")],
+        ),
+        duration="1 h",
+    )
+    parameters = {
+        "leak.hole.diameter": Uniform("1 mm", "5 mm"),
+        "hatch.crew.close_at": Normal("2 min", "1 min"),
+    }
+    sweep = Sweep(scenario, parameters, cases=400, seed=3)
+    drawn = sweep.sample()["hatch.crew.close_at"].to_numpy()
+    first = int(np.flatnonzero(drawn < 0)[0])
+    monkeypatch.setattr(engine, "chunk_rows", _forbidden)
+    with pytest.raises(
+        ScenarioError, match=rf"'hatch.crew.close_at' draws \S+ s for case {first},"
+    ):
         sweep.run(progress=False)
 
 
