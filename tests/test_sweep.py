@@ -253,6 +253,21 @@ def test_a_bad_draw_names_its_parameter_among_several(monkeypatch):
         sweep.run(progress=False)
 
 
+def test_a_bad_choice_is_blamed_not_the_numbers_beside_it(monkeypatch):
+    parameters = {
+        "leak.hole.module": Choice(["Cabin", "Attic"]),
+        "leak.hole.diameter": Uniform("1 mm", "5 mm"),
+    }
+    sweep = Sweep(cabin_scenario(), parameters, cases=20, seed=2)
+    first = int(np.flatnonzero(sweep.sample()["leak.hole.module"].to_numpy() == "Attic")[0])
+    monkeypatch.setattr(engine, "chunk_rows", _forbidden)
+    with pytest.raises(ScenarioError) as info:
+        sweep.run(progress=False)
+    message = str(info.value)
+    assert message.startswith(f"case {first} takes 'leak.hole.module' = 'Attic', which breaks")
+    assert "got 'Attic'" in message and "diameter" not in message
+
+
 def _forbidden(**kwargs):
     raise AssertionError("no chunk may run")
 

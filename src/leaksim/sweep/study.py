@@ -167,10 +167,17 @@ class Sweep:
                 low = middle
         one = members[low : low + 1]
         case = start + int(one[0])
+        texts = {path: self.kinds[path] for path in shared}
+        err = self._breaks(values, one, shared, texts) if texts else None
+        if err is not None:
+            drawn = ", ".join(f"{path!r} = {value!r}" for path, value in shared.items())
+            return ScenarioError(
+                f"case {case} takes {drawn}, which breaks a rule: {_without_entry(str(err))}"
+            )
         for path, kind in self.kinds.items():
             if path in shared:
                 continue
-            err = self._breaks(values, one, shared, {path: kind, **_texts(self.kinds, shared)})
+            err = self._breaks(values, one, shared, {path: kind, **texts})
             if err is not None:
                 drawn = f"{float(values[path][one[0]]):.6g} {kind.unit}".strip()
                 hint = _NORMAL_HINT if isinstance(kind, Normal) else ""
@@ -368,10 +375,6 @@ _NORMAL_HINT = (
     "; a normal law reaches any value, however rare: bound it with a uniform, loguniform or "
     "lognormal law"
 )
-
-
-def _texts(kinds: Mapping[str, Distribution], shared: Mapping[str, Any]) -> dict[str, Any]:
-    return {path: kinds[path] for path in shared}
 
 
 def _without_entry(rule: str) -> str:
