@@ -7,7 +7,10 @@
                                 [--dask SCHEDULER_ADDRESS] [--resume] [--quiet]
 
 With ``--out``, finished chunks are kept in ``RESULTS.csv.parts/`` until RESULTS is written,
-so a sweep stopped by Ctrl-C or a crash continues with ``--resume`` where it stopped.
+so a sweep stopped by Ctrl-C or a crash continues with ``--resume`` where it stopped; each chunk
+is checked against the sweep before it is used, and the folder is locked while a sweep uses it,
+so a second sweep on the same ``--out`` is refused. RESULTS and SUMMARY.json are written as one
+set, both or neither.
 """
 
 from __future__ import annotations
