@@ -216,9 +216,56 @@ def test_a_scenario_with_case_lists_is_refused():
 
 def test_draws_that_break_a_rule_fail_before_any_case_runs(monkeypatch):
     sweep = Sweep(cabin_scenario(), {"leak.hole.diameter": Normal("1 mm", "1 mm")}, cases=50)
+    drawn = sweep.sample()["leak.hole.diameter"].to_numpy()
+    first = int(np.flatnonzero(drawn <= 0)[0])  # the first case drawing an impossible size
     monkeypatch.setattr(engine, "chunk_rows", _forbidden)
-    with pytest.raises(ScenarioError, match=r"cases 0-49 break a rule: .*diameter must be > 0"):
+    with pytest.raises(ScenarioError) as info:
         sweep.run(progress=False)
+    message = str(info.value)
+    assert f"swept parameter 'leak.hole.diameter' draws {drawn[first]:.6g} m for case {first}," in (
+        message
+    )
+    assert "leak 'hole': diameter must be > 0" in message and "bound it with" in message
+    assert "entry" not in message and "\n" not in message
+
+
+def test_a_bad_draw_names_its_parameter_among_several(monkeypatch):
+    # Only the response time breaks a rule (a close_at before 0 s): the diameter is not blamed.
+    scenario = Scenario(
+        Station(
+            [Module("Cabin", "100 m^3"), Module("Node", "50 m^3")],
+            hatches=[Hatch(["Cabin", "Node"], area="0.5 m^2", name="crew")],
+            leaks=[Leak("Cabin", diameter="5 mm", name="hole")],
+        ),
+        duration="1 h",
+    )
+    parameters = {
+        "leak.hole.diameter": Uniform("1 mm", "5 mm"),
+        "hatch.crew.close_at": Normal("2 min", "1 min"),
+    }
+    sweep = Sweep(scenario, parameters, cases=400, seed=3)
+    drawn = sweep.sample()["hatch.crew.close_at"].to_numpy()
+    first = int(np.flatnonzero(drawn < 0)[0])
+    monkeypatch.setattr(engine, "chunk_rows", _forbidden)
+    with pytest.raises(
+        ScenarioError, match=rf"'hatch.crew.close_at' draws \S+ s for case {first},"
+    ):
+        sweep.run(progress=False)
+
+
+def test_a_bad_choice_is_blamed_not_the_numbers_beside_it(monkeypatch):
+    parameters = {
+        "leak.hole.module": Choice(["Cabin", "Attic"]),
+        "leak.hole.diameter": Uniform("1 mm", "5 mm"),
+    }
+    sweep = Sweep(cabin_scenario(), parameters, cases=20, seed=2)
+    first = int(np.flatnonzero(sweep.sample()["leak.hole.module"].to_numpy() == "Attic")[0])
+    monkeypatch.setattr(engine, "chunk_rows", _forbidden)
+    with pytest.raises(ScenarioError) as info:
+        sweep.run(progress=False)
+    message = str(info.value)
+    assert message.startswith(f"case {first} takes 'leak.hole.module' = 'Attic', which breaks")
+    assert "got 'Attic'" in message and "diameter" not in message
 
 
 def _forbidden(**kwargs):
@@ -410,3 +457,28 @@ def test_iss_monte_carlo_rows_do_not_depend_on_the_chunk_size():
     whole = sweep.run(progress=False, chunk_size=60).rows
     parts = sweep.run(progress=False, chunk_size=13).rows
     pd.testing.assert_frame_equal(whole, parts, check_exact=True)
+
+
+def test_names_with_dots_can_be_swept():
+    # "module.Lab.v2.volume": the kind before the first dot, the key after the last one.
+    station = Station(
+        [Module("Lab.v2", "100 m^3")],
+        leaks=[Leak("Lab.v2", diameter="5 mm", name="hole.1", discharge_coefficient=CD)],
+    )
+    scenario = Scenario(station, duration="3 h", thresholds=[Threshold("low", "600 mmHg")])
+    sweep = Sweep(
+        scenario,
+        {
+            "module.Lab.v2.volume": Grid(["50 m^3", "100 m^3"]),
+            "leak.hole.1.diameter": Grid(["5 mm", "10 mm"]),
+        },
+    )
+    rows = sweep.run(progress=False).rows
+    assert rows["module.Lab.v2.volume"].tolist() == [50.0, 50.0, 100.0, 100.0]
+    volume = rows["module.Lab.v2.volume"].to_numpy()
+    d = rows["leak.hole.1.diameter"].to_numpy()
+    # isothermal one-volume closed form, t = tau ln(p0 / level) (docs/physics.md)
+    expected = blowdown_time_constant(volume, CD * math.pi / 4 * d**2) * np.log(760 / 600)
+    np.testing.assert_allclose(rows["threshold.low.Lab.v2_s"], expected, rtol=1e-5)
+    with pytest.raises(ScenarioError, match=r"no module name 'Lab' .did you mean 'Lab.v2'"):
+        Sweep(scenario, {"module.Lab.volume": Grid(["50 m^3"])})

@@ -112,3 +112,41 @@ def test_bad_parameter_tables(table, fragment):
     with pytest.raises(ScenarioError, match=None) as info:
         from_table(table)
     assert fragment in str(info.value)
+
+
+def test_the_top_uniform_number_stays_below_one(monkeypatch):
+    # k = 2**53 - 1 gives (k + 0.5) / 2**53, which rounds to 1.0 in float64, where the inverse
+    # CDF of a normal law is infinite: force every draw of a block to it.
+    class Top:
+        def __init__(self, bit_generator):
+            pass
+
+        def integers(self, low, high, size, dtype):
+            return np.full(size, high - 1, dtype=dtype)
+
+    monkeypatch.setattr(np.random, "Generator", Top)
+    u = sample({"x": Uniform("0 m", "1 m")}, 0, 0, 5)["x"]
+    assert (u < 1.0).all()
+    z = sample({"x": Normal("0 m", "1 m")}, 0, 0, 5)["x"]
+    assert np.isfinite(z).all() and (z > 8).all()
+
+
+# The extremes of the uniform numbers of leaksim.sweep.sampling: 0.5 / 2**53 and the float64
+# just below 1.
+U_EXTREMES = np.array([2.0**-54, np.nextafter(1.0, 0.0)])
+
+
+@given(log10_median=st.floats(-300, 300), sigma=st.floats(0.01, 200))
+def test_a_lognormal_is_built_only_when_every_draw_is_a_finite_positive_float(log10_median, sigma):
+    median = f"{10.0**log10_median!r} m"
+    try:
+        kind = LogNormal(median, sigma)
+    except ScenarioError as err:
+        assert "sigma must be <=" in str(err)
+        with np.errstate(over="ignore", under="ignore"):
+            extremes = 10.0**log10_median * np.exp(sigma * stats.norm.ppf(U_EXTREMES))
+        assert not (np.isfinite(extremes).all() and (extremes >= np.finfo(float).tiny).all())
+    else:
+        with np.errstate(all="raise"):  # a RuntimeWarning would be an error here
+            values = kind.values(U_EXTREMES, np.zeros(2, dtype=np.int64))
+        assert np.isfinite(values).all() and (values > 0).all()

@@ -6,7 +6,7 @@ Every exception subclasses :class:`LeaksimError` and a builtin, so callers can c
 
 from __future__ import annotations
 
-__all__ = ["LeaksimError", "ScenarioError", "SolverError"]
+__all__ = ["LeaksimError", "ScenarioError", "SolverError", "OutputError"]
 
 
 class LeaksimError(Exception):
@@ -46,3 +46,11 @@ class ScenarioError(LeaksimError, ValueError):
 
 class SolverError(LeaksimError, RuntimeError):
     """The integrator could not finish a case (raised only when the caller asks to raise)."""
+
+
+class OutputError(LeaksimError, OSError):
+    """A result file could not be written; the message names the file, never a temporary one.
+
+    Raised by the atomic writers of ``leaksim._io`` on a full disk, a read-only folder or an
+    immutable file; the file of that name from before, if any, is left as it was.
+    """

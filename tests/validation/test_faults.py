@@ -2,12 +2,14 @@
 
 The contract (docs/scenario-format.md, Additions; leaksim.cli; leaksim._io): Ctrl-C ends
 ``leaksim run`` with status 130 and one line, no traceback and no output file; a writer that
-fails half-way leaves no file and keeps the previous one intact; a case the solver cannot finish
-is reported with its index and the reason, the other cases kept.
+fails half-way leaves no file and keeps the previous one intact; the outputs of one run are
+replaced together or not at all, and a file that cannot be written is named in one line; a case
+the solver cannot finish is reported with its index and the reason, the other cases kept.
 """
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -168,6 +170,64 @@ def test_cli_crash_while_writing_exits_1_and_keeps_the_old_outputs(tmp_path, mon
     assert len(err.strip().splitlines()) == 1 and "writer crashed" in err
     assert series.read_text() == "previous\n"
     assert sorted(os.listdir(tmp_path)) == ["cabin.toml", "series.csv"]
+
+
+CABIN = (
+    '[simulation]\nduration = "10 min"\n[[module]]\nname = "Cabin"\nvolume = "10 m^3"\n'
+    'pressure = "760 mmHg"\ntemperature = "22 degC"\n[[leak]]\nmodule = "Cabin"\n'
+    'diameter = "5 mm"\n'
+)
+
+
+def test_cli_run_replaces_its_outputs_all_or_nothing(tmp_path, monkeypatch, capsys):
+    # The summary is renamed into place first; the series cannot be (an immutable file, as
+    # chattr +i makes it; injected, since root may write anywhere): the pair on disk must stay
+    # the old one, not a summary of this run beside a series of the last.
+    scenario = tmp_path / "cabin.toml"
+    scenario.write_text(CABIN)
+    summary, series, figure = tmp_path / "summary.json", tmp_path / "series.csv", tmp_path / "p.png"
+    summary.write_text("old summary\n")
+    series.write_text("old series\n")
+    real_replace = os.replace
+
+    def immutable_series(src, dst):
+        if str(dst).endswith("series.csv"):
+            raise PermissionError(errno.EPERM, "Operation not permitted")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", immutable_series)
+    args = ["run", str(scenario), "--json", str(summary), "--csv", str(series)]
+    code = cli.main([*args, "--plot", str(figure)])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_FAILURE
+    assert err == (
+        f"leaksim: error: cannot write {series}: Operation not permitted; no earlier file was "
+        "replaced\n"
+    )
+    assert summary.read_text() == "old summary\n" and series.read_text() == "old series\n"
+    assert sorted(os.listdir(tmp_path)) == ["cabin.toml", "series.csv", "summary.json"]
+    monkeypatch.undo()
+    assert cli.main(args) == cli.EXIT_OK
+    assert json.loads(summary.read_text())["cases"] == 1
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_cli_run_on_a_full_device_names_it_and_keeps_the_summary(tmp_path):
+    scenario = tmp_path / "cabin.toml"
+    scenario.write_text(CABIN)
+    summary = tmp_path / "summary.json"
+    summary.write_text("old summary\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "leaksim.cli", "run", str(scenario)]
+        + ["--json", str(summary), "--csv", "/dev/full"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == cli.EXIT_FAILURE
+    assert run.stderr == "leaksim: error: cannot write /dev/full: No space left on device\n"
+    assert summary.read_text() == "old summary\n"
+    assert sorted(os.listdir(tmp_path)) == ["cabin.toml", "summary.json"]
 
 
 def _two_cases() -> Scenario:

@@ -38,6 +38,10 @@ def _check_output(option: str, path: str, seen: dict[str, str]) -> None:
         raise _UsageError(f"--{option}: directory {directory} does not exist")
     if os.path.isdir(real):
         raise _UsageError(f"--{option}: {path} is a directory")
+    device = os.path.exists(real) and not os.path.isfile(real)  # /dev/stdout is written as is
+    if not device and not os.access(directory, os.W_OK):
+        # files are written beside their target and renamed: the directory must take them
+        raise _UsageError(f"--{option}: cannot write in directory {directory} (not writable)")
 
 
 def _internal_failure(exc: Exception) -> int:

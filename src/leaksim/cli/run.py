@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TextIO, cast
 
 import numpy as np
 
-from .._io import atomic_open
+from .._io import atomic_files
 from ._common import (
     EXIT_OK,
     STDOUT,
@@ -72,12 +72,7 @@ def _run(args: argparse.Namespace) -> int:
     """``leaksim run``: load, solve, write the outputs, report."""
     plot_format = _check_paths(args)
     result = _load_scenario(args.scenario).run()
-    if args.json:
-        result.write_json(sys.stdout if args.json == STDOUT else args.json)
-    if args.csv:
-        result.write_csv(sys.stdout if args.csv == STDOUT else args.csv)
-    if args.plot:
-        _write_plot(result, args.plot, plot_format)
+    _write_outputs(result, args, plot_format)
     n_failed = int(np.count_nonzero(~result.ok))
     if args.quiet or args.json or args.csv == STDOUT:
         if n_failed:
@@ -132,8 +127,30 @@ def _plot_format(path: str) -> str:
     return extension
 
 
-def _write_plot(result: Result, path: str, plot_format: str | None) -> None:
-    """Draw the pressure plot with the Agg canvas and save it atomically."""
+def _write_outputs(result: Result, args: argparse.Namespace, plot_format: str | None) -> None:
+    """Write the files of --json, --csv and --plot as one set, then standard output.
+
+    Every file is written to a temporary first and all are renamed at the end: on a full disk
+    or a read-only file, none replaces its earlier version (no pair from two runs).
+    """
+    with atomic_files() as files:
+        if args.json and args.json != STDOUT:
+            with files.open(args.json) as f:
+                result.write_json(cast(TextIO, f))
+        if args.csv and args.csv != STDOUT:
+            with files.open(args.csv, newline="") as f:
+                result.write_csv(cast(TextIO, f))
+        if args.plot:
+            with files.open(args.plot, "wb") as f:
+                _write_plot(result, f, plot_format)
+    if args.json == STDOUT:
+        result.write_json(sys.stdout)
+    if args.csv == STDOUT:
+        result.write_csv(sys.stdout)
+
+
+def _write_plot(result: Result, target: IO[bytes], plot_format: str | None) -> None:
+    """Draw the pressure plot with the Agg canvas into ``target``."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -141,8 +158,7 @@ def _write_plot(result: Result, path: str, plot_format: str | None) -> None:
     figure = Figure(figsize=(8.0, 4.5), layout="constrained")
     FigureCanvasAgg(figure)
     result.plot(ax=figure.add_subplot())
-    with atomic_open(path, "wb") as f:
-        figure.savefig(f, format=plot_format)
+    figure.savefig(target, format=plot_format)
 
 
 def _format_summary(result: Result, source: str) -> str:

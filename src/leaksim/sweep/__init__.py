@@ -13,7 +13,7 @@ from __future__ import annotations
 from .distributions import Choice, Distribution, Grid, LogNormal, LogUniform, Normal, Table, Uniform
 from .file import load_sweep, loads_sweep
 from .result import SweepResult
-from .study import DEFAULT_CHUNK_SIZE, Sweep
+from .study import DEFAULT_CHUNK_SIZE, MAX_CASES, MEMORY_SHARE, Sweep
 
 __all__ = [
     "Choice",
@@ -22,6 +22,8 @@ __all__ = [
     "Grid",
     "LogNormal",
     "LogUniform",
+    "MAX_CASES",
+    "MEMORY_SHARE",
     "Normal",
     "Sweep",
     "SweepResult",

@@ -2,6 +2,8 @@
 
 A path is ``"<kind>.<name>.<key>"`` (``kind`` one of module, hatch, leak, valve, supply, crew,
 scrubber, threshold; modules by name, other items by their ``name``) or ``"simulation.<key>"``.
+The name sits between the first dot and the last, so it may hold dots itself
+(``"module.Lab.v2.volume"``).
 A value that changes the layout of the station (the module a leak is in, a gas, an energy
 mode) cannot vary inside one batch, so the cases of a chunk are grouped by those values and
 each group is solved as one batch; a case's result does not depend on the batch it is in
@@ -77,11 +79,12 @@ def _target(scenario: Scenario, path: str) -> tuple[str, Any, str]:
         if parts[1] not in _SIMULATION_KEYS:
             raise _unknown(path, "key", parts[1], _SIMULATION_KEYS)
         return "simulation", scenario, parts[1]
-    if len(parts) != 3:
+    if len(parts) < 3:
         raise ScenarioError(
             f"swept parameter {path!r} must be '<kind>.<name>.<key>' or 'simulation.<key>'"
         )
-    kind, name, key = parts
+    # Kinds and keys hold no dot, so a name may: "module.Lab.v2.volume" is module 'Lab.v2'.
+    kind, name, key = parts[0], ".".join(parts[1:-1]), parts[-1]
     if kind == "threshold":
         items: list[Any] = list(scenario.thresholds)
     elif kind in _KINDS:
@@ -98,6 +101,11 @@ def _target(scenario: Scenario, path: str) -> tuple[str, Any, str]:
     if key not in keys:
         raise _unknown(path, f"{kind} key", key, keys)
     return kind, item, key
+
+
+def _item_name(path: str) -> str:
+    """The item a ``"<kind>.<name>.<key>"`` path names (the name may hold dots)."""
+    return path.split(".", 1)[1].rsplit(".", 1)[0]
 
 
 def _station_items(station: Station, kind: str) -> list[Any]:
@@ -213,7 +221,7 @@ def _isolate(
     for path in parameters:
         if not path.endswith("." + ISOLATE):
             continue
-        leak = next(leak for leak in station.leaks if leak.name == path.split(".")[1])
+        leak = next(leak for leak in station.leaks if leak.name == _item_name(path))
         at = np.asarray(leak.si["start"], dtype=float) + np.asarray(values[path], dtype=float)
         for hatch in station.hatches:
             # a Station names every hatch; the assert tells the type checker so

@@ -14,6 +14,7 @@ stay plain. Each kind is built from Python (``LogUniform("1 mm", "100 mm")``) or
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -37,6 +38,14 @@ __all__ = [
     "Grid",
     "from_table",
 ]
+
+
+#: Largest |z| a standard normal takes by inverse transform: the uniform numbers of
+#: :mod:`leaksim.sweep.sampling` lie in [2**-54, 1 - 2**-53], and ndtri(2**-54) = -8.29.
+_Z_MAX = float(-ndtri(2.0**-54))
+
+#: Natural logarithms of the largest float64 and of the smallest normal one.
+_LOG_MAX, _LOG_TINY = math.log(sys.float_info.max), math.log(sys.float_info.min)
 
 
 def _si(value: Any, key: str) -> tuple[float, str]:
@@ -108,6 +117,11 @@ class Uniform(Distribution):
             raise ScenarioError(
                 f"low must be below high, got low = {p.show(self.low)}, high = {p.show(self.high)}"
             )
+        if not math.isfinite(hi - lo):
+            raise ScenarioError(
+                f"high - low must be a finite number, got low = {p.show(self.low)}, "
+                f"high = {p.show(self.high)}"
+            )
         object.__setattr__(self, "unit", u1)
         object.__setattr__(self, "_bounds", (lo, hi))
 
@@ -156,6 +170,11 @@ class Normal(Distribution):
         _same_unit("mean and sd", [u1, u2], [self.mean, self.sd])
         if not s > 0:
             raise ScenarioError(f"sd must be > 0, got {p.show(self.sd)}")
+        if not math.isfinite(abs(m) + s * _Z_MAX):
+            raise ScenarioError(
+                f"sd must keep every draw mean +- {_Z_MAX:.2f} sd within float64, got "
+                f"{p.show(self.sd)}"
+            )
         object.__setattr__(self, "unit", u1)
         object.__setattr__(self, "_loc", (m, s))
 
@@ -189,6 +208,14 @@ class LogNormal(Distribution):
         sigma, sigma_unit = _si(self.sigma, "sigma")
         if sigma_unit or not sigma > 0:
             raise ScenarioError(f"sigma must be a plain number > 0, got {p.show(self.sigma)}")
+        # median exp(sigma z) for |z| up to 8.29 must stay a finite, nonzero float64
+        limit = min(_LOG_MAX - math.log(m), math.log(m) - _LOG_TINY) / _Z_MAX
+        if not sigma <= limit:
+            raise ScenarioError(
+                f"sigma must be <= {limit:.4g} for median {p.show(self.median)}, so that every "
+                f"draw median x exp(sigma z), |z| <= {_Z_MAX:.2f}, is a finite number > 0; got "
+                f"{p.show(self.sigma)}"
+            )
         object.__setattr__(self, "unit", unit)
         object.__setattr__(self, "_median", m)
 

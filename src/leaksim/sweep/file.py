@@ -72,6 +72,11 @@ def loads_sweep(text: str, source: str = "<string>") -> Sweep:
     >>> sweep.sample()["leak.hole.diameter"].tolist()
     [0.001, 0.002, 0.001, 0.002]
     """
+    if not text.strip():
+        # /dev/null, or a file not yet written: found, but nothing in it to sweep
+        raise ScenarioError(
+            "the file is empty: a sweep needs a scenario and a [sweep] table", source
+        )
     scenario, table = loads_with_sweep(text, source)
     if table is None:
         raise ScenarioError("no [sweep] table: run the file with 'leaksim run'", source)

@@ -12,7 +12,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -68,7 +68,9 @@ class SweepResult:
 
     # ------------------------------------------------------------------ questions
 
-    def reached(self, threshold: str, module: str | None = None) -> np.ndarray:
+    def reached(
+        self, threshold: str, module: str | None = None, *, other_module: bool = False
+    ) -> np.ndarray:
         """Whether each case reached ``threshold`` in ``module`` (any module when None).
 
         Parameters
@@ -77,21 +79,47 @@ class SweepResult:
             A threshold name.
         module : str, optional
             A module name; None means any module.
+        other_module : bool, default False
+            Count only the modules that hold no leak in the case (see :meth:`leak_modules`):
+            whether the loss reached beyond the holed module. Only with ``module`` None.
 
         Returns
         -------
         numpy.ndarray of bool, shape (C,)
         """
         self._check_threshold(threshold)
+        if other_module and module is not None:
+            raise ValueError("other_module counts every module without a leak: give no module")
         modules = self.modules if module is None else [self._check_module(module)]
         times = self.rows[[f"threshold.{threshold}.{m}_s" for m in modules]].to_numpy(float)
-        return np.any(~np.isnan(times), axis=1)
+        hit = ~np.isnan(times)
+        if other_module:
+            hit &= ~self.leak_modules()
+        return np.any(hit, axis=1)
+
+    def leak_modules(self) -> np.ndarray:
+        """Whether each module holds a leak in each case, shape (C, M).
+
+        A leak's ``module``, swept (``"leak.<name>.module"``) or as the scenario gives it.
+        """
+        names = np.array(self.modules, dtype=object)
+        holed = np.zeros((self.n_cases, len(self.modules)), dtype=bool)
+        for leak in self.sweep.scenario.station.leaks:
+            path = f"leak.{leak.name}.module"
+            if path in self.rows.columns:
+                module = self.rows[path].to_numpy(dtype=object)
+            else:
+                module = np.full(self.n_cases, leak.module, dtype=object)
+            holed |= module[:, None] == names[None, :]
+        return holed
 
     def fraction_reached(
         self,
         threshold: str,
         module: str | None = None,
         by: Mapping[str, Sequence[Any] | None] | None = None,
+        *,
+        other_module: bool = False,
     ) -> dict[str, Any] | pd.DataFrame:
         """Fraction of the successful cases that reached a threshold, with its 95 % interval.
 
@@ -104,6 +132,9 @@ class SweepResult:
         by : mapping of str to sequence or None, optional
             Swept parameter -> band edges (quantities such as ``"10 mm"`` or SI floats), or
             None to split by its values (a choice of module). Gives a conditional table.
+        other_module : bool, default False
+            Count a case only when a module without a leak reached it (:meth:`reached`): the
+            fraction of impacts whose loss spreads beyond the holed module.
 
         Returns
         -------
@@ -111,7 +142,7 @@ class SweepResult:
             ``fraction``, ``ci95_low``, ``ci95_high`` (Clopper-Pearson), ``reached``,
             ``cases``; per band when ``by`` is given.
         """
-        hit = self.reached(threshold, module)[self.ok]
+        hit = self.reached(threshold, module, other_module=other_module)[self.ok]
         if by is None:
             return fraction(hit)
         edges = {column: self._edges(column, bands) for column, bands in by.items()}
@@ -134,20 +165,33 @@ class SweepResult:
         Returns
         -------
         dict
-            ``cases``, ``ok``, ``failed``, ``seed``; ``thresholds``: per threshold, per module
-            and for ``any_module``, the fraction of successful cases that reached it with its
-            95 % interval; ``reserve_time_s``: per threshold and module, percentiles 5, 50 and
-            95; ``min_pressure_Pa``: per module, the same percentiles.
+            ``cases``, ``ok``, ``failed``, ``seed``; ``thresholds``: per threshold, per module,
+            for ``any_module`` (a case counts when any module reached it, the leak's own
+            included) and for ``other_module`` (only a module without a leak counts), the
+            fraction of successful cases that reached it with its 95 % interval;
+            ``reserve_time_s``: per threshold, per module and for ``first_module`` and
+            ``first_other_module`` (the earliest of any module, of the modules without a leak),
+            percentiles 5, 50 and 95; ``min_pressure_Pa``: per module, the same percentiles.
         """
         ok = self.ok
         thresholds = {}
         reserve = {}
         for name in self.thresholds:
             by_module = {m: fraction(self.reached(name, m)[ok]) for m in self.modules}
-            thresholds[name] = {**by_module, "any_module": fraction(self.reached(name)[ok])}
+            thresholds[name] = {
+                **by_module,
+                "any_module": fraction(self.reached(name)[ok]),
+                "other_module": fraction(self.reached(name, other_module=True)[ok]),
+            }
             reserve[name] = {
-                m: percentiles(self.rows[f"reserve.{name}.{m}_s"].to_numpy(float)[ok])
-                for m in self.modules
+                **{
+                    m: percentiles(self.rows[f"reserve.{name}.{m}_s"].to_numpy(float)[ok])
+                    for m in self.modules
+                },
+                "first_module": percentiles(self.earliest_reserve_time(name).m_as("s")[ok]),
+                "first_other_module": percentiles(
+                    self.earliest_reserve_time(name, other_module=True).m_as("s")[ok]
+                ),
             }
         return {
             "cases": self.n_cases,
@@ -165,11 +209,18 @@ class SweepResult:
 
     # ------------------------------------------------------------------ plots
 
-    def earliest_reserve_time(self, threshold: str) -> pint.Quantity:
-        """Reserve time of the first module to reach ``threshold`` in each case [s]."""
+    def earliest_reserve_time(self, threshold: str, *, other_module: bool = False) -> pint.Quantity:
+        """Reserve time of the first module to reach ``threshold`` in each case [s].
+
+        With ``other_module``, of the first module without a leak (:meth:`leak_modules`);
+        infinite where every module is holed.
+        """
         self._check_threshold(threshold)
         columns = [f"reserve.{threshold}.{m}_s" for m in self.modules]
-        return ureg.Quantity(np.min(self.rows[columns].to_numpy(float), axis=1), "s")
+        times = self.rows[columns].to_numpy(float)
+        if other_module:
+            times = np.where(self.leak_modules(), np.inf, times)
+        return ureg.Quantity(np.min(times, axis=1), "s")
 
     def plot_reserve_cdf(
         self, threshold: str, module: str | None = None, ax: Any = None, **kwargs: Any
@@ -247,30 +298,42 @@ class SweepResult:
 
     # ------------------------------------------------------------------ files
 
-    def write(self, path: str | os.PathLike[str]) -> None:
+    def write(self, path: str | os.PathLike[str] | IO[Any], format: str | None = None) -> None:
         """Write the rows as CSV (empty cells for NaN) or Parquet, by the extension.
 
-        The file appears whole or not at all.
+        Parameters
+        ----------
+        path : str, os.PathLike or file object
+            The file, which appears whole or not at all; or an open file (text with
+            ``newline=""`` for CSV, binary for Parquet) [-].
+        format : {"csv", "parquet"}, optional
+            Needed with an open file; by default the extension of ``path`` tells.
         """
-        kind = _FORMATS.get(Path(path).suffix.lower())
-        if kind is None:
-            raise ScenarioError(
-                f"results file must end in .csv or .parquet, got {os.fspath(path)!r}"
-            )
+        kind = format if format is not None else _FORMATS.get(Path(_name(path)).suffix.lower())
+        if kind is None or kind not in _FORMATS.values():
+            raise ScenarioError(f"results file must end in .csv or .parquet, got {_name(path)!r}")
         if kind == "parquet":
             _check_parquet()
-            with atomic_open(path, "wb") as f:
-                self.rows.to_parquet(f, index=False)
+        if hasattr(path, "write"):
+            _write_rows(self.rows, cast(IO[Any], path), kind)
             return
-        with atomic_open(path, newline="") as f:
-            # repr-exact floats: a row read back is the row computed
-            self.rows.to_csv(f, index=False, na_rep="", float_format="%.17g")
+        with atomic_open(path, "wb" if kind == "parquet" else "w", newline="") as f:
+            _write_rows(self.rows, f, kind)
 
-    def write_json(self, path: str | os.PathLike[str]) -> None:
-        """Write :meth:`summary` as JSON (NaN and inf as null), whole or not at all."""
+    def write_json(self, path: str | os.PathLike[str] | IO[str]) -> None:
+        """Write :meth:`summary` as JSON (NaN and inf as null), whole or not at all.
+
+        Parameters
+        ----------
+        path : str, os.PathLike or text file object
+            The file to create or replace, or an open file [-].
+        """
+        text = json.dumps(_jsonable(self.summary()), indent=2) + "\n"
+        if hasattr(path, "write"):
+            cast(IO[str], path).write(text)
+            return
         with atomic_open(path) as f:
-            json.dump(_jsonable(self.summary()), f, indent=2)
-            f.write("\n")
+            f.write(text)
 
     # ------------------------------------------------------------------ checks
 
@@ -294,6 +357,18 @@ class SweepResult:
 
     def __repr__(self) -> str:
         return f"<SweepResult: {self.n_cases} cases, {int((~self.ok).sum())} failed>"
+
+
+def _write_rows(rows: pd.DataFrame, f: IO[Any], kind: str) -> None:
+    if kind == "parquet":
+        rows.to_parquet(f, index=False)
+    else:
+        # repr-exact floats: a row read back is the row computed
+        rows.to_csv(f, index=False, na_rep="", float_format="%.17g")
+
+
+def _name(path: Any) -> str:
+    return str(getattr(path, "name", path)) if hasattr(path, "write") else os.fspath(path)
 
 
 def _si(value: Any, unit: str) -> float:

@@ -26,6 +26,10 @@ BLOCK = 4096
 #: Uniform numbers are (k + 0.5) / 2**53 for integer k: in (0, 1) so inverse CDFs stay finite.
 _BITS = 53
 
+#: Largest uniform number: (2**53 - 0.5) / 2**53 rounds to 1.0 in float64, so the top draw (one
+#: in 2**53) is held just below 1, where every inverse CDF is finite.
+_U_MAX = float(np.nextafter(1.0, 0.0))
+
 
 def grid_size(parameters: Mapping[str, Distribution]) -> int:
     """Number of points of the outer product of the sweep's grids (1 without grids)."""
@@ -103,4 +107,4 @@ def _uniforms(seed: int, path: str, start: int, stop: int) -> np.ndarray:
 def _block(seed: int, key: int, block: int) -> np.ndarray:
     rng = np.random.Generator(np.random.Philox(np.random.SeedSequence((seed, key, block))))
     k = rng.integers(0, 2**_BITS, size=BLOCK, dtype=np.int64)
-    return (k + 0.5) / 2.0**_BITS
+    return np.minimum((k + 0.5) / 2.0**_BITS, _U_MAX)
