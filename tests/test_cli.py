@@ -230,7 +230,11 @@ def test_human_summary(capsys, fake_run, scenario_file):
     assert "final pressure [mmHg], cases 0-2:" in out
     assert "760.0" not in out  # final, not initial, pressures
     assert "750.1  750.1  750.1" in out  # Node1 stays at 100 kPa
-    assert "threshold times [min]" in out and "evacuate" in out and "low_O2" in out
+    assert "threshold times, cases 0-2 ('-': not reached):" in out
+    assert "evacuate" in out and "low_O2" in out
+    # Lab reaches 490 mmHg at tau ln(101325 Pa / 65328 Pa) = 0.4389 tau: 878 s for tau 2000 s,
+    # 2195 s for 5000 s; the third case fails at 1800 s before it gets there
+    assert "    Lab    14.6 min  36.6 min  -" in out
     assert f"failed cases: 1 of 3 (case 2: {FAIL_MESSAGE})" in out
 
 
@@ -241,6 +245,12 @@ def test_human_summary_for_many_cases(capsys, fake_run, scenario_file):
     assert "final pressure [mmHg] over 20 cases:" in out
     assert "min " in out and "median " in out and "max " in out
     assert "reached in 0 of 20 cases" in out  # Node1 never reaches a threshold
+    # tau_k = 2000 s + k 6000 s / 19 and the 490 mmHg crossing at 0.4389 tau: the 19 cases
+    # that do not fail cross from 878 s (k = 0) through 2125 s (k = 9) to 3373 s (k = 18)
+    rows = [row.strip() for row in out.splitlines() if row.startswith("    Lab ")]
+    assert rows[0] == (
+        "Lab    reached in 19 of 20 cases: earliest 14.6 min  median 35.4 min  latest 56.2 min"
+    )
     assert "failed cases: 1 of 20" in out
 
 
