@@ -1,4 +1,8 @@
-"""``leaksim run`` and ``leaksim stations``: one scenario file, and the canned stations."""
+"""``leaksim run`` and ``leaksim stations``: one scenario file, and the canned stations.
+
+The parser is built from this module for ``leaksim --help``: it imports only the standard
+library at the top, and the commands import the rest when they run.
+"""
 
 from __future__ import annotations
 
