@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from _result_data import FAIL_MESSAGE, MODULES, TIME, make_result
 
+import leaksim
 from leaksim import cli
 from leaksim.errors import ScenarioError
 from leaksim.result import SERIES_COLUMNS
@@ -118,6 +119,36 @@ def test_bad_arguments_exit_2_with_one_line(capsys, argv):
     assert captured.out == ""
 
 
+@pytest.mark.parametrize(
+    ("argv", "meant"),
+    [
+        (["rn", "x.toml"], "run"),
+        (["sweeep", "x.toml"], "sweep"),
+        (["locat", "t.csv"], "locate"),
+        (["budget", "h.csv", "--trend", "exponentail"], "exponential"),
+    ],
+)
+def test_a_near_miss_is_named(capsys, argv, meant):
+    assert cli.main(argv) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert f"invalid choice: {argv[-1] if argv[0] == 'budget' else argv[0]!r}" in line
+    assert f"did you mean {meant!r}?" in line
+
+
+def test_a_far_miss_lists_the_commands_without_a_guess(capsys):
+    assert cli.main(["fly", "x.toml"]) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert "did you mean" not in line
+    assert "'run', 'stations', 'sweep'" in line
+
+
+def test_short_version_option(capsys):
+    assert cli.main(["-V"]) == 0
+    out = capsys.readouterr().out
+    assert cli.main(["--version"]) == 0
+    assert out == capsys.readouterr().out == f"leaksim {leaksim.__version__}\n"
+
+
 def test_missing_scenario_file(capsys, tmp_path):
     missing = tmp_path / "nowhere.toml"
     assert cli.main(["run", str(missing)]) == 2
@@ -209,6 +240,39 @@ def test_internal_failure_exits_1_without_traceback(capsys, fake_run, scenario_f
     assert "LEAKSIM_DEBUG" in line
 
 
+def test_a_broken_pipe_other_than_stdout_is_an_internal_failure(
+    capsys, fake_run, scenario_file, monkeypatch
+):
+    monkeypatch.setattr(cli._exit, "stdout_closed", lambda: False)
+    fake_run(error=BrokenPipeError(32, "Broken pipe"))
+    assert cli.main(["run", str(scenario_file)]) == 1
+    assert "internal error: BrokenPipeError" in _one_error_line(capsys.readouterr().err)
+
+
+def test_a_closed_stdout_ends_quietly_with_141(capsys, fake_run, scenario_file):
+    # in-process standard output has no file descriptor: the error is taken at its word
+    fake_run(error=BrokenPipeError(32, "Broken pipe"))
+    assert cli.main(["run", str(scenario_file)]) == 141
+    assert capsys.readouterr() == ("", "")
+
+
+def test_sigterm_is_handled_only_while_a_command_runs(monkeypatch, scenario_file):
+    import signal
+
+    seen = []
+
+    class _Scenario:
+        def run(self):
+            seen.append(signal.getsignal(signal.SIGTERM))
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.run, "_load_scenario", lambda path: _Scenario())
+    before = signal.getsignal(signal.SIGTERM)
+    assert cli.main(["run", str(scenario_file)]) == 130
+    assert seen and seen[0] is not before
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
 def test_internal_failure_with_debug_prints_traceback(capsys, fake_run, scenario_file, monkeypatch):
     monkeypatch.setenv("LEAKSIM_DEBUG", "1")
     fake_run(error=RuntimeError("boom"))
@@ -230,7 +294,11 @@ def test_human_summary(capsys, fake_run, scenario_file):
     assert "final pressure [mmHg], cases 0-2:" in out
     assert "760.0" not in out  # final, not initial, pressures
     assert "750.1  750.1  750.1" in out  # Node1 stays at 100 kPa
-    assert "threshold times [min]" in out and "evacuate" in out and "low_O2" in out
+    assert "threshold times, cases 0-2 ('-': not reached):" in out
+    assert "evacuate" in out and "low_O2" in out
+    # Lab reaches 490 mmHg at tau ln(101325 Pa / 65328 Pa) = 0.4389 tau: 878 s for tau 2000 s,
+    # 2195 s for 5000 s; the third case fails at 1800 s before it gets there
+    assert "    Lab    14.6 min  36.6 min  -" in out
     assert f"failed cases: 1 of 3 (case 2: {FAIL_MESSAGE})" in out
 
 
@@ -241,6 +309,12 @@ def test_human_summary_for_many_cases(capsys, fake_run, scenario_file):
     assert "final pressure [mmHg] over 20 cases:" in out
     assert "min " in out and "median " in out and "max " in out
     assert "reached in 0 of 20 cases" in out  # Node1 never reaches a threshold
+    # tau_k = 2000 s + k 6000 s / 19 and the 490 mmHg crossing at 0.4389 tau: the 19 cases
+    # that do not fail cross from 878 s (k = 0) through 2125 s (k = 9) to 3373 s (k = 18)
+    rows = [row.strip() for row in out.splitlines() if row.startswith("    Lab ")]
+    assert rows[0] == (
+        "Lab    reached in 19 of 20 cases: earliest 14.6 min  median 35.4 min  latest 56.2 min"
+    )
     assert "failed cases: 1 of 20" in out
 
 

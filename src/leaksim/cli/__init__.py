@@ -8,6 +8,7 @@
                                 [--json SUMMARY.json] [--chunk-size K] [--dask ADDRESS]
                                 [--resume] [--quiet]
     leaksim stations
+    leaksim -V | --version
     leaksim fit LOG.csv --volume VOLUME [--gas air] [--temperature T] [--event TIME[,VOLUME]]...
                         [--pressure-uncertainty P] [--confidence 0.95] [--discharge-coefficient CD]
                         [--rate-pressure P] [--json OUT.json]
@@ -21,27 +22,41 @@
 
 Exit status (a public contract, ``docs/scenario-format.md``): 0 on success, also when some
 cases failed (their status is reported); 2 on a bad scenario or bad arguments; 1 on an internal
-failure. Every error is one line on standard error, ``leaksim: error: <message>``, without a
-Python traceback unless the environment variable ``LEAKSIM_DEBUG`` is set."""
+failure; 130 after Ctrl-C and 143 after SIGTERM, at any moment, the imports included (only in
+Python's own start-up, before leaksim's first line runs, does Python report an interrupt
+itself); 141, silently, when the reader of standard output has gone
+(``leaksim run ... --csv - | head``).
+Every error is one line on standard error, ``leaksim: error: <message>``, without a Python
+traceback unless the environment variable ``LEAKSIM_DEBUG`` is set.
+
+``--help`` and ``--version`` load no numerical library: the parser is built from modules that
+import only the standard library, and each command imports what it needs when it runs."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import importlib
+import sys
 
-from ..errors import LeaksimError, ScenarioError
-from . import inverse, run, sweep
-from ._common import (
-    EXIT_FAILURE,
-    EXIT_OK,
-    EXIT_USAGE,
-    _internal_failure,
-    _Parser,
-    _print_error,
-    _UsageError,
-    _version,
-)
+from . import _exit
+from ._exit import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+
+TYPE_CHECKING = False  # as in leaksim/__init__.py: typing loads inside main(), if at all
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+    from ._common import _Parser
 
 __all__ = ["main", "EXIT_OK", "EXIT_FAILURE", "EXIT_USAGE"]
+
+#: The command modules: imported with the parser, inside main(), or on first use as attributes.
+_COMMANDS = ("inverse", "run", "sweep")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _COMMANDS:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,8 +70,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 success, 1 internal failure, 2 bad scenario or bad arguments.
+        Exit status: 0 success, 1 internal failure, 2 bad scenario or bad arguments, 130
+        interrupted, 141 standard output closed, 143 terminated.
     """
+    # Everything that takes time, the imports of the numerical libraries included, runs
+    # inside this try, so that an interrupt or a closed pipe at any moment ends in one line.
+    try:
+        with _exit.terminate_as_interrupt():
+            code = _command(argv)
+            if sys.stdout is not None:
+                sys.stdout.flush()  # a closed pipe shows here rather than at interpreter exit
+            return code
+    except KeyboardInterrupt as exc:
+        return _exit.interrupted(exc)
+    except BrokenPipeError:
+        return _exit.closed_pipe()
+
+
+def _command(argv: Sequence[str] | None) -> int:
+    """Parse the arguments and run the command; errors become one line and a status."""
+    from ..errors import LeaksimError, ScenarioError
+    from ._common import _internal_failure, _print_error, _UsageError
+
     try:
         args = _build_parser().parse_args(argv)
         return args.handler(args)
@@ -65,22 +100,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (_UsageError, ScenarioError) as exc:
         _print_error(str(exc))
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        _print_error("interrupted")
-        return 130  # the shell's convention for SIGINT
     except LeaksimError as exc:
         _print_error(str(exc))
         return EXIT_FAILURE
+    except BrokenPipeError as exc:
+        if _exit.stdout_closed():
+            raise  # the reader has gone: an end, not a failure (main's)
+        return _internal_failure(exc)
     except Exception as exc:
         return _internal_failure(exc)
 
 
 def _build_parser() -> _Parser:
+    # the command modules import nothing heavy at the top (tests/test_cli_startup.py checks)
+    from . import inverse, run, sweep
+    from ._common import _Parser, _version
+
     parser = _Parser(
         prog="leaksim",
         description="Simulate air leaking from spacecraft cabins.",
     )
-    parser.add_argument("--version", action="version", version=f"leaksim {_version()}")
+    parser.add_argument("-V", "--version", action="version", version=f"leaksim {_version()}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     run.add_commands(commands)
     sweep.add_command(commands)

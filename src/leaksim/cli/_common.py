@@ -7,12 +7,15 @@ import os
 import sys
 import tomllib
 import traceback
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from ._exit import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, _print_error
+from ._exit import _one_line as _one_line  # the command modules take both from here
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 __all__ = ["EXIT_OK", "EXIT_FAILURE", "EXIT_USAGE", "STDOUT"]
-
-#: Exit status on success, on an internal failure, and on a bad scenario or bad arguments.
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 #: Output path meaning standard output (for --json and --csv).
 STDOUT = "-"
@@ -26,6 +29,26 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # argparse would print the whole usage block; the contract asks for one line
         raise _UsageError(f"{message} (see '{self.prog} --help')")
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        # argparse drops errors writing --help or --version; a closed pipe must reach main()
+        file = file or sys.stderr
+        if message and file is not None:
+            file.write(message)
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        # argparse lists the choices; a near miss is named first, as Python 3.14's
+        # suggest_on_error does ('leaksim rn' -> did you mean 'run'?)
+        choices = action.choices
+        if choices is not None and isinstance(value, str) and value not in choices:
+            import difflib
+
+            near = difflib.get_close_matches(value, [str(c) for c in choices], n=1)
+            if near:
+                listed = ", ".join(map(repr, choices))
+                message = f"invalid choice: {value!r}; did you mean {near[0]!r}?"
+                raise argparse.ArgumentError(action, f"{message} (choose from {listed})")
+        super()._check_value(action, value)
 
 
 def _check_output(option: str, path: str, seen: dict[str, str]) -> None:
@@ -52,14 +75,6 @@ def _internal_failure(exc: Exception) -> int:
     else:
         _print_error(f"internal error: {text} (set LEAKSIM_DEBUG=1 for a traceback)")
     return EXIT_FAILURE
-
-
-def _print_error(message: str, kind: str = "error") -> None:
-    print(f"leaksim: {kind}: {_one_line(message)}", file=sys.stderr)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
 
 
 def _version() -> str:

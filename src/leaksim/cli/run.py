@@ -1,4 +1,8 @@
-"""``leaksim run`` and ``leaksim stations``: one scenario file, and the canned stations."""
+"""``leaksim run`` and ``leaksim stations``: one scenario file, and the canned stations.
+
+The parser is built from this module for ``leaksim --help``: it imports only the standard
+library at the top, and the commands import the rest when they run.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,12 @@ import os
 import sys
 from typing import IO, TYPE_CHECKING, Any, TextIO, cast
 
-import numpy as np
-
 from .._io import atomic_files
 from ._common import (
     EXIT_OK,
     STDOUT,
     _check_output,
     _load_scenario,
-    _one_line,
     _print_error,
     _UsageError,
 )
@@ -24,9 +25,6 @@ if TYPE_CHECKING:
     from ..result import Result
 
 __all__ = ["add_commands"]
-
-#: Largest case count listed case by case in the human summary; above it min/median/max.
-_CASES_LISTED = 5
 
 
 def add_commands(commands: Any) -> None:
@@ -73,13 +71,15 @@ def _run(args: argparse.Namespace) -> int:
     plot_format = _check_paths(args)
     result = _load_scenario(args.scenario).run()
     _write_outputs(result, args, plot_format)
-    n_failed = int(np.count_nonzero(~result.ok))
+    n_failed = result.n_cases - int(result.ok.sum())
     if args.quiet or args.json or args.csv == STDOUT:
         if n_failed:
             where = "; see 'status' in the JSON summary" if args.json else ""
             _print_error(f"{n_failed} of {result.n_cases} cases failed{where}", "warning")
     else:
-        print(_format_summary(result, args.scenario))
+        from ._summary import format_summary
+
+        print(format_summary(result, args.scenario))
     return EXIT_OK
 
 
@@ -159,65 +159,3 @@ def _write_plot(result: Result, target: IO[bytes], plot_format: str | None) -> N
     FigureCanvasAgg(figure)
     result.plot(ax=figure.add_subplot())
     figure.savefig(target, format=plot_format)
-
-
-def _format_summary(result: Result, source: str) -> str:
-    """A short human summary: cases, modules, final pressures, threshold times, failures."""
-    lines = [
-        f"scenario: {source}",
-        f"cases: {result.n_cases}",
-        f"modules: {', '.join(result.modules)}",
-        _final_pressure_block(result),
-        _threshold_block(result),
-        _failure_line(result),
-    ]
-    return "\n".join(lines)
-
-
-def _final_pressure_block(result: Result) -> str:
-    pressure = result.final_pressure.m_as("mmHg")
-    width = max(len(m) for m in result.modules)
-    rows = [f"  {m:<{width}}  {_spread(pressure[:, i])}" for i, m in enumerate(result.modules)]
-    return "\n".join([f"final pressure [mmHg]{_case_note(result)}:", *rows])
-
-
-def _threshold_block(result: Result) -> str:
-    if not result.thresholds:
-        return "threshold times [min]: no thresholds"
-    width = max(len(m) for m in result.modules)
-    legend = " ('-': not reached)" if result.n_cases <= _CASES_LISTED else ""
-    rows = [f"threshold times [min]{_case_note(result)}{legend}:"]
-    for name, per_module in result.threshold_times.items():
-        rows.append(f"  {name}")
-        for module, time in per_module.items():
-            rows.append(f"    {module:<{width}}  {_spread(time.m_as('min'), reached=True)}")
-    return "\n".join(rows)
-
-
-def _failure_line(result: Result) -> str:
-    failed = [(c, s) for c, s in enumerate(result.status) if s != "ok"]
-    line = f"failed cases: {len(failed)} of {result.n_cases}"
-    if failed:
-        shown = "; ".join(f"case {c}: {_one_line(s)}" for c, s in failed[:3])
-        line += f" ({shown}{'; ...' if len(failed) > 3 else ''})"
-    return line
-
-
-def _case_note(result: Result) -> str:
-    if result.n_cases == 1:
-        return ""
-    if result.n_cases <= _CASES_LISTED:
-        return f", cases 0-{result.n_cases - 1}"
-    return f" over {result.n_cases} cases"
-
-
-def _spread(values: np.ndarray, reached: bool = False) -> str:
-    """Values case by case for few cases, else min/median/max of the finite ones."""
-    if values.size <= _CASES_LISTED:
-        return "  ".join("-" if np.isnan(v) else f"{v:.1f}" for v in values)
-    finite = values[np.isfinite(values)]
-    count = f"reached in {finite.size} of {values.size} cases" if reached else ""
-    if finite.size == 0:
-        return count or "-"
-    stats = f"min {finite.min():.1f}  median {np.median(finite):.1f}  max {finite.max():.1f}"
-    return f"{count}: {stats}" if count else stats

@@ -30,12 +30,13 @@ __all__ = ["add_command"]
 STORE_SUFFIX = ".parts"
 #: Seconds to wait for a Dask scheduler before giving up.
 DASK_CONNECT_TIMEOUT = 30.0
+#: leaksim.sweep.DEFAULT_CHUNK_SIZE, written out: importing leaksim.sweep for it would load the
+#: numerical libraries for --help (a test checks that the two agree).
+DEFAULT_CHUNK_SIZE = 10_000
 
 
 def add_command(commands: Any) -> None:
     """Add ``sweep`` to the command line's subcommands."""
-    from ..sweep import DEFAULT_CHUNK_SIZE
-
     sweep = commands.add_parser(
         "sweep",
         help="run the [sweep] of a scenario file: many cases, in chunks",
