@@ -28,6 +28,9 @@ __all__ = ["add_commands"]
 #: Largest case count listed case by case in the human summary; above it min/median/max.
 _CASES_LISTED = 5
 
+#: What ``--plot-kind`` can draw: the kinds of :meth:`leaksim.result.Result.plot`.
+PLOT_KINDS = ("pressure", "oxygen", "co2", "temperature", "leak_rate", "overview")
+
 
 def add_commands(commands: Any) -> None:
     """Add ``run`` and ``stations`` to the command line's subcommands."""
@@ -49,7 +52,15 @@ def add_commands(commands: Any) -> None:
     run.add_argument(
         "--plot",
         metavar="FIGURE.png",
-        help="plot module pressures; the format follows the extension (.png, .pdf, .svg, ...)",
+        help="plot the run (module pressures unless --plot-kind says otherwise); the format "
+        "follows the extension (.png, .pdf, .svg, ...)",
+    )
+    run.add_argument(
+        "--plot-kind",
+        choices=PLOT_KINDS,
+        help="what --plot draws: total pressure (default), O2 or CO2 partial pressure, gas "
+        "temperature, leak rate (pressure decay rate), or an overview of pressure, O2 and "
+        "temperature in three panels",
     )
     run.add_argument(
         "-q",
@@ -77,7 +88,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.csv:
         result.write_csv(sys.stdout if args.csv == STDOUT else args.csv)
     if args.plot:
-        _write_plot(result, args.plot, plot_format)
+        _write_plot(result, args, plot_format)
     n_failed = int(np.count_nonzero(~result.ok))
     if args.quiet or args.json or args.csv == STDOUT:
         if n_failed:
@@ -115,6 +126,8 @@ def _check_paths(args: argparse.Namespace) -> str | None:
         if not path or (path == STDOUT and option != "plot"):
             continue
         _check_output(option, path, seen)
+    if args.plot_kind and not args.plot:
+        raise _UsageError(f"--plot-kind {args.plot_kind}: give --plot FIGURE.png to draw it in")
     return _plot_format(args.plot) if args.plot else None
 
 
@@ -132,16 +145,26 @@ def _plot_format(path: str) -> str:
     return extension
 
 
-def _write_plot(result: Result, path: str, plot_format: str | None) -> None:
-    """Draw the pressure plot with the Agg canvas and save it atomically."""
+def _write_plot(result: Result, args: argparse.Namespace, plot_format: str | None) -> None:
+    """Draw the --plot-kind plot with the Agg canvas and save it atomically."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    kind = args.plot_kind or "pressure"
     # a bare Figure on an Agg canvas: no pyplot, no global backend switch, nothing left open
-    figure = Figure(figsize=(8.0, 4.5), layout="constrained")
+    size = (9.0, 9.0) if kind == "overview" else (9.0, 4.8)
+    figure = Figure(figsize=size, layout="constrained")
     FigureCanvasAgg(figure)
-    result.plot(ax=figure.add_subplot())
-    with atomic_open(path, "wb") as f:
+    try:
+        if kind == "overview":
+            result.plot(kind=kind, figure=figure)
+        else:
+            result.plot(ax=figure.add_subplot(), kind=kind)
+    except ValueError as exc:  # a run this kind cannot show, e.g. too few output times
+        raise _UsageError(f"--plot-kind {kind}: {exc}") from None
+    top = figure.axes[0]  # the figure names the file it shows
+    top.set_title(f"{top.get_title()} ({os.path.basename(args.scenario)})")
+    with atomic_open(args.plot, "wb") as f:
         figure.savefig(f, format=plot_format)
 
 
