@@ -77,11 +77,16 @@ _PARAMETER_UNITS = {
 }
 
 
+#: Size of a figure made for a call without ``ax`` [in]: wider than matplotlib's default, as
+#: the legend sits beside the axes.
+FIGURE_SIZE = (8.0, 4.5)
+
+
 def new_axes() -> Axes:
     """Axes on a new pyplot figure, for calls without ``ax``."""
     import matplotlib.pyplot as plt
 
-    _, ax = plt.subplots(layout="constrained")
+    _, ax = plt.subplots(layout="constrained", figsize=FIGURE_SIZE)
     return ax
 
 

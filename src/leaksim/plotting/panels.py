@@ -83,7 +83,7 @@ def plot_overview(
     if figure is None:
         import matplotlib.pyplot as plt
 
-        figure = plt.figure(layout="constrained", figsize=(7.0, 10.0 if with_co2 else 8.0))
+        figure = plt.figure(layout="constrained", figsize=(8.0, 10.0 if with_co2 else 8.0))
     keys = ["pressure", "oxygen", *(["co2"] if with_co2 else []), "temperature"]
     axes = list(figure.subplots(len(keys), 1, sharex=True))
     common: dict[str, Any] = {"modules": modules, "cases": cases, "time_unit": time_unit}
