@@ -34,7 +34,15 @@ def ax():
 
 def test_one_line_per_case_and_module(ax):
     artists = plot_pressure(make_result(), ax=ax)
-    assert set(artists) == {"lines", "bands", "thresholds", "events"}
+    assert set(artists) == {
+        "lines",
+        "bands",
+        "thresholds",
+        "threshold_labels",
+        "crossings",
+        "crossing_labels",
+        "events",
+    }
     assert len(artists["lines"]) == 3 * len(MODULES)
     assert artists["bands"] == []
     labels = [line.get_label() for line in artists["lines"]]
@@ -70,11 +78,11 @@ def test_one_case_lines_are_named_by_module(ax):
 def test_pressure_threshold_is_a_dashed_line_at_its_level(ax):
     artists = plot_pressure(make_result(), ax=ax)
     (line,) = artists["thresholds"]  # the O2 threshold is not drawn on a pressure axis
-    assert line.get_label() == "evacuate"
+    assert line.get_label() == "evacuate 490 mmHg"
     assert line.get_linestyle() == "--"
     np.testing.assert_allclose(line.get_ydata(), 490.0)
     legend_texts = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "evacuate" in legend_texts
+    assert "evacuate 490 mmHg" in legend_texts
 
 
 def test_threshold_level_follows_the_pressure_unit(ax):

@@ -87,7 +87,7 @@ def test_oxygen_lines_thresholds_and_units(ax):
     assert ax.get_ylabel() == "O2 partial pressure [kPa]"
     assert artists["lines"][0].get_ydata()[0] == pytest.approx(0.21 * P0 / 1000.0)
     (line,) = artists["thresholds"]  # the total-pressure threshold is not drawn here
-    assert line.get_label() == "low_O2"
+    assert line.get_label() == "low_O2 16 kPa"
     np.testing.assert_allclose(line.get_ydata(), LOW_O2_PA / 1000.0)
     with pytest.raises(ValueError, match="evacuate"):
         plot_oxygen(run_with_events(), ax=ax, thresholds=["evacuate"])
@@ -293,7 +293,10 @@ def test_overview_has_three_labelled_panels_on_one_time_axis():
     ]
     assert (top.get_xlabel(), middle.get_xlabel(), bottom.get_xlabel()) == ("", "", "time [min]")
     assert top.get_shared_x_axes().joined(top, bottom)
-    assert [t.get_text() for t in middle.get_legend().get_texts()] == ["low_O2"]
+    assert [t.get_text() for t in middle.get_legend().get_texts()] == [
+        "low_O2 120 mmHg",
+        "low_O2 reached",
+    ]
     # The temperature curves merged differently from the pressure ones: their own legend.
     assert bottom.get_legend() is not None
     assert plt.get_fignums() == []

@@ -567,7 +567,7 @@ class Result:
     def plot(
         self,
         ax: Axes | None = None,
-        pressure_unit: str = "mmHg",
+        pressure_unit: str | None = None,
         kind: str = "pressure",
         **kwargs: Any,
     ) -> dict[str, Any]:
@@ -577,10 +577,11 @@ class Result:
         ----------
         ax : matplotlib.axes.Axes, optional
             Axes to draw on; a new figure is made when None. Not taken by ``"overview"``,
-            which draws three panels in a ``figure`` [-].
+            which draws its panels in a ``figure`` [-].
         pressure_unit : str, optional
-            Unit of the pressure axes (ignored by ``"temperature"`` and ``"leak_rate"``)
-            [pressure unit, e.g. "mmHg", "kPa", "psi"].
+            Unit of the pressure axes (ignored by ``"temperature"`` and ``"leak_rate"``);
+            when None, that of the plot function of ``kind``: mmHg for total pressures and
+            hatches, kPa for partial pressures [pressure unit, e.g. "mmHg", "kPa", "psi"].
         kind : str, optional
             What to plot: ``"pressure"`` (default, :func:`~leaksim.plotting.plot_pressure`),
             ``"oxygen"`` (:func:`~leaksim.plotting.plot_oxygen`), ``"co2"``
@@ -614,11 +615,13 @@ class Result:
         }
         if kind == "overview":
             if ax is not None:
-                raise ValueError("ax: kind 'overview' draws three panels; give figure= instead")
-            return plotting.plot_overview(self, pressure_unit=pressure_unit, **kwargs)
+                raise ValueError("ax: kind 'overview' draws several panels; give figure= instead")
+            if pressure_unit is not None:
+                kwargs["pressure_unit"] = pressure_unit
+            return plotting.plot_overview(self, **kwargs)
         if kind not in functions:
             raise ValueError(f"kind must be one of {[*functions, 'overview']}, got {kind!r}")
-        if kind in ("pressure", "oxygen", "co2", "hatches"):
+        if kind in ("pressure", "oxygen", "co2", "hatches") and pressure_unit is not None:
             kwargs["pressure_unit"] = pressure_unit
         return functions[kind](self, ax=ax, **kwargs)
 

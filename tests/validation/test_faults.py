@@ -15,6 +15,7 @@ import io
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 

@@ -12,6 +12,8 @@ import pytest
 import leaksim
 from leaksim.validation import CaseResult, write_report
 from leaksim.validation.__main__ import main
+from leaksim.validation._case import Group
+from leaksim.validation.report import render
 
 SOURCE = Path(leaksim.__file__).parent
 
@@ -78,3 +80,23 @@ def test_nothing_below_imports_the_validation_package(module):
             assert "validation" not in (node.module or "")
         elif isinstance(node, ast.Import):
             assert not any("validation" in alias.name for alias in node.names)
+
+
+def test_report_tables_hold_short_cells_and_the_prose_follows():
+    """Seven short columns (an eight-column table with two of prose was squeezed to a letter
+    a column), a dimensionless value without a dangling "-", each case's source and reason in
+    the numbered list under its table."""
+    cases = [
+        CaseResult("blowdown p(2 h)", "closed form", (345.29, 345.29), (345.3, 345.3), "mmHg",
+                   "relative", 1e-4, "the reference is exact."),
+        CaseResult("error at rtol 1e-6", "bound", (0.0, 0.0), (6.5e-7, 6.5e-7), "-",
+                   "absolute", 1e-5, "a few rtol"),
+    ]  # fmt: skip
+    text = render([Group("Checks", "Two cases.", cases, [])])
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    assert rows[0] == "| # | case | reference | leaksim | difference | tolerance | pass |"
+    assert all(row.count(" | ") == 6 for row in rows)
+    assert rows[1].startswith("| 1 | blowdown p(2 h) | 345.29 mmHg | 345.3 mmHg |")
+    assert rows[2] == "| 2 | error at rtol 1e-6 | 0 | 6.5000e-07 | 6.5000e-07 | 1.0000e-05 | yes |"
+    assert "1. Reference: closed form. Tolerance: the reference is exact.\n" in text
+    assert "2. Reference: bound. Tolerance: a few rtol.\n" in text

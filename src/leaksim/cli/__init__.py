@@ -3,7 +3,7 @@
 ::
 
     leaksim run SCENARIO.toml [--json SUMMARY.json] [--csv SERIES.csv] [--plot FIGURE.png]
-                              [--quiet]
+                              [--plot-kind KIND] [--quiet]
     leaksim sweep SCENARIO.toml [--cases N] [--seed S] [--out RESULTS.csv|.parquet]
                                 [--json SUMMARY.json] [--chunk-size K] [--dask ADDRESS]
                                 [--resume] [--quiet]

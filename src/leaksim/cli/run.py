@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 __all__ = ["add_commands"]
 
+#: What ``--plot-kind`` can draw: the kinds of :meth:`leaksim.result.Result.plot`.
+PLOT_KINDS = ("pressure", "oxygen", "co2", "temperature", "leak_rate", "overview")
+
 
 def add_commands(commands: Any) -> None:
     """Add ``run`` and ``stations`` to the command line's subcommands."""
@@ -47,7 +50,15 @@ def add_commands(commands: Any) -> None:
     run.add_argument(
         "--plot",
         metavar="FIGURE.png",
-        help="plot module pressures; the format follows the extension (.png, .pdf, .svg, ...)",
+        help="plot the run (module pressures unless --plot-kind says otherwise); the format "
+        "follows the extension (.png, .pdf, .svg, ...)",
+    )
+    run.add_argument(
+        "--plot-kind",
+        choices=PLOT_KINDS,
+        help="what --plot draws: total pressure (default), O2 or CO2 partial pressure, gas "
+        "temperature, leak rate (pressure decay rate), or an overview of pressure, O2 and "
+        "temperature in three panels",
     )
     run.add_argument(
         "-q",
@@ -110,6 +121,8 @@ def _check_paths(args: argparse.Namespace) -> str | None:
         if not path or (path == STDOUT and option != "plot"):
             continue
         _check_output(option, path, seen)
+    if args.plot_kind and not args.plot:
+        raise _UsageError(f"--plot-kind {args.plot_kind}: give --plot FIGURE.png to draw it in")
     return _plot_format(args.plot) if args.plot else None
 
 
@@ -142,20 +155,32 @@ def _write_outputs(result: Result, args: argparse.Namespace, plot_format: str | 
                 result.write_csv(cast(TextIO, f))
         if args.plot:
             with files.open(args.plot, "wb") as f:
-                _write_plot(result, f, plot_format)
+                _write_plot(result, args, f, plot_format)
     if args.json == STDOUT:
         result.write_json(sys.stdout)
     if args.csv == STDOUT:
         result.write_csv(sys.stdout)
 
 
-def _write_plot(result: Result, target: IO[bytes], plot_format: str | None) -> None:
-    """Draw the pressure plot with the Agg canvas into ``target``."""
+def _write_plot(
+    result: Result, args: argparse.Namespace, target: IO[bytes], plot_format: str | None
+) -> None:
+    """Draw the --plot-kind plot with the Agg canvas into ``target``."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    kind = args.plot_kind or "pressure"
     # a bare Figure on an Agg canvas: no pyplot, no global backend switch, nothing left open
-    figure = Figure(figsize=(8.0, 4.5), layout="constrained")
+    size = (9.0, 9.0) if kind == "overview" else (9.0, 4.8)
+    figure = Figure(figsize=size, layout="constrained")
     FigureCanvasAgg(figure)
-    result.plot(ax=figure.add_subplot())
+    try:
+        if kind == "overview":
+            result.plot(kind=kind, figure=figure)
+        else:
+            result.plot(ax=figure.add_subplot(), kind=kind)
+    except ValueError as exc:  # a run this kind cannot show, e.g. too few output times
+        raise _UsageError(f"--plot-kind {kind}: {exc}") from None
+    top = figure.axes[0]  # the figure names the file it shows
+    top.set_title(f"{top.get_title()} ({os.path.basename(args.scenario)})")
     figure.savefig(target, format=plot_format)

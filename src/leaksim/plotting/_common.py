@@ -52,6 +52,17 @@ MERGE_TOLERANCE = 1e-3
 # exceeded, so numbers on the axis stay between about 1 and 100.
 _TIME_UNITS = ((120.0, "s"), (2 * 3600.0, "min"), (3 * 86400.0, "h"), (np.inf, "day"))
 
+#: Units a swept value is written in, by its SI unit: the first unit whose (limit [SI], unit)
+#: is not exceeded, so that "0.0815 mm^2" is not written "8.15x10^4 um^2" as pint's
+#: ``to_compact`` would. Times take the unit of the time axis, never kiloseconds.
+_READABLE_UNITS = {
+    "m": ((1.0, "mm"), (np.inf, "m")),
+    "m**2": ((1e-3, "mm**2"), (0.1, "cm**2"), (np.inf, "m**2")),
+    "m**3": ((np.inf, "m**3"),),
+    "Pa": ((np.inf, "kPa"),),
+    "K": ((np.inf, "K"),),
+}
+
 #: SI unit of a swept parameter, by the last part of its path.
 _PARAMETER_UNITS = {
     "diameter": "m",
@@ -66,11 +77,16 @@ _PARAMETER_UNITS = {
 }
 
 
+#: Size of a figure made for a call without ``ax`` [in]: wider than matplotlib's default, as
+#: the legend sits beside the axes.
+FIGURE_SIZE = (8.0, 4.5)
+
+
 def new_axes() -> Axes:
     """Axes on a new pyplot figure, for calls without ``ax``."""
     import matplotlib.pyplot as plt
 
-    _, ax = plt.subplots(layout="constrained")
+    _, ax = plt.subplots(layout="constrained", figsize=FIGURE_SIZE)
     return ax
 
 
@@ -91,6 +107,19 @@ def auto_time_unit(time_s: np.ndarray) -> str:
     finite = finite[np.isfinite(finite)]
     duration = float(np.abs(finite).max()) if finite.size else 0.0
     return next(unit for limit, unit in _TIME_UNITS if duration <= limit)
+
+
+def readable(value: float, unit: str) -> str:
+    """``value`` [``unit``, an SI unit] as text in a unit chosen for its size: ``"30 min"``,
+    ``"5 mm"``, ``"0.0815 mm²"``; times as :func:`auto_time_unit` chooses for the time axis."""
+    if unit == "s":
+        chosen = auto_time_unit(np.array([value]))
+    else:
+        limits = _READABLE_UNITS.get(unit)
+        if limits is None:
+            return f"{ureg.Quantity(value, unit).to_compact():.3g~P}"
+        chosen = next(u for limit, u in limits if abs(value) < limit)
+    return f"{ureg.Quantity(value, unit).m_as(chosen):.3g} {symbol(chosen)}"
 
 
 def symbol(unit: str) -> str:
@@ -160,7 +189,7 @@ def case_text(parameters: dict[str, np.ndarray], case: int) -> str:
         value = values[case]
         unit = _PARAMETER_UNITS.get(key)
         if unit is not None and np.isfinite(value):
-            text = f"{ureg.Quantity(float(value), unit).to_compact():.3g~P}"
+            text = readable(float(value), unit)
         else:
             text = f"{value:.3g}" if isinstance(value, float | np.floating) else str(value)
         parts.append(f"{item or kind} {key.replace('_', ' ')} {text}")
@@ -275,10 +304,32 @@ def percentiles(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return median, low, high
 
 
-def finish(ax: Axes, x_label: str, y_label: str, legend: bool = True) -> None:
-    """Axis labels and, when anything is labelled, a legend."""
+def finish(
+    ax: Axes, x_label: str, y_label: str, legend: bool = True, title: str | None = None
+) -> None:
+    """Axis labels, the title when one is given and, when anything is labelled, a legend."""
     ax.set_xlabel(x_label)
     ax.set_ylabel(y_label)
+    if title:
+        ax.set_title(title)
     handles, _ = ax.get_legend_handles_labels()
     if legend and handles:
-        ax.legend(fontsize="small")
+        place_legend(ax)
+
+
+def place_legend(ax: Axes, handles: Sequence[Any] | None = None) -> Any:
+    """A legend that does not cover the curves.
+
+    On a figure with a layout engine (pyplot figures made here are ``constrained``) the legend
+    sits outside the axes, to their right, and the engine makes room for it. Without one,
+    nothing would make that room and a legend outside would be cut off when saved, so it goes
+    inside at matplotlib's ``"best"`` place, the one that overlaps the fewest data points.
+    """
+    kwargs: dict[str, Any] = {"fontsize": "small"}
+    if handles is not None:
+        kwargs["handles"] = list(handles)
+    if ax.figure.get_layout_engine() is not None:
+        kwargs.update(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+    else:
+        kwargs["loc"] = "best"
+    return ax.legend(**kwargs)

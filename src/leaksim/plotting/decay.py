@@ -2,8 +2,10 @@
 
 Each function draws one curve per (case, module), or a median and a percentile band per module
 above :data:`~leaksim.plotting._common.MAX_CASE_LINES` cases; modules whose curves coincide
-share one line. Thresholds on the plotted quantity are dashed horizontal lines, and events
-(hatches closing, holes opening, tanks running dry) are markers on the curves.
+share one line. Thresholds on the plotted quantity are dashed horizontal lines labelled with
+their name and level, with a marker (and, for few, the time) where each curve reaches them
+(:mod:`~leaksim.plotting.thresholds`); events (hatches closing, holes opening, tanks running
+dry) are markers on the curves. Each axes gets a title naming the quantity.
 """
 
 from __future__ import annotations
@@ -25,17 +27,14 @@ from ._common import (
     time_axis,
 )
 from .events import draw_events
+from .thresholds import crossing_points, draw_crossings, draw_thresholds, select_thresholds
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-    from matplotlib.lines import Line2D
 
     from ..result import Result
 
 __all__ = ["plot_carbon_dioxide", "plot_oxygen", "plot_pressure", "plot_temperature"]
-
-#: Dash patterns of the threshold lines, in the order the thresholds were given.
-THRESHOLD_STYLES = ("--", "-.", (0, (1, 2)), (0, (5, 2, 1, 2, 1, 2)))
 
 
 def plot_pressure(
@@ -48,6 +47,7 @@ def plot_pressure(
     time_unit: str | None = None,
     events: bool = True,
     merge: bool = True,
+    title: str | None = None,
 ) -> dict[str, list[Any]]:
     """Plot the total pressure of modules against time: the pressure-decay curves.
 
@@ -79,12 +79,19 @@ def plot_pressure(
     merge : bool, optional
         Draw modules whose curves coincide within 0.1 % of the plotted span as one line,
         labelled ``"Zarya and 13 more modules"`` (default True) [-].
+    title : str, optional
+        Title of the axes: "Module pressure" when None, none when "" [-].
 
     Returns
     -------
     dict
         ``"lines"``: the per-case or median lines (Line2D); ``"bands"``: the percentile bands
         (PolyCollection, empty in line mode); ``"thresholds"``: the threshold lines (Line2D);
+        ``"threshold_labels"``: the name and level written on the threshold lines where the
+        curves leave room (Text; the legend names every level);
+        ``"crossings"``: a marker where each drawn curve first reaches a threshold (Line2D);
+        ``"crossing_labels"``: the time written beside each marker (Text), when there are at
+        most :data:`~leaksim.plotting.thresholds.MAX_TIME_LABELS` markers;
         ``"events"``: the event markers (Line2D).
 
     Raises
@@ -102,7 +109,7 @@ def plot_pressure(
     >>> ax = Figure().subplots()
     >>> artists = plot_pressure(result, ax=ax, pressure_unit="kPa")
     >>> ax.get_ylabel(), artists["thresholds"][0].get_label()
-    ('pressure [kPa]', 'evacuate')
+    ('pressure [kPa]', 'evacuate 65.33 kPa')
     """
     unit = check_unit(pressure_unit, "pressure_unit", "Pa")
     return _plot_modules(
@@ -116,6 +123,7 @@ def plot_pressure(
         time_unit,
         events,
         merge,
+        "Module pressure" if title is None else title,
     )
 
 
@@ -129,6 +137,7 @@ def plot_oxygen(
     time_unit: str | None = None,
     events: bool = True,
     merge: bool = True,
+    title: str | None = None,
 ) -> dict[str, list[Any]]:
     """Plot the O2 partial pressure of modules against time, with the O2 thresholds.
 
@@ -156,11 +165,14 @@ def plot_oxygen(
         Mark hatch, leak, valve and supply events (default True) [-].
     merge : bool, optional
         Draw modules whose curves coincide as one line (default True) [-].
+    title : str, optional
+        Title of the axes: "O2 partial pressure" when None, none when "" [-].
 
     Returns
     -------
     dict
-        ``"lines"``, ``"bands"``, ``"thresholds"``, ``"events"`` as :func:`plot_pressure`.
+        ``"lines"``, ``"bands"``, ``"thresholds"``, ``"threshold_labels"``, ``"crossings"``,
+        ``"crossing_labels"`` and ``"events"`` as :func:`plot_pressure`.
 
     Examples
     --------
@@ -183,6 +195,7 @@ def plot_oxygen(
         time_unit,
         events,
         merge,
+        "O2 partial pressure" if title is None else title,
     )
 
 
@@ -196,6 +209,7 @@ def plot_carbon_dioxide(
     time_unit: str | None = None,
     events: bool = True,
     merge: bool = True,
+    title: str | None = None,
 ) -> dict[str, list[Any]]:
     """Plot the CO2 partial pressure of modules against time, with the CO2 thresholds.
 
@@ -223,11 +237,14 @@ def plot_carbon_dioxide(
         Mark hatch, leak, valve and supply events (default True) [-].
     merge : bool, optional
         Draw modules whose curves coincide as one line (default True) [-].
+    title : str, optional
+        Title of the axes: "CO2 partial pressure" when None, none when "" [-].
 
     Returns
     -------
     dict
-        ``"lines"``, ``"bands"``, ``"thresholds"``, ``"events"`` as :func:`plot_pressure`.
+        ``"lines"``, ``"bands"``, ``"thresholds"``, ``"threshold_labels"``, ``"crossings"``,
+        ``"crossing_labels"`` and ``"events"`` as :func:`plot_pressure`.
 
     Examples
     --------
@@ -250,6 +267,7 @@ def plot_carbon_dioxide(
         time_unit,
         events,
         merge,
+        "CO2 partial pressure" if title is None else title,
     )
 
 
@@ -262,6 +280,7 @@ def plot_temperature(
     time_unit: str | None = None,
     events: bool = True,
     merge: bool = True,
+    title: str | None = None,
 ) -> dict[str, list[Any]]:
     """Plot the gas temperature of modules against time.
 
@@ -284,11 +303,14 @@ def plot_temperature(
         Mark hatch, leak, valve and supply events (default True) [-].
     merge : bool, optional
         Draw modules whose curves coincide as one line (default True) [-].
+    title : str, optional
+        Title of the axes: "Gas temperature" when None, none when "" [-].
 
     Returns
     -------
     dict
-        ``"lines"``, ``"bands"``, ``"thresholds"`` (always empty) and ``"events"``.
+        ``"lines"``, ``"bands"``, ``"events"``, and ``"thresholds"``, ``"threshold_labels"``,
+        ``"crossings"`` and ``"crossing_labels"`` (always empty), as :func:`plot_pressure`.
 
     Examples
     --------
@@ -311,6 +333,7 @@ def plot_temperature(
         time_unit,
         events,
         merge,
+        "Gas temperature" if title is None else title,
     )
 
 
@@ -325,11 +348,13 @@ def _plot_modules(
     time_unit: str | None,
     events: bool,
     merge: bool,
+    title: str,
 ) -> dict[str, list[Any]]:
     """Curves of ``values_si`` (C, M, T), given as ``(name, SI unit, axis unit)``."""
     name, si_unit, unit = quantity
     module_index = select_modules(result, modules)
     case_index = select_cases(result, cases)
+    chosen = select_thresholds(result, *thresholds)
     t, t_unit = time_axis(result, time_unit, ax)
     selected = np.ix_(case_index, np.asarray(module_index, dtype=np.intp))
     values = ureg.Quantity(values_si[selected], si_unit).m_as(unit)
@@ -338,61 +363,13 @@ def _plot_modules(
         ax = new_axes()
     series = draw_series(ax, t, values, names, case_index, result, merge)
     artists: dict[str, list[Any]] = {"lines": series["lines"], "bands": series["bands"]}
-    artists["thresholds"] = draw_thresholds(ax, result, *thresholds, case_index, unit)
+    points = crossing_points(result, series, chosen, module_index, case_index, (t_unit, unit))
+    artists["thresholds"], artists["threshold_labels"] = draw_thresholds(
+        ax, result, chosen, case_index, unit, series["lines"], points, t
+    )
+    artists["crossings"], artists["crossing_labels"] = draw_crossings(ax, points, t, t_unit)
     artists["events"] = (
         draw_events(ax, result, series, t, module_index, case_index, t_unit) if events else []
     )
-    finish(ax, label("time", t_unit), label(name, unit))
+    finish(ax, label("time", t_unit), label(name, unit), title=title)
     return artists
-
-
-def draw_thresholds(
-    ax: Axes,
-    result: Result,
-    thresholds: bool | Sequence[str],
-    quantity: str,
-    case_index: np.ndarray,
-    unit: str,
-) -> list[Line2D]:
-    """Grey lines at each distinct level of the chosen thresholds watching ``quantity``.
-
-    Each threshold has its own dash pattern, so that two thresholds on one axis can be told
-    apart in the legend.
-    """
-    lines = []
-    levels = result.threshold_levels
-    for n, name in enumerate(_select_thresholds(result, thresholds, quantity)):
-        values = levels[name].m_as(unit)[case_index]
-        for k, y in enumerate(np.unique(values[np.isfinite(values)])):
-            lines.append(
-                ax.axhline(
-                    y,
-                    linestyle=THRESHOLD_STYLES[n % len(THRESHOLD_STYLES)],
-                    linewidth=1.0,
-                    color="0.3",
-                    label=name if k == 0 else "_nolegend_",
-                )
-            )
-    return lines
-
-
-def _select_thresholds(
-    result: Result, thresholds: bool | Sequence[str] | None, quantity: str
-) -> list[str]:
-    quantities = result.threshold_quantities
-    if thresholds is False or thresholds is None:
-        return []
-    if thresholds is True:
-        return [name for name, q in quantities.items() if q == quantity]
-    names = [thresholds] if isinstance(thresholds, str) else list(thresholds)
-    for name in names:
-        if name not in quantities:
-            raise ValueError(
-                f"thresholds: no threshold named {name!r}; thresholds are {list(quantities)}"
-            )
-        if quantities[name] != quantity:
-            raise ValueError(
-                f"thresholds: {name!r} watches {quantities[name]}, and only {quantity} "
-                "thresholds can be drawn on this plot"
-            )
-    return names

@@ -49,6 +49,7 @@ def plot_leak_rate(
     cases: int | Sequence[int] | np.ndarray | None = None,
     time_unit: str | None = None,
     merge: bool = True,
+    title: str | None = None,
 ) -> dict[str, list[Any]]:
     """Plot the leak rate against time, as a pressure-decay rate or as a mass flow.
 
@@ -80,6 +81,9 @@ def plot_leak_rate(
         [time unit, e.g. "h"].
     merge : bool, optional
         Draw modules whose curves coincide as one line (default True) [-].
+    title : str, optional
+        Title of the axes: "Pressure decay rate" or "Leak rate" (mass) when None, none
+        when "" [-].
 
     Returns
     -------
@@ -143,7 +147,8 @@ def plot_leak_rate(
         ax = new_axes()
     rate = ureg.Quantity(rate_si, si).m_as(unit)
     series = draw_series(ax, t, rate, names, case_index, result, merge)
-    finish(ax, label("time", t_unit), label(what, unit))
+    default = "Pressure decay rate" if what == "pressure decay rate" else "Leak rate"
+    finish(ax, label("time", t_unit), label(what, unit), title=default if title is None else title)
     return {"lines": series["lines"], "bands": series["bands"]}
 
 
@@ -219,6 +224,7 @@ def plot_hatch_pressure_differences(
     time_unit: str | None = None,
     events: bool = True,
     merge: bool = True,
+    title: str | None = None,
 ) -> dict[str, list[Any]]:
     """Plot the pressure difference across hatches against time.
 
@@ -245,6 +251,8 @@ def plot_hatch_pressure_differences(
         Mark when the plotted hatches close or open (default True) [-].
     merge : bool, optional
         Draw hatches whose curves coincide as one line (default True) [-].
+    title : str, optional
+        Title of the axes: "Pressure difference across hatches" when None, none when "" [-].
 
     Returns
     -------
@@ -283,7 +291,13 @@ def plot_hatch_pressure_differences(
         ax = new_axes()
     series = draw_series(ax, t, values, names, case_index, result, merge, what="hatches")
     markers = _hatch_events(ax, result, series, t, index, case_index, t_unit) if events else []
-    finish(ax, label("time", t_unit), label("pressure difference", unit))
+    default = "Pressure difference across hatches"
+    finish(
+        ax,
+        label("time", t_unit),
+        label("pressure difference", unit),
+        title=default if title is None else title,
+    )
     return {"lines": series["lines"], "bands": series["bands"], "events": markers}
 
 

@@ -1,4 +1,4 @@
-"""Pressure, O2 partial pressure and temperature of a run as three panels on one time axis."""
+"""Pressure, O2 partial pressure, CO2 (when watched) and temperature as panels on one time axis."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .decay import plot_oxygen, plot_pressure, plot_temperature
+from ._common import place_legend
+from .decay import plot_carbon_dioxide, plot_oxygen, plot_pressure, plot_temperature
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -26,13 +27,18 @@ def plot_overview(
     modules: str | Sequence[str] | None = None,
     cases: int | Sequence[int] | np.ndarray | None = None,
     time_unit: str | None = None,
+    title: str | None = None,
+    co2_unit: str = "kPa",
 ) -> dict[str, Any]:
-    """Plot total pressure, O2 partial pressure and temperature as three stacked panels.
+    """Plot total pressure, O2 partial pressure and temperature as stacked panels.
 
-    The panels share the time axis, labelled on the bottom one only; each has its thresholds
-    and event markers as :func:`~leaksim.plotting.plot_pressure`. The curves and events are
-    named on the top panel only where they are the same in all three (a lower panel whose
-    coinciding modules differ keeps its own legend); the lower panels name their thresholds.
+    A run with a threshold on the CO2 partial pressure (a crew in a sealed cabin) gets a
+    fourth panel for it, above the temperature. The panels share the time axis, labelled on
+    the bottom one only; each has its thresholds, crossing markers and event markers as
+    :func:`~leaksim.plotting.plot_pressure`. The curves and events are named on the top panel
+    only where they are the same in every panel (a lower panel whose coinciding modules differ
+    keeps its own legend); the lower panels name their thresholds and crossings. The title
+    goes above the top panel.
 
     Parameters
     ----------
@@ -53,12 +59,17 @@ def plot_overview(
     time_unit : str, optional
         Unit of the time axis; when None, as :func:`~leaksim.plotting.plot_pressure`
         [time unit, e.g. "h"].
+    title : str, optional
+        Title above the panels, naming the quantities shown when None; none when "" [-].
+    co2_unit : str, optional
+        Unit of the CO2 partial-pressure panel, drawn when a threshold watches CO2
+        [pressure unit, e.g. "kPa", "mmHg"].
 
     Returns
     -------
     dict
-        ``"axes"``: the three Axes, top to bottom; ``"pressure"``, ``"oxygen"``,
-        ``"temperature"``: what each panel's plot function returned.
+        ``"axes"``: the Axes, top to bottom; ``"pressure"``, ``"oxygen"``, ``"co2"`` (only
+        with a CO2 panel) and ``"temperature"``: what each panel's plot function returned.
 
     Examples
     --------
@@ -68,28 +79,43 @@ def plot_overview(
     >>> [ax.get_ylabel() for ax in artists["axes"]]
     ['pressure [mmHg]', 'O2 partial pressure [kPa]', 'temperature [°C]']
     """
+    with_co2 = "partial_pressure_CO2" in result.threshold_quantities.values()
     if figure is None:
         import matplotlib.pyplot as plt
 
-        figure = plt.figure(layout="constrained", figsize=(7.0, 8.0))
-    axes = figure.subplots(3, 1, sharex=True)
+        figure = plt.figure(layout="constrained", figsize=(8.0, 10.0 if with_co2 else 8.0))
+    keys = ["pressure", "oxygen", *(["co2"] if with_co2 else []), "temperature"]
+    axes = list(figure.subplots(len(keys), 1, sharex=True))
     common: dict[str, Any] = {"modules": modules, "cases": cases, "time_unit": time_unit}
-    out: dict[str, Any] = {
-        "axes": list(axes),
-        "pressure": plot_pressure(result, axes[0], pressure_unit, **common),
-        "oxygen": plot_oxygen(result, axes[1], oxygen_unit, **common),
-        "temperature": plot_temperature(result, axes[2], temperature_unit, **common),
+    common["title"] = ""
+    plots: dict[str, tuple[Any, str]] = {
+        "pressure": (plot_pressure, pressure_unit),
+        "oxygen": (plot_oxygen, oxygen_unit),
+        "co2": (plot_carbon_dioxide, co2_unit),
+        "temperature": (plot_temperature, temperature_unit),
     }
-    for ax in axes[:2]:
+    out: dict[str, Any] = {"axes": axes}
+    for ax, key in zip(axes, keys, strict=True):
+        function, unit = plots[key]
+        out[key] = function(result, ax, unit, **common)
+    for ax in axes[:-1]:
         ax.set_xlabel("")
-    top = [line.get_label() for line in out["pressure"]["lines"]]
-    for ax, key in ((axes[1], "oxygen"), (axes[2], "temperature")):
+    shown = "O2 and CO2 partial pressures" if with_co2 else "O2 partial pressure"
+    axes[0].set_title(f"Pressure, {shown} and temperature" if title is None else title)
+    _share_legend(axes, keys, out)
+    return out
+
+
+def _share_legend(axes: list[Any], keys: list[str], out: dict[str, Any]) -> None:
+    """Name the curves on the top panel only, where a lower panel's curves are the same."""
+    top = [line.get_label() for line in out[keys[0]]["lines"]]
+    for ax, key in zip(axes[1:], keys[1:], strict=True):
         if [line.get_label() for line in out[key]["lines"]] != top:
             continue  # its curves were merged otherwise: keep its own legend
         legend = ax.get_legend()
         if legend is not None:
             legend.remove()
-        named = [line for line in out[key]["thresholds"] if not line.get_label().startswith("_")]
+        drawn = out[key]["thresholds"] + out[key]["crossings"]
+        named = [artist for artist in drawn if not artist.get_label().startswith("_")]
         if named:
-            ax.legend(handles=named, fontsize="small")
-    return out
+            place_legend(ax, named)
