@@ -135,16 +135,17 @@ def _triggered(n=4):
 
 def test_triggers_and_growth_agree_with_the_batched_loop():
     mine, ref, network, model = _both(_triggered())
-    assert network.triggers.module.size == 3 and network.growth.link.size == 1
+    # Two hatch triggers and a valve's pair (opening, reseating).
+    assert network.triggers.module.size == 4 and network.growth.link.size == 1
     assert compiled_applies(network, model)
     assert np.all(mine.status == 0)
     events_ref = ref.operations.event_time
     assert np.isfinite(events_ref).sum() >= 3 * network.n_cases  # every trigger fired
     np.testing.assert_array_equal(mine.n_steps, ref.n_steps)
-    np.testing.assert_allclose(mine.operations.event_time, events_ref, rtol=RTOL, equal_nan=True)
     # This station amplifies round-off: the valve between C and A sits near dp = 0 in its
     # regularised range, and a 1e-15 change of the initial state moves the batched loop's own
     # pressures by 5e-8 (measured). The two paths agree to the solver tolerance, not to 1e-9.
+    np.testing.assert_allclose(mine.operations.event_time, events_ref, rtol=1e-6, equal_nan=True)
     np.testing.assert_allclose(mine.pressure, ref.pressure, rtol=1e-6)
     np.testing.assert_allclose(
         mine.operations.max_pressure_difference,

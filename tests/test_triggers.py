@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from helpers import ATM, blowdown_time_constant, two_modules
 
-from leaksim import Module, Scenario, Station, Valve
+from leaksim import Module, Scenario, Station, Supply, Valve
 from leaksim.compile import compile_scenario
 from leaksim.core.network import Schedule, Triggers
 from leaksim.core.solver import solve
@@ -121,4 +121,33 @@ def test_a_condition_met_at_the_start_without_delay_switches_at_once(compiled):
     sol = solve(network, 600.0, compiled_scenario.output_time, compiled=compiled)
     assert sol.status[0] == 0
     assert sol.operations.event_time[0, 0] == 0.0
-    assert sol.final_pressure[0, 0] < 0.5 * 105e3  # vented through 1 cm^2 for 10 min
+    # Then it vents down to its default reseat level, 7 % below 104 kPa, and closes.
+    assert 0.0 < sol.operations.event_time[0, 1] < 600.0
+    assert sol.final_pressure[0, 0] == pytest.approx(0.93 * 104e3, rel=1e-6)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_relief_valve_reseats_and_cycles(compiled):
+    # A constant feed into a sealed module with a relief valve to vacuum: the pressure rises to
+    # the opening level, the valve vents it down to its reseat level and closes, and so on.
+    # Before, the valve never reseated and the module vented far below (104 to 79 kPa).
+    station = Station(
+        [Module("A", "10 m^3", "101.325 kPa")],
+        supplies=[Supply("A", mass_flow="20 kg/day")],
+        valves=[Valve(module="A", area="1 cm^2", opens_above="104 kPa", reseats_below="102 kPa")],
+    )
+    compiled_scenario = compile_scenario(Scenario(station, "4 h", output_interval="1 min"))
+    network = compiled_scenario.network
+    sol = solve(network, 4 * 3600.0, compiled_scenario.output_time, compiled=compiled)
+    assert sol.status[0] == 0
+    p = sol.pressure[0, 0]
+    # Feeding 20 kg/day into 10 m^3 raises the pressure by m_dot R T / V = 2.31e-4 kg/s *
+    # 287 J/(kg K) * 295 K / 10 m^3 = 1.96 Pa/s: 104 kPa after about 23 min; from then on
+    # it stays between the two levels.
+    first = np.argmax(p >= 103.9e3)  # outputs each minute pass near the peak, not on it
+    assert 20 <= first <= 26
+    assert p[first:].min() >= 102e3 * (1 - 1e-4)
+    assert p.max() <= 104e3 * (1 + 1e-4)
+    # And it cycles: the pressure falls to the reseat level and rises back more than once.
+    low = p[first:] < 102.2e3
+    assert np.count_nonzero(np.diff(low.astype(int)) == 1) >= 2

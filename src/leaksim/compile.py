@@ -475,11 +475,18 @@ class _ScheduleBuilder:
         self.opens.append(opens)
         return len(self.targets) - 1
 
-    def when(self, target: int, opens: bool, **condition: Any) -> None:
+    def when(self, target: int, opens: bool, **condition: Any) -> int:
         """Open or close switch ``target`` when a trigger fires (``module``, ``rate``,
-        ``above``, ``level`` [Pa or Pa/s], ``delay`` [s])."""
+        ``above``, ``level`` [Pa or Pa/s], ``delay`` [s], optionally ``armed``); the
+        trigger's index."""
         event = self.at(target, opens, np.full(self.n_cases, np.inf))
-        self.triggers.append({**condition, "event": event})
+        self.triggers.append({"armed": True, "rearms": -1, **condition, "event": event})
+        return len(self.triggers) - 1
+
+    def pair(self, first: int, second: int) -> None:
+        """Make triggers ``first`` and ``second`` re-arm each other: they take turns."""
+        self.triggers[first]["rearms"] = second
+        self.triggers[second]["rearms"] = first
 
     def records(self) -> tuple[Schedule, Triggers]:
         n = self.n_cases
@@ -496,6 +503,8 @@ class _ScheduleBuilder:
             level=_stack([c["level"] for c in t], n),
             delay=_stack([c["delay"] for c in t], n),
             event=np.array([c["event"] for c in t], dtype=np.intp),
+            rearms=np.array([c["rearms"] for c in t], dtype=np.intp),
+            armed=np.array([c["armed"] for c in t], dtype=bool),
         )
         return schedule, triggers
 
@@ -505,7 +514,8 @@ def _schedule(station: Station, links: Links, n_cases: int) -> tuple[Schedule, T
 
     ``inf`` marks a case where a scheduled event does not happen. A hatch's ``close_when`` and
     a valve's ``opens_above`` add an event whose time the solver sets when the condition is
-    met, and the trigger that watches for it. Sources are the switches after the links.
+    met, and the trigger that watches for it; a valve's reseating adds a second, and the two
+    re-arm each other. Sources are the switches after the links.
     """
     build = _ScheduleBuilder(n_cases)
     for k, hatch in enumerate(station.hatches, start=links.hatches.start):
@@ -533,15 +543,28 @@ def _schedule(station: Station, links: Links, n_cases: int) -> tuple[Schedule, T
             if key in valve.si:
                 build.at(k, opens, p.per_case(valve.si[key], n_cases))
         if "opens_above" in valve.si:
-            build.when(
+            relieved = station.module_index(valve.ends[0])
+            opening = build.when(
                 k,
                 True,
-                module=station.module_index(valve.ends[0]),
+                module=relieved,
                 rate=False,
                 above=True,
                 level=valve.si["opens_above"],
                 delay=0.0,
             )
+            # Reseating waits for the opening, and each re-arms the other: the valve cycles.
+            reseat = build.when(
+                k,
+                False,
+                module=relieved,
+                rate=False,
+                above=False,
+                level=valve.si["reseats_below"],
+                delay=0.0,
+                armed=False,
+            )
+            build.pair(opening, reseat)
     for j, supply in enumerate(station.supplies, start=links.count):
         start = p.per_case(supply.si["start"], n_cases)
         if np.any(start > 0.0):

@@ -709,6 +709,12 @@ class Valve(_Opening):
     opens_above : str or pint.Quantity, or a list of these, optional
         Pressure at which the valve opens, located exactly, watching ``module`` (a relief
         valve) or the first module of ``between`` [Pa].
+    reseats_below : str or pint.Quantity, or a list of these, optional
+        Pressure at which a valve opened by ``opens_above`` closes again [Pa], below
+        ``opens_above``; the valve then opens again when the pressure rises back, and so
+        cycles. Default: ``opens_above`` less the 7 % blowdown typical of a spring-loaded
+        relief valve in gas service (API Standard 520, Part I). ``"0 Pa"`` keeps it open once
+        it has opened.
     name : str, optional
         Name used in results and parameter paths; default ``"valve<i>"``.
 
@@ -717,6 +723,8 @@ class Valve(_Opening):
     >>> relief = Valve(module="Lab", area="5 cm^2", opens_above="780 mmHg", name="mprv")
     >>> relief.ends, round(float(relief.si["opens_above"]))
     (('Lab', None), 103991)
+    >>> round(float(relief.si["reseats_below"]))
+    96712
     """
 
     kind: ClassVar[str] = "valve"
@@ -730,6 +738,7 @@ class Valve(_Opening):
     open_at: p.EventTime | None = None
     close_at: p.EventTime | None = None
     opens_above: p.CaseValue | None = None
+    reseats_below: p.CaseValue | None = None
     name: str | None = None
     si: dict[str, np.ndarray] = field(init=False, repr=False)
     ends: tuple[str, str | None] = field(init=False, repr=False)
@@ -751,8 +760,35 @@ class Valve(_Opening):
             si["opens_above"] = p.quantity(
                 self.opens_above, "pressure", "opens_above", label, at_least=0.0
             )
+            si["reseats_below"] = _reseat(self, si["opens_above"], label)
+        elif self.reseats_below is not None:
+            raise p.fail(label, "reseats_below needs opens_above: only a valve that opens on a "
+                         "pressure reseats")  # fmt: skip
         object.__setattr__(self, "si", si)
         object.__setattr__(self, "ends", ends)
+
+
+#: Blowdown of a relief valve: it reseats this fraction below its opening pressure, typical of
+#: a spring-loaded relief valve in gas service (API Standard 520, Part I) [-].
+RELIEF_BLOWDOWN = 0.07
+
+
+def _reseat(valve: Valve, opens: np.ndarray, label: str) -> np.ndarray:
+    """A valve's reseat pressure [Pa]: given, below the opening pressure, or the default
+    blowdown below it."""
+    if valve.reseats_below is None:
+        return opens * (1.0 - RELIEF_BLOWDOWN)
+    reseat = p.quantity(valve.reseats_below, "pressure", "reseats_below", label, at_least=0.0)
+    reseat_all, opens_all = np.broadcast_arrays(np.atleast_1d(reseat), np.atleast_1d(opens))
+    above = np.flatnonzero(reseat_all >= opens_all)
+    if above.size:
+        i = int(above[0])
+        if reseat_all.size == 1:
+            given = f"{p.show(valve.opens_above)}), got {p.show(valve.reseats_below)}"
+        else:
+            given = f"{opens_all[i]:.6g} Pa), got {reseat_all[i]:.6g} Pa (case {i})"
+        raise p.fail(label, f"reseats_below must be below opens_above ({given}")
+    return reseat
 
 
 @dataclass(frozen=True, eq=False)

@@ -333,7 +333,10 @@ class Triggers(_Record):
 
     A trigger fires the first time the watched value falls to ``level`` (or rises to it, with
     ``above``), and sets the time of its event to that time plus ``delay``; until then the
-    event's scheduled time is ignored.
+    event's scheduled time is ignored. A trigger that ``rearms`` another makes it watch again
+    when it fires, and its event happen again: the two of a relief valve (open above one
+    pressure, close below a lower one) take turns, so the valve cycles. A trigger that is not
+    ``armed`` at the start waits for another to re-arm it.
 
     Parameters
     ----------
@@ -349,6 +352,10 @@ class Triggers(_Record):
         Time from firing to the event [s].
     event : array_like of int, shape (I,)
         The event of the :class:`Schedule` each trigger sets.
+    rearms : array_like of int, shape (I,), optional
+        The trigger each one re-arms when it fires, -1 for none (the default).
+    armed : array_like of bool, shape (I,), optional
+        Whether each trigger watches from the start (default True).
     """
 
     module: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
@@ -357,6 +364,8 @@ class Triggers(_Record):
     level: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
     delay: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
     event: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    rearms: np.ndarray | None = None
+    armed: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.module = _indices(self.module)
@@ -364,11 +373,17 @@ class Triggers(_Record):
         above = _flags(self.above)
         self.above = above if above.size else np.zeros(self.module.size, dtype=bool)
         self.event = _indices(self.event)
-        if not self.module.size == self.rate.size == self.above.size == self.event.size:
+        n = self.module.size
+        self.rearms = np.full(n, -1, np.intp) if self.rearms is None else _indices(self.rearms)
+        self.armed = np.ones(n, dtype=bool) if self.armed is None else _flags(self.armed)
+        sizes = {self.rate.size, self.above.size, self.event.size, self.rearms.size}
+        if sizes | {self.armed.size} != {n}:
             raise ValueError(
-                "triggers.module, triggers.rate, triggers.above and triggers.event must have "
-                "equal lengths"
+                "triggers.module, triggers.rate, triggers.above, triggers.event, "
+                "triggers.rearms and triggers.armed must have equal lengths"
             )
+        if n and (self.rearms.min() < -1 or self.rearms.max() >= n):
+            raise ValueError("triggers.rearms must index triggers, or be -1")
 
     @property
     def count(self) -> int:

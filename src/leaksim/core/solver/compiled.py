@@ -110,6 +110,7 @@ def _trigger_arrays(network: Network, n_modules: int) -> tuple[np.ndarray, ...]:
     triggers = network.triggers
     n = network.n_cases
     assert triggers.above is not None  # Network.__post_init__ fills it in
+    assert triggers.armed is not None and triggers.rearms is not None
     sign = np.where(triggers.above, -1.0, 1.0)
     return (
         triggers.module.astype(np.int64),
@@ -118,9 +119,11 @@ def _trigger_arrays(network: Network, n_modules: int) -> tuple[np.ndarray, ...]:
         np.ascontiguousarray(sign * triggers.level, dtype=float),
         np.ascontiguousarray(triggers.delay, dtype=float),
         triggers.event.astype(np.int64),
-        np.zeros((n, triggers.module.size), dtype=np.bool_),
+        # A trigger not armed at the start waits, as if fired, until another re-arms it.
+        np.broadcast_to(~triggers.armed, (n, triggers.module.size)).copy(),
         np.full((n, triggers.module.size), np.nan),
         np.zeros((n, n_modules)),
+        triggers.rearms.astype(np.int64),
     )
 
 
@@ -210,6 +213,7 @@ def run_compiled(
         network.schedule.target.astype(np.int64),
         network.schedule.opens.astype(np.bool_),
         events.done,
+        events.last,
     )
     out = (
         t_out.astype(float),
@@ -261,7 +265,7 @@ def run_compiled(
         n_rejected=rejected.astype(np.intp),
         operations=Operations(
             threshold_time=found.time,
-            event_time=np.where(events.done, sched[0], np.nan),
+            event_time=events.happened(),
             max_pressure_difference=ops[1],
             source_on_time=ops[2],
             source_amount=ops[3],

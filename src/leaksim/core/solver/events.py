@@ -94,6 +94,8 @@ class EventSchedule:
         self.is_open = net.initially_on  # links, then sources
         self.done = np.zeros(net.schedule.time.shape, dtype=bool)
         self.time = net.schedule.time.copy()
+        # When each event last happened: a re-armed event may happen again.
+        self.last = np.full(net.schedule.time.shape, np.nan)
         self.time[:, net.triggers.event] = np.inf
         self.breakpoints = net.breakpoints
 
@@ -113,6 +115,7 @@ class EventSchedule:
             rows = cases[due[:, e]]
             self.is_open[rows, net.schedule.target[e]] = net.schedule.opens[e]
             self.done[rows, e] = True
+            self.last[rows, e] = self.time[rows, e]
         return due.any(axis=1)
 
     def next_stop(self, cases: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -130,6 +133,12 @@ class EventSchedule:
         """Set the time of event ``events[i]`` of case ``cases[i]`` to ``time[i]`` [s]."""
         self.time[cases, events] = time
 
+    def rearm(self, cases: np.ndarray, events: np.ndarray) -> None:
+        """Let event ``events[i]`` of case ``cases[i]`` happen again, when its trigger next
+        fires (its time waits at ``+inf`` until then)."""
+        self.done[cases, events] = False
+        self.time[cases, events] = np.inf
+
     def happened(self) -> np.ndarray:
-        """Time of each event that happened, NaN for the others, (C, E) [s]."""
-        return np.where(self.done, self.time, np.nan)
+        """Time each event last happened, NaN for those that never did, (C, E) [s]."""
+        return self.last.copy()

@@ -2,12 +2,14 @@
 
 A trigger fires when ``sign * value`` falls to ``sign * level``, with ``sign = -1`` for one that
 watches a rise; its event is then due after the trigger's delay
-(:class:`~leaksim.core.solver.events.EventSchedule`). A condition that already holds fires at
-once: at the start, or after an event that makes a rate jump. Otherwise the crossing is located
-inside an accepted step on the dense output (:func:`~leaksim.core.solver.events.first_at_or_below`);
-the integrator retakes a step that crossed well before its end, shortened to the crossing (the
-dense output of a long stiff step cannot place a fast transient), and ends a step early at an
-event due before its end. Rates are exact, by complex step along the derivative.
+(:class:`~leaksim.core.solver.events.EventSchedule`), and the trigger it re-arms, if any,
+watches again (a relief valve's opening and reseating take turns). A condition that already
+holds fires at once: at the start, or after an event that makes a rate jump. Otherwise the
+crossing is located inside an accepted step on the dense output
+(:func:`~leaksim.core.solver.events.first_at_or_below`); the integrator retakes a step that
+crossed well before its end, shortened to the crossing (the dense output of a long stiff step
+cannot place a fast transient), and ends a step early at an event due before its end. Rates
+are exact, by complex step along the derivative.
 """
 
 from __future__ import annotations
@@ -48,7 +50,9 @@ class Triggers:
         self.net = net
         self.events = events
         n, i = net.n_cases, net.triggers.module.size
-        self.fired = np.zeros((n, i), dtype=bool)
+        assert net.triggers.armed is not None and net.triggers.rearms is not None
+        # A trigger not armed at the start waits, as if fired, until another re-arms it.
+        self.fired = np.broadcast_to(~net.triggers.armed, (n, i)).copy()
         self.fired_at = np.full((n, i), np.nan)
         assert net.triggers.above is not None  # Network.__post_init__ fills it in
         self.sign = np.where(net.triggers.above, -1.0, 1.0)
@@ -198,3 +202,10 @@ class Triggers:
         self.events.schedule(
             cases, net.triggers.event[i], self.fired_at[cases, i] + net.triggers.delay[cases, i]
         )
+        assert net.triggers.rearms is not None  # Network.__post_init__ fills it in
+        partner = net.triggers.rearms[i]
+        again = partner >= 0
+        if np.any(again):
+            # The other trigger of the pair watches again, and its event may happen again.
+            self.fired[cases[again], partner[again]] = False
+            self.events.rearm(cases[again], net.triggers.event[partner[again]])

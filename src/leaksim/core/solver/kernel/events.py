@@ -2,11 +2,13 @@
 :class:`~leaksim.core.solver.events.EventSchedule` and
 :class:`~leaksim.core.solver.triggers.Triggers`.
 
-``sched`` is ``(time (C, E), target (E,), opens (E,), done (C, E))``; ``trig`` is
+``sched`` is ``(time (C, E), target (E,), opens (E,), done (C, E), last (C, E))`` (``last``:
+when each event last happened); ``trig`` is
 ``(module (I,), rate (I,), sign (I,), level (C, I), delay (C, I), event (I,), fired (C, I),
-fired_at (C, I), rate_now (C, M))``: what each trigger watches, its signed level, what it
-schedules, and its state (``rate_now`` is each module's pressure rate at the start of the
-next step, kept where a trigger watches a rate).
+fired_at (C, I), rate_now (C, M), rearms (I,))``: what each trigger watches, its signed
+level, what it schedules, its state, and the trigger it re-arms when it fires (``rate_now`` is
+each module's pressure rate at the start of the next step, kept where a trigger watches a
+rate).
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ _jit = njit(cache=True, error_model="numpy")
 @_jit
 def apply_due(c, t, is_open, sched):
     """Switch what the events due by ``t`` switch, in event order; whether any happened."""
-    ev_time, ev_target, ev_opens, done = sched
+    ev_time, ev_target, ev_opens, done, last = sched
     happened = False
     for e in range(ev_target.size):
         if not done[c, e] and ev_time[c, e] <= t:
             is_open[ev_target[e]] = ev_opens[e]
             done[c, e] = True
+            last[c, e] = ev_time[c, e]
             happened = True
     return happened
 
@@ -66,10 +69,16 @@ def _value(i, y, f, c, net, trig):
 @_jit
 def _schedule(i, c, t_fire, sched, trig):
     """Mark trigger ``i`` fired at ``t_fire`` [s] and set its event's time, the delay later."""
-    delay, event, fired, fired_at = trig[4], trig[5], trig[6], trig[7]
+    delay, event, fired, fired_at, rearms = trig[4], trig[5], trig[6], trig[7], trig[9]
     fired[c, i] = True
     fired_at[c, i] = t_fire
     sched[0][c, event[i]] = t_fire + delay[c, i]
+    partner = rearms[i]
+    if partner >= 0:
+        # The other trigger of the pair watches again, and its event may happen again.
+        fired[c, partner] = False
+        sched[3][c, event[partner]] = False
+        sched[0][c, event[partner]] = np.inf
 
 
 @_jit

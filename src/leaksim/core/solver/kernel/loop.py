@@ -276,8 +276,9 @@ def _start_case(c, net, sched, trig, thr, out, ctl, state, ops, report_start, wo
 def _integrate_range(
     lo, hi, rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts, fan_link,
     fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
-    nominal_area, breakpoints, ev_time, ev_target, ev_opens, done, trig_module, trig_rate,
-    trig_sign, trig_level, trig_delay, trig_event, fired, fired_at, rate_now, thr_sign,
+    nominal_area, breakpoints, ev_time, ev_target, ev_opens, done, ev_last, trig_module,
+    trig_rate,
+    trig_sign, trig_level, trig_delay, trig_event, fired, fired_at, rate_now, rearms, thr_sign,
     thr_share, thr_level, t_out, array, rows, columns, duration, rtol, atol, max_steps,
     exponent, gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d, y, t, f, h, n_steps,
     n_rejected, status, thr_time, max_dp, src_on, src_amount, nxt, is_open, report_start,
@@ -290,10 +291,10 @@ def _integrate_range(
             fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
             nominal_area, breakpoints,
         )  # fmt: skip
-        sched = (ev_time, ev_target, ev_opens, done)
+        sched = (ev_time, ev_target, ev_opens, done, ev_last)
         trig = (
             trig_module, trig_rate, trig_sign, trig_level, trig_delay, trig_event, fired,
-            fired_at, rate_now,
+            fired_at, rate_now, rearms,
         )  # fmt: skip
         thr = (thr_sign, thr_share, thr_level)
         out = (t_out, array, rows, columns)
@@ -315,8 +316,8 @@ def integrate_lean(net, sched, trig, thr, out, ctl, tab, state, ops, report_star
         The station's arrays, in the order of the constants of
         :mod:`leaksim.core.solver.kernel.lean`.
     sched : tuple
-        ``(time (C, E), target (E,), opens (E,), done (C, E))`` of the scheduled events;
-        ``time`` and ``done`` are updated in place.
+        ``(time (C, E), target (E,), opens (E,), done (C, E), last (C, E))`` of the
+        scheduled events; ``time``, ``done`` and ``last`` are updated in place.
     trig : tuple
         The triggers (:mod:`leaksim.core.solver.kernel.events`); their state is updated in
         place.
