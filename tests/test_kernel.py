@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaksim import Crew, Hatch, Leak, Module, Scenario, Station, Threshold, Valve
+from leaksim import Crew, Hatch, Leak, Module, Scenario, Station, Supply, Threshold, Valve
 from leaksim.compile import compile_scenario
 from leaksim.core.flow import (
     choked_flow_function,
@@ -124,7 +124,9 @@ def _triggered(n=4):
                 close_when={"module": "A", "pressure_rate_below": "-2 Pa/s", "delay": "30 s"},
             ),
         ],
-        valves=[Valve(between=["C", "A"], area="2 cm^2", opens_above="103.5 kPa")],
+        valves=[
+            Valve(between=["C", "A"], area="2 cm^2", opens_above="103.5 kPa", reseats_below="0 Pa")
+        ],
         leaks=[
             Leak("A", diameter="8 mm", growth={"rate": "20 mm^2/h"}),
             Leak("B", diameter="2 mm", start="10 min"),
@@ -152,6 +154,23 @@ def test_triggers_and_growth_agree_with_the_batched_loop():
         ref.operations.max_pressure_difference,
         rtol=1e-6,
     )
+
+
+def test_a_cycling_relief_valve_agrees_with_the_batched_loop():
+    # A feed pushes the pressure up to the valve's opening level and the valve vents it down
+    # to its reseat level, again and again: each opening and reseating is located, and each
+    # re-arms the other, in both loops.
+    station = Station(
+        [Module("A", "10 m^3")],
+        supplies=[Supply("A", mass_flow=ureg.Quantity(np.linspace(15, 30, 3), "kg/day"))],
+        valves=[Valve(module="A", area="1 cm^2", opens_above="104 kPa", reseats_below="102 kPa")],
+    )
+    mine, ref, _, _ = _both(Scenario(station, "3 h", output_interval="2 min"))
+    assert np.all(mine.status == 0)
+    np.testing.assert_array_equal(mine.n_steps, ref.n_steps)
+    np.testing.assert_allclose(mine.pressure, ref.pressure, rtol=1e-9)
+    np.testing.assert_allclose(mine.operations.event_time, ref.operations.event_time, rtol=1e-9)
+    assert np.all(mine.pressure[:, 0, -30:].min(axis=1) < 102.5e3)  # it reseated
 
 
 def test_a_case_has_the_same_bits_alone_in_a_batch_and_on_any_number_of_threads():
