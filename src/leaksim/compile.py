@@ -264,7 +264,7 @@ def output_count(end: float, interval: float) -> int:
     Examples
     --------
     >>> output_count(100.0, 30.0), output_count(86400.0, 1e-6)
-    (5, 86400000000001)
+    (5, 86400000001)
     """
     # The tolerance keeps 21600 s / 300 s at 72 steps despite rounding in the division.
     steps = end / interval - 1e-9
