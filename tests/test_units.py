@@ -248,3 +248,12 @@ def test_a_long_list_costs_one_pint_parse_per_unit(monkeypatch):
     values = to_si(texts, "length")
     assert sorted(calls) == ["cm", "mm"]
     assert values[0] == 0.001 and values[-1] == pytest.approx(0.07, rel=1e-15)
+
+
+def test_one_long_string_does_not_widen_the_whole_list():
+    # a numpy string array gives every entry the room of the longest; 100,000 entries and
+    # one of a megabyte would ask for 400 GB
+    texts = ["1 mm"] * 100_000 + ["2" * 1_000_000 + " mm"]
+    assert strings_to_si(texts, "length") is None
+    with pytest.raises(ScenarioError, match="length must be finite"):
+        to_si(texts, "length")

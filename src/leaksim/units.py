@@ -59,6 +59,10 @@ _NUMBER_THEN_UNIT = re.compile(rf"\s*({_NUMBER})\s*(.*?)\s*", re.DOTALL)
 _LEADING_ZERO = re.compile(r"(?m)^[+-]?0\d")
 
 
+#: Longest string :func:`strings_to_si` reads in its one pass [characters].
+_LONGEST_LISTED = 64
+
+
 class _Unit(NamedTuple):
     """A unit parsed once: pint's unit and its factor to SI (None for an offset unit)."""
 
@@ -126,6 +130,10 @@ def strings_to_si(texts: Sequence[Any], kind: str) -> np.ndarray | None:
         says why. Entries may be NaN or infinite (``"inf s"``); the caller checks.
     """
     if not texts or not all(isinstance(t, str) for t in texts):
+        return None
+    # numpy gives every entry the room of the longest: one long string must not cost memory
+    # for all of them (it is read on its own, by pint)
+    if max(map(len, texts)) > _LONGEST_LISTED:
         return None
     number, _, unit_text = _partition(_strings.strip(np.asarray(texts, dtype=str)), " ")
     numbers = number.tolist()
