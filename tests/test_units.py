@@ -243,7 +243,7 @@ def test_a_long_list_costs_one_pint_parse_per_unit(monkeypatch):
     calls = []
     parse = ureg.parse_expression
     monkeypatch.setattr(ureg, "parse_expression", lambda text: calls.append(text) or parse(text))
-    leaksim.units._unit.cache_clear()
+    leaksim.units._short_unit.cache_clear()
     texts = [f"{i + 1} mm" for i in range(5000)] + ["7 cm"]
     values = to_si(texts, "length")
     assert sorted(calls) == ["cm", "mm"]

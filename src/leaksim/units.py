@@ -77,10 +77,18 @@ class _Unit(NamedTuple):
         return np.asarray(ureg.Quantity(magnitude, self.units).m_as(SI_UNITS[kind]), dtype=float)
 
 
-@functools.lru_cache(maxsize=1024)
 def _unit(text: str, kind: str) -> _Unit | None:
     """The unit ``text`` as a unit of ``kind``; None when it is not plainly one (pint's full
-    reading then gives the message)."""
+    reading then gives the message). Short texts are remembered."""
+    return _short_unit(text, kind) if len(text) <= _LONGEST_LISTED else _parse_unit(text, kind)
+
+
+@functools.lru_cache(maxsize=1024)
+def _short_unit(text: str, kind: str) -> _Unit | None:
+    return _parse_unit(text, kind)
+
+
+def _parse_unit(text: str, kind: str) -> _Unit | None:
     try:
         parsed = ureg.parse_expression(text)
     except Exception:  # pint raises several unrelated types on bad text
@@ -94,12 +102,21 @@ def _unit(text: str, kind: str) -> _Unit | None:
     return _Unit(parsed.units, one if zero == 0.0 else None)
 
 
-@functools.lru_cache(maxsize=4096)
 def _read(text: str, kind: str) -> float | None:
     """A number and a unit read without pint's expression parser; None when it does not apply.
 
-    Remembered: a station of 10,000 modules repeats its defaults ("760 mmHg", "22 degC").
+    Short texts are remembered: a station of 10,000 modules repeats its defaults ("760 mmHg",
+    "22 degC").
     """
+    return _read_short(text, kind) if len(text) <= _LONGEST_LISTED else _read_text(text, kind)
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_short(text: str, kind: str) -> float | None:
+    return _read_text(text, kind)
+
+
+def _read_text(text: str, kind: str) -> float | None:
     match = _NUMBER_THEN_UNIT.fullmatch(text)
     if match is None or not match[2]:
         return None
@@ -112,8 +129,8 @@ def _read(text: str, kind: str) -> float | None:
 def strings_to_si(texts: Sequence[Any], kind: str) -> np.ndarray | None:
     """SI floats of a list of ``"<number> <unit>"`` strings, read in one pass of numpy.
 
-    The numbers are converted by numpy and each distinct unit is parsed and converted by pint
-    once, so 100,000 strings cost about as much as one array operation.
+    numpy splits the strings, ``float()`` reads the numbers and pint parses and converts
+    each distinct unit once: no pint call per value.
 
     Parameters
     ----------
@@ -179,8 +196,8 @@ def _unit_problem(q: pint.Quantity, kind: str) -> str | None:
         return f"must have the dimension of {shown}, got {{value}}{_misread_unit(q, kind)}"
     if kind == "temperature" and any(name.startswith("delta_") for name in _unit_names(q)):
         return (
-            "must be a temperature, not a temperature difference (such as 'delta_degC'); "
-            "write '22 degC' or '295.15 K', got {value}"
+            "must be an absolute temperature such as '22 degC' or '295.15 K', not a "
+            "temperature difference (delta_degC, delta_degF), got {value}"
         )
     return None
 
