@@ -491,3 +491,14 @@ def test_crew_count_has_an_upper_end():
 def test_module_index_of_an_unknown_module():
     with pytest.raises(ValueError, match="'Nope' is not a module"):
         two_modules().module_index("Nope")
+
+
+def test_an_unknown_module_among_many_lists_a_few():
+    modules = [Module(f"M{i}", "1 m^3") for i in range(1000)]
+    message = assert_error(
+        lambda: Station(modules, leaks=[Leak("M1000", area="1 mm^2", name="hole")]),
+        "module must name a module of the station, got 'M1000'",
+        "'M0', 'M1',",
+        "... (1,000 in all)",
+    )
+    assert "'M999'" not in message

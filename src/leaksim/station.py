@@ -1224,6 +1224,10 @@ def _check_unique(
         first[name] = i
 
 
+#: Most module names an error about an unknown module lists.
+_MODULES_LISTED = 12
+
+
 def _check_known(
     module: str,
     names: Mapping[str, int],
@@ -1232,7 +1236,10 @@ def _check_known(
     key: str,
 ) -> None:
     if module not in names:
-        known = ", ".join(repr(n) for n in names)
+        shown = list(names)[:_MODULES_LISTED]
+        known = ", ".join(repr(n) for n in shown)
+        if len(names) > len(shown):
+            known += f", ... ({len(names):,} in all)"
         raise p.fail(
             f"{item.kind} {item.name!r}",
             f"{key} must name a module of the station, got {module!r}"
