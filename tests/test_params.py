@@ -54,3 +54,56 @@ def test_never_is_inf_for_event_times_only():
     np.testing.assert_array_equal(hatch.si["close_at"], [60.0, np.inf])
     with pytest.raises(ScenarioError, match="finite"):
         Module("Lab", volume=SIValues([1.0, np.inf], "m**3"))
+
+
+# --- sizes beyond any station --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("build", "fragment"),
+    [
+        (lambda: Module("Lab", volume="1e-300 m^3"), "volume must be between 1e-20 and 1e+20 m^3"),
+        (lambda: Module("Lab", volume="1e300 m^3"), "got '1e300 m^3'"),
+        (lambda: Leak("Lab", diameter="1e100 m"), "diameter must be between 1e-20 and 1e+20 m"),
+        (
+            lambda: Leak("Lab", diameter=["1 mm", "1e-25 mm"]),
+            "got '1e-25 mm' (entry 2 of 2)",
+        ),
+        (
+            lambda: Module("Lab", volume=SIValues([1.0, 1e-300], "m**3")),
+            "(entry 2 of 2)",
+        ),
+        (
+            lambda: Leak("Lab", area="1 mm^2", growth={"rate": "-1e-30 m^2/s"}),
+            "growth.rate must be 0 or of a size between 1e-20 and 1e+20 m^2/s",
+        ),
+    ],
+)
+def test_values_of_no_plausible_size_are_refused(build, fragment):
+    with pytest.raises(ScenarioError) as info:
+        build()
+    assert fragment in str(info.value)
+    assert "float64" in str(info.value)
+
+
+def test_zero_and_the_ends_of_the_plausible_range_are_accepted():
+    module = Module("Lab", volume="1e-20 m^3", pressure="0 Pa", wall_area="1e20 m^2")
+    assert float(module.si["pressure"]) == 0.0
+    np.testing.assert_array_equal(module.si["volume"], 1e-20)
+    grown = Leak("Lab", area="1 mm^2", growth={"rate": "0 m^2/s"})
+    assert float(grown.si["growth.rate"]) == 0.0
+
+
+# --- lists of strings -----------------------------------------------------------------------
+
+
+def test_event_lists_mix_times_and_never():
+    hatch = Hatch(["A", "B"], area="1 m^2", close_at=["1 min", "never", None, "2 h"])
+    np.testing.assert_array_equal(hatch.si["close_at"], [60.0, np.inf, np.inf, 7200.0])
+
+
+def test_a_bad_entry_of_a_long_string_list_is_named():
+    values = [f"{i + 1} mm" for i in range(10_000)]
+    values[7_000] = "-3 mm"
+    with pytest.raises(ScenarioError, match=r"got '-3 mm' \(entry 7001 of 10000\)"):
+        Leak("Lab", diameter=values)

@@ -503,3 +503,109 @@ def test_run_one_module_matches_isothermal_blowdown():
 
 def test_docstring_examples_run():
     assert doctest.testmod(leaksim.scenario).failed == 0
+
+
+# --- effective_area ---------------------------------------------------------------------------
+
+
+def leak_run(**leak):
+    holed = Station(
+        modules=[Module("Lab", "60 m^3"), Module("Node1", "40 m^3")],
+        hatches=[Hatch(["Lab", "Node1"], area="0.5 m^2")],
+        leaks=[Leak("Lab", name="hole", **leak)],
+    )
+    return Scenario(holed, duration="6 h", output_interval="10 min").run()
+
+
+def test_effective_area_is_area_with_cd_one():
+    # Cd A given as effective_area, and the same area with Cd = 1: the same network, so the
+    # same numbers to the bit.
+    areas = ["0.0815 mm^2", "5 mm^2", "80 mm^2"]
+    by_effective = leak_run(effective_area=areas)
+    by_area = leak_run(area=areas, discharge_coefficient=1.0)
+    np.testing.assert_array_equal(by_effective.pressure.m_as("Pa"), by_area.pressure.m_as("Pa"))
+    assert by_effective.pressure.m_as("Pa")[2, 0, -1] < 0.5 * 101325.0  # it did leak
+
+
+def test_effective_area_is_cd_times_a_diameter_area():
+    # 0.6 x pi (5 mm)^2 / 4 = 11.781 mm^2 leaks as a 5 mm hole with the default Cd of 0.6;
+    # only the rounding of Cd A differs (one multiplication), far below the solver tolerance.
+    cda = 0.6 * math.pi * 5.0**2 / 4.0
+    by_effective = leak_run(effective_area=f"{cda!r} mm^2")
+    by_diameter = leak_run(diameter="5 mm")
+    np.testing.assert_allclose(
+        by_effective.pressure.m_as("Pa"), by_diameter.pressure.m_as("Pa"), rtol=1e-12
+    )
+
+
+# --- a hole that shrinks ------------------------------------------------------------------------
+
+
+def test_a_negative_growth_rate_that_closes_the_hole_is_refused():
+    holed = Station(
+        [Module("Lab", "60 m^3")],
+        leaks=[Leak("Lab", area="1 mm^2", growth={"rate": "-1 mm^2/h"}, name="crack")],
+    )
+    assert_error(
+        lambda: Scenario(holed, duration="6 h"),
+        "leak 'crack'",
+        "growth.rate must leave the hole an area >= 0",
+        "'-1 mm^2/h'",
+        "closes 3600 s after its start",
+        "21600 s",
+    )
+    # narrowing that leaves some area at the end is a hole sealing itself, and runs
+    Scenario(holed, duration="30 min").compile()
+
+
+# --- the size of the output grid ---------------------------------------------------------------
+
+
+@given(st.floats(1.0, 1e6), st.floats(1e-3, 1e4))
+def test_output_count_is_the_size_of_output_times(end, interval):
+    from leaksim.compile import output_count
+
+    if end / interval < 1e5:
+        assert output_count(end, interval) == output_times(end, interval).size
+
+
+def test_output_bytes_counts_cases_modules_times_and_values():
+    from leaksim.compile import output_bytes
+
+    # 8 bytes x (3 cases x 2 modules x 37 times x 4 values + 37 times)
+    assert output_bytes(3, 2, 37) == 8 * (3 * 2 * 37 * 4 + 37)
+    compiled = Scenario(
+        station(["1 mm", "2 mm", "3 mm"]), "6 h", output_interval="10 min"
+    ).compile()
+    assert compiled.output_bytes == output_bytes(3, 2, 37)
+
+
+@pytest.mark.parametrize(
+    ("duration", "interval", "size"),
+    # 8 B x T x (2 modules x 4 values + 1): T = 86,400,000,001 gives 6.22e12 B = 5.66 TiB;
+    # 100 Julian years every second, T = 3,155,760,001, 2.27e11 B = 212 GiB
+    [("1 day", "1 us", "5.66 TiB"), ("100 year", "1 s", "212 GiB")],
+)
+def test_an_output_grid_beyond_memory_is_refused_before_it_is_built(
+    monkeypatch, duration, interval, size
+):
+    import leaksim.compile
+
+    monkeypatch.setattr(leaksim.compile, "_memory_bytes", lambda: 64 * 2**30)
+    monkeypatch.setattr(leaksim.compile.np, "arange", None)  # nothing may build the grid
+    assert_error(
+        lambda: Scenario(station(), duration=duration, output_interval=interval),
+        f"the outputs would take about {size} of memory",
+        "x 2 modules x 1 case x 4 values x 8 bytes",
+        "more than half of this machine's 64 GiB",
+        "output_interval",
+    )
+
+
+def test_a_large_output_grid_warns(monkeypatch):
+    import leaksim.compile
+
+    monkeypatch.setattr(leaksim.compile, "OUTPUT_WARNING_BYTES", 10_000)
+    with pytest.warns(leaksim.compile.OutputSizeWarning, match=r"about 12\.7 KiB of memory"):
+        # 8 x (2 modules x 181 times x 4 values + 181 times) = 13,032 bytes = 12.7 KiB
+        Scenario(station(), duration="3 h", output_interval="1 min").compile()

@@ -4,6 +4,9 @@ import copy
 import doctest
 import json
 import math
+import os
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -327,10 +330,13 @@ BAD_INPUTS = [
     ),
     (
         "duplicate-hatch",
-        [("hatch", None, None, {"between": ["Lab", "Node1"], "area": "1 m^2"})],
-        ["name must be unique", "'Lab-Node1'", "hatch #1 and hatch #2"],
-        "[[hatch]] #2",
-        "hatch 'Lab-Node1'",
+        [
+            ("hatch", 0, "name", "crew"),
+            ("hatch", None, None, {"name": "crew", "between": ["Lab", "Node1"], "area": "1 m^2"}),
+        ],
+        ["name must be unique", "'crew'", "hatch #1 and hatch #2"],
+        "[[hatch]] #2 'crew'",
+        "hatch 'crew'",
     ),
     (
         "duplicate-leak",
@@ -734,7 +740,7 @@ BASE_TEXT = to_toml(BASE)
         (
             "[simulation]",
             '[crew]\ncount = 2.5\nmodule = "Lab"\n[simulation]',
-            ["[crew]", "count must be a whole number >= 0", "2.5"],
+            ["[crew]", "count must be a whole number from 0 to 1e+20", "2.5"],
         ),
         (
             "[simulation]",
@@ -950,3 +956,138 @@ def test_one_module_example():
 
 def test_docstring_examples_run():
     assert doctest.testmod(leaksim.scenario_file).failed == 0
+
+
+# --- additions: effective_area, default names, closing a closed hatch -------------------------
+
+
+def test_effective_area_from_a_file_is_cd_a():
+    text = BASE_TEXT.replace('diameter = "5 mm"', 'effective_area = "0.0815 mm^2"', 1)
+    (leak,) = loads_scenario(text).station.leaks
+    assert float(leak.flow_area) == pytest.approx(0.0815e-6, rel=1e-15)
+    assert float(leak.si["discharge_coefficient"]) == 1.0
+
+
+@pytest.mark.parametrize("other", ['diameter = "5 mm"', "discharge_coefficient = 0.6"])
+def test_effective_area_with_another_area_is_refused_in_a_file(other):
+    text = BASE_TEXT.replace('diameter = "5 mm"', f'effective_area = "0.0815 mm^2"\n{other}', 1)
+    file_error(text, LEAK, "effective_area is already Cd A", other.split(" =")[0])
+
+
+def test_unnamed_hatch_and_duct_between_the_same_modules():
+    text = BASE_TEXT + '\n[[hatch]]\nbetween = ["Lab", "Node1"]\ndiameter = "10 cm"\n'
+    hatches = loads_scenario(text).station.hatches
+    assert [h.name for h in hatches] == ["Lab-Node1", "Lab-Node1#2"]
+
+
+CLOSED = '[[hatch]]\nbetween = ["Lab", "Node1"]\narea = "0.5 m^2"\nopen = false\n'
+
+
+@pytest.mark.parametrize("close_at", ['"30 min"', '["never", "30 min"]'])
+def test_close_at_on_a_hatch_that_never_opens_is_refused(close_at):
+    text = BASE_TEXT.replace(
+        '[[hatch]]\nbetween = ["Lab", "Node1"]\narea = "0.5 m^2"\n',
+        CLOSED + f"close_at = {close_at}\n",
+    )
+    file_error(text, HATCH, "closes a hatch that is already closed", "no open_at", "open = true")
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        'close_at = "30 min"\nopen_at = "10 min"',  # it opens first
+        'close_at = "never"',
+        'close_at = "30 min"\nopen = [true, false]',  # open in one case
+    ],
+)
+def test_close_at_with_a_way_to_open_is_read(keys):
+    text = BASE_TEXT.replace(
+        '[[hatch]]\nbetween = ["Lab", "Node1"]\narea = "0.5 m^2"\n', CLOSED + keys + "\n"
+    )
+    if "open = [" in keys:
+        text = text.replace("open = false\n", "", 1)
+    loads_scenario(text).compile()
+
+
+def test_python_accepts_closing_a_closed_hatch_and_nothing_changes():
+    # the documented other half of the rule: no file, no slip to guard against
+    def run(**close):
+        hatch = Hatch(["Lab", "Node1"], area="0.5 m^2", open=False, **close)
+        holed = Station(
+            [Module("Lab", "60 m^3"), Module("Node1", "40 m^3")],
+            [hatch],
+            [Leak("Lab", diameter="5 mm")],
+        )
+        return Scenario(holed, duration="1 h").run().pressure.m_as("Pa")
+
+    # the integration stops at the event and goes on from it: only the rounding differs
+    np.testing.assert_allclose(run(close_at="10 min"), run(), rtol=1e-12)
+
+
+# --- hostile files ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [17, 500, 5000])
+def test_deeply_nested_values_get_one_line(depth):
+    text = BASE_TEXT.replace('volume = "60 m^3"', f"volume = {'[' * depth}1{']' * depth}", 1)
+    file_error(text, "nested", "levels")
+
+
+def test_deeply_nested_inline_tables_get_one_line():
+    text = BASE_TEXT + "\nx = " + "{a = " * 400 + "1" + "}" * 400 + "\n"
+    file_error(text, "nested too deeply for the TOML reader")
+
+
+def test_a_negative_growth_rate_names_the_file_table_and_key():
+    text = BASE_TEXT.replace(
+        'diameter = "5 mm"', 'area = "1 mm^2"\ngrowth = { rate = "-2 mm^2/h" }', 1
+    )
+    file_error(text, LEAK, "growth.rate must leave the hole an area >= 0", "'-2 mm^2/h'", "1800 s")
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ('"22 C"', "write 'degC'"),
+        ('"10 delta_degC"', "not a temperature difference"),
+        ('["22 degC", "10 delta_degC"]', "entry 2 of 2"),
+    ],
+)
+def test_temperatures_that_are_not_temperatures(value, fragment):
+    text = BASE_TEXT.replace('volume = "60 m^3"', f'volume = "60 m^3"\ntemperature = {value}', 1)
+    file_error(text, LAB, "temperature", fragment)
+
+
+def test_a_huge_output_grid_is_refused_in_the_file():
+    text = BASE_TEXT.replace('duration = "1 h"', 'duration = "1 day"\noutput_interval = "1 us"')
+    file_error(text, SIM, "the outputs would take about", "TiB", "output_interval")
+
+
+def cli(*args, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", "leaksim.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONWARNINGS": "default"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragment"),
+    [
+        ('duration = "1 h"', 'duration = "1 day"\noutput_interval = "1 us"', "TiB of memory"),
+        ('duration = "1 h"', 'duration = "100 year"\noutput_interval = "1 s"', "GiB of memory"),
+        ('volume = "60 m^3"', 'volume = "1e-300 m^3"', "between 1e-20 and 1e+20 m^3"),
+        ('volume = "60 m^3"', 'volume = "60 m^3"\ntemperature = "22 C"', "write 'degC'"),
+    ],
+)
+def test_the_command_line_refuses_with_one_line(tmp_path, old, new, fragment):
+    path = tmp_path / "case.toml"
+    path.write_text(BASE_TEXT.replace(old, new, 1))
+    done = cli("run", "case.toml", "--json", "out.json", cwd=tmp_path)
+    assert done.returncode == 2
+    (line,) = done.stderr.splitlines()  # one line: no traceback, no RuntimeWarning
+    assert line.startswith("leaksim: error: case.toml: ") and fragment in line
+    assert not (tmp_path / "out.json").exists()

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+import leaksim._params
 import leaksim.station
 from leaksim.errors import ScenarioError
 from leaksim.station import Hatch, Leak, Module, Station
@@ -319,6 +320,53 @@ def test_station_does_not_rename_the_users_leak():
     assert leak.name is None
 
 
+def test_unnamed_hatches_between_the_same_modules_get_distinct_names():
+    # A hatch and a parallel duct between the same two modules, neither named.
+    station = Station(
+        [Module("M1", "10 m^3"), Module("M0", "10 m^3")],
+        hatches=[
+            Hatch(["M1", "M0"], area="0.5 m^2"),
+            Hatch(["M1", "M0"], diameter="10 cm"),
+            Hatch(["M0", "M1"], area="1 cm^2"),
+            Hatch(["M1", "M0"], area="2 cm^2"),
+        ],
+    )
+    assert [h.name for h in station.hatches] == ["M1-M0", "M1-M0#2", "M0-M1", "M1-M0#3"]
+    # the renamed copy keeps its own values, not the first hatch's
+    assert float(station.hatches[1].si["diameter"]) == 0.1
+
+
+def test_a_default_name_skips_the_names_the_user_gave():
+    station = Station(
+        [Module("A", "1 m^3"), Module("B", "1 m^3")],
+        hatches=[Hatch(["A", "B"], area="1 m^2"), Hatch(["A", "B"], area="1 m^2", name="A-B")],
+        leaks=[Leak("A", area="1 mm^2", name="leak2"), Leak("A", area="1 mm^2")],
+    )
+    assert [h.name for h in station.hatches] == ["A-B#2", "A-B"]
+    assert [leak.name for leak in station.leaks] == ["leak2", "leak2#2"]
+
+
+def test_default_names_are_kept_when_a_station_is_rebuilt():
+    first = Station(
+        [Module("A", "1 m^3"), Module("B", "1 m^3")],
+        hatches=[Hatch(["A", "B"], area="1 m^2"), Hatch(["A", "B"], area="2 m^2")],
+    )
+    again = Station(first.modules, first.hatches)
+    assert [h.name for h in again.hatches] == ["A-B", "A-B#2"]
+
+
+def test_naming_a_leak_does_not_read_its_values_again(monkeypatch):
+    leak, lab = Leak("Lab", diameter=["1 mm", "2 mm"]), Module("Lab", "60 m^3")
+
+    def fail(*args, **kwargs):
+        raise AssertionError("values read again")
+
+    monkeypatch.setattr(leaksim._params, "quantity", fail)
+    (named,) = Station([lab], leaks=[leak]).leaks
+    assert named.name == "leak1"
+    np.testing.assert_array_equal(named.si["diameter"], [0.001, 0.002])
+
+
 def test_station_module_lookup():
     station = two_modules()
     assert station.module_names == ("Lab", "Node1")
@@ -336,9 +384,12 @@ def test_station_module_lookup():
         (
             lambda: Station(
                 [Module("A", "1 m^3"), Module("B", "1 m^3")],
-                hatches=[Hatch(["A", "B"], area="1 m^2"), Hatch(["A", "B"], area="2 m^2")],
+                hatches=[
+                    Hatch(["A", "B"], area="1 m^2", name="duct"),
+                    Hatch(["A", "B"], area="2 m^2", name="duct"),
+                ],
             ),
-            ["hatch 'A-B'", "name must be unique", "'A-B'"],
+            ["hatch 'duct'", "name must be unique", "'duct'", "hatch #1 and hatch #2"],
         ),
         (
             lambda: Station(
@@ -349,13 +400,6 @@ def test_station_module_lookup():
                 ],
             ),
             ["leak 'hole'", "name must be unique", "'hole'"],
-        ),
-        (
-            lambda: Station(
-                [Module("A", "1 m^3")],
-                leaks=[Leak("A", area="1 mm^2", name="leak2"), Leak("A", area="1 mm^2")],
-            ),
-            ["name must be unique", "'leak2'"],
         ),
         (
             lambda: Station(
@@ -393,3 +437,68 @@ def test_station_cross_checks(build, fragments):
 
 def test_docstring_examples_run():
     assert doctest.testmod(leaksim.station, optionflags=doctest.ELLIPSIS).failed == 0
+
+
+# --- effective_area ---------------------------------------------------------------------------
+
+
+def test_leak_effective_area_flows_with_cd_one():
+    leak = Leak("Lab", effective_area=["0.0815 mm^2", "1 mm^2"], name="hole")
+    np.testing.assert_allclose(leak.flow_area, [0.0815e-6, 1e-6], rtol=1e-15)
+    assert float(leak.si["discharge_coefficient"]) == 1.0
+    assert "effective_area" in leak.case_values()
+
+
+def test_leak_discharge_coefficient_defaults_to_0_6():
+    assert float(Leak("Lab", area="1 mm^2").si["discharge_coefficient"]) == 0.6
+    assert leaksim.station.LEAK_DISCHARGE_COEFFICIENT == 0.6
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragments"),
+    [
+        ({"area": "1 mm^2"}, ["effective_area = '1 mm^2'", "area = '1 mm^2'"]),
+        ({"diameter": "1 mm"}, ["diameter = '1 mm'"]),
+        ({"discharge_coefficient": 0.6}, ["discharge_coefficient = 0.6"]),
+    ],
+)
+def test_effective_area_goes_alone(kwargs, fragments):
+    assert_error(
+        lambda: Leak("Lab", effective_area="1 mm^2", name="hole", **kwargs),
+        "leak 'hole'",
+        "effective_area is already Cd A: give it alone",
+        *fragments,
+    )
+
+
+def test_a_leak_without_any_area_names_effective_area():
+    assert_error(lambda: Leak("Lab"), "area and diameter, or effective_area (Cd A), got neither")
+
+
+def test_effective_area_follows_the_rules_of_an_area():
+    assert_error(
+        lambda: Leak("Lab", effective_area="-1 mm^2"), "effective_area must be > 0 m^2", "'-1 mm^2'"
+    )
+    assert_error(lambda: Leak("Lab", effective_area="1 mm"), "effective_area", "m^2", "'1 mm'")
+
+
+def test_crew_count_has_an_upper_end():
+    from leaksim.station import Crew
+
+    assert_error(lambda: Crew(1e300, "Lab"), "count must be a whole number from 0 to 1e+20")
+
+
+def test_module_index_of_an_unknown_module():
+    with pytest.raises(ValueError, match="'Nope' is not a module"):
+        two_modules().module_index("Nope")
+
+
+def test_an_unknown_module_among_many_lists_a_few():
+    modules = [Module(f"M{i}", "1 m^3") for i in range(1000)]
+    message = assert_error(
+        lambda: Station(modules, leaks=[Leak("M1000", area="1 mm^2", name="hole")]),
+        "module must name a module of the station, got 'M1000'",
+        "'M0', 'M1',",
+        "... (1,000 in all)",
+    )
+    assert "'M999'" not in message

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leaksim.errors import LeaksimError, ScenarioError
-from leaksim.units import SI_UNITS, parse_quantity, to_si, ureg
+from leaksim.units import SI_UNITS, parse_quantity, strings_to_si, to_si, ureg
 
 # Exact conversion factors, NIST SP 811 (2008), Appendix B.
 MMHG = 133.322387415  # conventional millimetre of mercury [Pa]
@@ -129,3 +129,131 @@ def test_pressure_units_agree(pressure):
     }
     for text, rel in texts.items():
         assert float(to_si(text, "pressure")) == pytest.approx(pressure, rel=rel)
+
+
+# --- temperatures that are not temperatures -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("22 C", "pint reads 'C' as the coulomb: write 'degC'"),
+        ("72 F", "pint reads 'F' as the farad: write 'degF'"),
+    ],
+)
+def test_a_temperature_in_coulombs_or_farads_gets_a_hint(text, hint):
+    with pytest.raises(ScenarioError, match="must have the dimension of K") as info:
+        to_si(text, "temperature")
+    assert hint in str(info.value)
+
+
+def test_the_hint_is_only_for_temperatures():
+    with pytest.raises(ScenarioError) as info:
+        to_si("22 C", "pressure")
+    assert "degC" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["10 delta_degC", "18 delta_degF", ureg.Quantity(10, "delta_degC"), ["300 K", "10 delta_degC"]],
+)
+def test_a_temperature_difference_is_not_a_temperature(value):
+    # pint gives "10 delta_degC" the dimension of a temperature; as a gas temperature it
+    # would be 10 K, which nobody meant.
+    with pytest.raises(ScenarioError, match="not a temperature difference"):
+        to_si(value, "temperature")
+
+
+# --- the reading without pint's parser gives pint's floats -----------------------------------
+
+UNITS = [
+    ("mm", "length"),
+    ("in", "length"),
+    ("mm^2", "area"),
+    ("ft**2", "area"),
+    ("m^3", "volume"),
+    ("L", "volume"),
+    ("mmHg", "pressure"),
+    ("psi", "pressure"),
+    ("kPa", "pressure"),
+    ("degC", "temperature"),
+    ("degF", "temperature"),
+    ("K", "temperature"),
+    ("min", "time"),
+    ("day", "time"),
+    ("lb/day", "mass_flow"),
+    ("kg / s", "mass_flow"),
+    ("mm^2/day", "area_rate"),
+    ("mmHg/min", "pressure_rate"),
+    ("ft^3/min", "volume_flow"),
+]
+magnitudes = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False)
+
+
+def by_pint(text, kind):
+    return float(parse_quantity(text, kind).m_as(SI_UNITS[kind]))
+
+
+@given(
+    magnitudes, st.sampled_from(UNITS), st.sampled_from(["{x!r} {u}", "{x!r}{u}", " {x:e}  {u} "])
+)
+def test_a_number_and_a_unit_read_as_pint_reads_them(x, unit, form):
+    u, kind = unit
+    text = form.format(x=x, u=u)
+    assert float(to_si(text, kind)) == by_pint(text, kind)
+
+
+@given(st.lists(magnitudes, min_size=1, max_size=30), st.sampled_from(UNITS))
+def test_a_list_reads_as_its_entries_one_by_one(xs, unit):
+    u, kind = unit
+    texts = [f"{x!r} {u}" for x in xs]
+    np.testing.assert_array_equal(to_si(texts, kind), [by_pint(t, kind) for t in texts])
+
+
+def test_a_list_may_mix_units_and_forms():
+    texts = ["2 mm", "0.5 cm", "1e-3 m", "3mm", "(1 + 1) * 1 mm"]
+    np.testing.assert_array_equal(to_si(texts, "length"), [by_pint(t, "length") for t in texts])
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["1 mm", ureg.Quantity(1, "mm")],  # not only strings
+        ["1 mm", "2 * 3 mm"],  # an expression
+        ["1 mm", "2 blargs"],  # an unknown unit
+        ["1 mm", "2 kg"],  # another dimension
+        ["1 mm", "0005 mm"],  # a leading zero, which pint reads as 0
+        ["1 mm", "1_0 mm"],
+        ["1 mm", "\u0661\u0662 mm"],  # digits of another script, which float() reads
+        [],
+    ],
+)
+def test_strings_to_si_leaves_what_pint_must_read_to_pint(texts):
+    assert strings_to_si(texts, "length") is None
+
+
+def test_pint_keeps_its_own_reading_of_a_leading_zero():
+    # pint's tokenizer splits "0005" into 0 and 005; the quick reading leaves it to pint
+    assert float(to_si("0005 mm", "length")) == by_pint("0005 mm", "length")
+
+
+def test_a_long_list_costs_one_pint_parse_per_unit(monkeypatch):
+    import leaksim.units
+
+    calls = []
+    parse = ureg.parse_expression
+    monkeypatch.setattr(ureg, "parse_expression", lambda text: calls.append(text) or parse(text))
+    leaksim.units._short_unit.cache_clear()
+    texts = [f"{i + 1} mm" for i in range(5000)] + ["7 cm"]
+    values = to_si(texts, "length")
+    assert sorted(calls) == ["cm", "mm"]
+    assert values[0] == 0.001 and values[-1] == pytest.approx(0.07, rel=1e-15)
+
+
+def test_one_long_string_does_not_widen_the_whole_list():
+    # a numpy string array gives every entry the room of the longest; 100,000 entries and
+    # one of a megabyte would ask for 400 GB
+    texts = ["1 mm"] * 100_000 + ["2" * 1_000_000 + " mm"]
+    assert strings_to_si(texts, "length") is None
+    with pytest.raises(ScenarioError, match="length must be finite"):
+        to_si(texts, "length")

@@ -19,7 +19,7 @@ import numpy as np
 import pint
 
 from .errors import ScenarioError
-from .units import SI_UNITS, _show, to_si, ureg
+from .units import SI_UNITS, _show, strings_to_si, to_si, ureg
 
 #: A dimensional value: a pint quantity or a string pint parses (``"760 mmHg"``).
 QuantityLike = str | pint.Quantity
@@ -185,7 +185,7 @@ def quantity(
     """
 
     def one(v: Any) -> float:
-        if never and (v is None or (isinstance(v, str) and v.strip().lower() == NEVER)):
+        if never and _is_never(v):
             return math.inf
         if never and isinstance(v, pint.Quantity) and np.ndim(v.magnitude) == 0 and v.m == math.inf:
             _si_float(v.__class__(0.0, v.units), kind, key)  # still a time
@@ -200,7 +200,15 @@ def quantity(
             raise ScenarioError(f"{key} must be > {above:g} {unit_text(kind)}, got {show(v)}")
         if at_least is not None and not x >= at_least:
             raise ScenarioError(f"{key} must be >= {at_least:g} {unit_text(kind)}, got {show(v)}")
+        if x != 0.0 and math.isfinite(x) and not PLAUSIBLE_SIZE[0] <= abs(x) <= PLAUSIBLE_SIZE[1]:
+            raise ScenarioError(_implausible(key, unit_text(kind), show(v), above is not None))
         return x
+
+    if isinstance(value, str):
+        try:
+            return np.asarray(one(value))
+        except ScenarioError as err:
+            raise fail(label, err.rule) from None
 
     if isinstance(value, SIValues) and len(value):
         try:
@@ -214,7 +222,37 @@ def quantity(
         fast = _quantity_array(value, kind, above, at_least, never)
         if fast is not None:
             return fast
+    if isinstance(value, list | tuple) and value:
+        fast = _string_list(value, kind, above, at_least, never)
+        if fast is not None:
+            return fast
     return convert(value, key, label, one)
+
+
+def _string_list(
+    values: Sequence[Any], kind: str, above: float | None, at_least: float | None, never: bool
+) -> np.ndarray | None:
+    """Convert a list of quantity strings in one pass; None when any entry breaks a rule.
+
+    :func:`leaksim.units.strings_to_si` reads a list of ``"<number> <unit>"`` strings with
+    one pint conversion per distinct unit; only a list with a bad entry is walked entry by
+    entry, to name it. With ``never``, ``None`` and ``"never"`` entries are events that do not
+    happen.
+    """
+    items = list(values)
+    happens = np.ones(len(items), dtype=bool)
+    if never:
+        happens = np.array([not _is_never(v) for v in items])
+        items = [v if h else "0 s" for v, h in zip(items, happens, strict=True)]
+    x = strings_to_si(items, kind)
+    if x is None:
+        return None
+    x[~happens] = np.inf
+    return _checked(x, above, at_least, never)
+
+
+def _is_never(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and v.strip().lower() == NEVER)
 
 
 def _quantity_array(
@@ -245,13 +283,36 @@ def _quantity_array(
 def _checked(
     x: np.ndarray, above: float | None, at_least: float | None, never: bool
 ) -> np.ndarray | None:
-    """``x`` if every entry is finite (or ``+inf`` with ``never``) and within the bounds."""
-    ok = bool(np.all(np.isfinite(x) | (never & (x == np.inf))))
+    """``x`` if every entry is finite (or ``+inf`` with ``never``), plausible and within the
+    bounds."""
+    ok = bool(np.all(np.isfinite(x) | (never & (x == np.inf)))) and _plausible(x)
     if above is not None:
         ok = ok and bool(np.all(x > above))
     if at_least is not None:
         ok = ok and bool(np.all(x >= at_least))
     return x if ok else None
+
+
+#: Smallest and largest size of a non-zero value accepted, in SI units (or plain numbers for
+#: counts). Values beyond are no spacecraft's (1e-20 m^3 is a grain of dust, 1e20 s three
+#: trillion years), and the model's squares and products of them leave float64: a volume of
+#: 1e-300 m^3 or a hole of 1e100 m overflows the solver's error norm.
+PLAUSIBLE_SIZE = (1e-20, 1e20)
+
+
+def _plausible(x: np.ndarray) -> bool:
+    """Whether every finite non-zero entry of ``x`` has a size within :data:`PLAUSIBLE_SIZE`."""
+    size = np.abs(x[np.isfinite(x) & (x != 0)])
+    low, high = PLAUSIBLE_SIZE
+    return bool(np.all((size >= low) & (size <= high)))
+
+
+def _implausible(key: str, unit: str, shown: str, positive: bool) -> str:
+    low, high = PLAUSIBLE_SIZE
+    where = f"between {low:g} and {high:g} {unit}".rstrip()
+    if not positive:
+        where = f"0 or of a size {where}"
+    return f"{key} must be {where} (the model's float64 arithmetic fails beyond), got {shown}"
 
 
 def number(

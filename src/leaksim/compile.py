@@ -16,6 +16,10 @@ the crew's metabolism), the schedule and its triggers, the growth of holes, the 
 
 from __future__ import annotations
 
+import math
+import os
+import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -58,14 +62,31 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_OUTPUT_POINTS",
+    "OUTPUT_QUANTITIES",
+    "OUTPUT_WARNING_BYTES",
     "CompiledScenario",
+    "OutputSizeWarning",
     "ThresholdLevel",
+    "check_output_size",
     "compile_scenario",
+    "output_bytes",
+    "output_count",
     "output_times",
 ]
 
 #: Output times per duration when no output interval is given.
 DEFAULT_OUTPUT_POINTS = 200
+
+#: Values kept per case, module and output time: pressure, temperature and the O2 and CO2
+#: partial pressures, float64 each (the most a run holds; a one-gas run keeps fewer).
+OUTPUT_QUANTITIES = 4
+
+#: Estimated output size above which compiling warns (:class:`OutputSizeWarning`) [B].
+OUTPUT_WARNING_BYTES = 2**30
+
+
+class OutputSizeWarning(UserWarning):
+    """The output grid of a run is large (over :data:`OUTPUT_WARNING_BYTES`) but fits."""
 
 
 class ThresholdLevel(NamedTuple):
@@ -121,6 +142,11 @@ class CompiledScenario:
     def module_names(self) -> list[str]:
         """Names of the modules, in order."""
         return list(self.network.modules.names)
+
+    @property
+    def output_bytes(self) -> int:
+        """Estimated memory the outputs of the run take (:func:`output_bytes`) [B]."""
+        return output_bytes(self.n_cases, len(self.network.modules.names), self.output_time.size)
 
     @property
     def threshold_quantities(self) -> list[str]:
@@ -190,11 +216,20 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
         growth=_growth(station, links, duration),
         energy=scenario.energy,
     )
-    interval = scenario.si.get("output_interval", duration.max() / DEFAULT_OUTPUT_POINTS)
+    interval = float(scenario.si.get("output_interval", duration.max() / DEFAULT_OUTPUT_POINTS))
+    size = check_output_size(n_cases, modules.volume.shape[1], float(duration.max()), interval)
+    if size > OUTPUT_WARNING_BYTES:
+        warnings.warn(
+            f"the outputs of this run will take about {_bytes(size)} of memory "
+            f"({_grid(n_cases, modules.volume.shape[1], float(duration.max()), interval)}); "
+            "a longer output_interval makes them smaller",
+            OutputSizeWarning,
+            stacklevel=3,
+        )
     return CompiledScenario(
         network=network,
         duration=duration,
-        output_time=output_times(duration.max(), float(interval)),
+        output_time=output_times(duration.max(), interval),
         thresholds=[
             ThresholdLevel(t.quantity, p.per_case(t.level, n_cases)) for t in scenario.thresholds
         ],
@@ -209,6 +244,118 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
             [h.si.get("opening_force_limit", np.nan) for h in station.hatches], n_cases
         ),
     )
+
+
+def output_count(end: float, interval: float) -> int:
+    """Number of output times :func:`output_times` gives, without building them.
+
+    Parameters
+    ----------
+    end : float
+        Last output time [s].
+    interval : float
+        Spacing of the output times [s].
+
+    Returns
+    -------
+    int
+        ``T``, the output times from 0 to ``end`` included [-].
+
+    Examples
+    --------
+    >>> output_count(100.0, 30.0), output_count(86400.0, 1e-6)
+    (5, 86400000001)
+    """
+    # The tolerance keeps 21600 s / 300 s at 72 steps despite rounding in the division.
+    steps = end / interval - 1e-9
+    return max(math.ceil(steps), 1) + 1 if math.isfinite(steps) else sys.maxsize
+
+
+def output_bytes(n_cases: int, n_modules: int, n_times: int) -> int:
+    """Estimated memory the outputs of a run take [B].
+
+    ``OUTPUT_QUANTITIES`` float64 values per case, module and output time, and the output
+    times themselves; what a run allocates for its output grid, before the summary or any
+    file.
+
+    Parameters
+    ----------
+    n_cases, n_modules, n_times : int
+        Cases ``C``, modules ``M`` and output times ``T`` [-].
+
+    Returns
+    -------
+    int
+        ``8 (C M T OUTPUT_QUANTITIES + T)`` [B].
+    """
+    return 8 * (n_cases * n_modules * n_times * OUTPUT_QUANTITIES + n_times)
+
+
+def check_output_size(n_cases: int, n_modules: int, end: float, interval: float) -> int:
+    """Refuse an output grid that would not fit in memory; return its estimated size [B].
+
+    The rule: the outputs (:func:`output_bytes`) may take at most half the machine's
+    physical memory, so the run has room for its solver and its summary. Checked before
+    anything is allocated.
+
+    Parameters
+    ----------
+    n_cases, n_modules : int
+        Cases and modules of the run [-].
+    end : float
+        Longest duration, the last output time [s].
+    interval : float
+        Spacing of the output times [s].
+
+    Returns
+    -------
+    int
+        The estimated size [B].
+
+    Raises
+    ------
+    leaksim.errors.ScenarioError
+        Naming the estimated size, the grid that makes it and the limit.
+    """
+    size = output_bytes(n_cases, n_modules, output_count(end, interval))
+    limit = _memory_bytes() // 2
+    if size > limit:
+        raise p.fail(
+            "scenario",
+            f"the outputs would take about {_bytes(size)} of memory "
+            f"({_grid(n_cases, n_modules, end, interval)}), more than half of this machine's "
+            f"{_bytes(2 * limit)}: give a longer output_interval, a shorter duration or fewer "
+            "cases",
+            ("simulation", 0),
+        )
+    return size
+
+
+def _grid(n_cases: int, n_modules: int, end: float, interval: float) -> str:
+    n_times = output_count(end, interval)
+    modules = f"{n_modules:,} module{'s' if n_modules != 1 else ''}"
+    cases = f"{n_cases:,} case{'s' if n_cases != 1 else ''}"
+    return (
+        f"{n_times:,} output times every {interval:g} s up to {end:g} s x {modules} x "
+        f"{cases} x {OUTPUT_QUANTITIES} values x 8 bytes"
+    )
+
+
+def _bytes(size: float) -> str:
+    """A size in bytes as a person reads it: ``644 GiB``."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if size < 1024 or unit == "PiB":
+            return f"{size:.3g} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")
+
+
+def _memory_bytes() -> int:
+    """Physical memory of this machine [B]; 8 GiB where the system does not say."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, OSError, ValueError):
+        return 8 * 2**30
 
 
 def output_times(end: float, interval: float) -> np.ndarray:
@@ -231,9 +378,7 @@ def output_times(end: float, interval: float) -> np.ndarray:
     >>> output_times(100.0, 30.0)
     array([  0.,  30.,  60.,  90., 100.])
     """
-    # The tolerance keeps 21600 s / 300 s at 72 steps despite rounding in the division.
-    n_steps = max(int(np.ceil(end / interval - 1e-9)), 1)
-    time = np.arange(n_steps + 1) * interval
+    time = np.arange(output_count(end, interval)) * interval
     time[-1] = end
     return time
 

@@ -37,7 +37,12 @@ from typing import Any, ClassVar
 import numpy as np
 
 from . import _params as p
-from .compile import CompiledScenario, compile_scenario
+from .compile import (
+    DEFAULT_OUTPUT_POINTS,
+    CompiledScenario,
+    check_output_size,
+    compile_scenario,
+)
 from .core import solver
 from .core import zones as zone_solver
 from .core.network import ENERGY_MODES
@@ -176,6 +181,11 @@ class Scenario:
         if self.energy == "wall":
             _check_wall(self.station.modules)
         object.__setattr__(self, "_n_cases", _count_cases(self.case_values()))
+        duration = p.per_case(si["duration"], self._n_cases)
+        _check_growth(self.station, duration)
+        end = float(duration.max())
+        interval = float(si.get("output_interval", end / DEFAULT_OUTPUT_POINTS))
+        check_output_size(self._n_cases, len(self.station.modules), end, interval)
 
     @property
     def n_cases(self) -> int:
@@ -308,6 +318,36 @@ def _check_wall(modules: Sequence[Module]) -> None:
                     f"{key} is required when energy = 'wall', got none",
                     ("module", i),
                 )
+
+
+def _check_growth(station: Station, duration: np.ndarray) -> None:
+    """Refuse a shrinking hole (a negative ``growth.rate``) that would close within the run.
+
+    The area grows linearly from the leak's ``start`` over the case's ``duration`` [s] (the
+    span of the growth table the compile step builds); a negative rate may narrow a hole but
+    must leave it an area >= 0 over that span.
+    """
+    n_cases = duration.size
+    for i, leak in enumerate(station.leaks):
+        if "growth.rate" not in leak.si:
+            continue
+        rate = p.per_case(leak.si["growth.rate"], n_cases)
+        area = p.per_case(leak.flow_area, n_cases)
+        bad = np.flatnonzero(area + rate * duration < 0)
+        if not bad.size:
+            continue
+        c = int(bad[0])
+        written = leak.growth["rate"] if leak.growth else rate[c]
+        if isinstance(written, list | tuple) and len(written) == n_cases:
+            written = written[c]
+        case = f" (case {c + 1} of {n_cases})" if n_cases > 1 else ""
+        raise p.fail(
+            f"leak {leak.name!r}",
+            "growth.rate must leave the hole an area >= 0 until the end of the run, got "
+            f"{p.show(written)}: from {area[c]:.6g} m^2 it closes {-area[c] / rate[c]:.6g} s "
+            f"after its start, within the run's duration of {duration[c]:.6g} s{case}",
+            ("leak", i),
+        )
 
 
 def _count_cases(values: dict[str, np.ndarray]) -> int:

@@ -171,6 +171,14 @@ def loads_with_sweep(text: str, source: str = "<string>") -> tuple[Scenario, Any
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"invalid TOML: {exc}", source) from None
+    except RecursionError:
+        # tomllib reads nested arrays and inline tables by recursion
+        raise ScenarioError(
+            "arrays or tables nested too deeply for the TOML reader (a scenario file nests at "
+            f"most {MAX_DEPTH} levels)",
+            source,
+        ) from None
+    _check_depth(data, source)
     sweep = data.pop("sweep", None)
     try:
         return _scenario(data), sweep
@@ -178,6 +186,30 @@ def loads_with_sweep(text: str, source: str = "<string>") -> tuple[Scenario, Any
         located = err.located(source)
         # The command line prints the message as one line.
         raise ScenarioError(located.rule.replace("\n", " "), located.source) from None
+
+
+#: Deepest nesting of tables and arrays a scenario file may have; the format itself needs six
+#: (``[[leak]]`` > ``growth`` > ``table`` > a row > a value, under the document).
+MAX_DEPTH = 16
+
+
+def _check_depth(data: dict[str, Any], source: str) -> None:
+    """Refuse a document nested deeper than :data:`MAX_DEPTH` before anything recurses into it."""
+    level: list[Any] = [data]
+    for _ in range(MAX_DEPTH):
+        level = [
+            child
+            for value in level
+            for child in (value.values() if isinstance(value, dict) else value)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return
+    raise ScenarioError(
+        f"arrays or tables nested more than {MAX_DEPTH} levels deep (a scenario file needs at "
+        "most six)",
+        source,
+    )
 
 
 def _scenario(data: dict[str, Any]) -> Scenario:
@@ -308,10 +340,39 @@ def _check_keys(kind: str, table: dict[str, Any], label: str) -> None:
 def _item(cls: Callable[..., T], kind: str, index: int, table: dict[str, Any]) -> T:
     label = _label(kind, index, table)
     _check_keys(kind, table, label)
+    if kind == "hatch":
+        _check_closing_a_closed_hatch(table, label)
     try:
         return cls(**table)
     except ScenarioError as err:
         raise ScenarioError(err.rule, label) from None
+
+
+def _check_closing_a_closed_hatch(table: dict[str, Any], label: str) -> None:
+    """Refuse a ``close_at`` that can only close a hatch already closed.
+
+    A file whose hatch starts closed in every case (``open = false``) and never opens (no
+    ``open_at``) but has a ``close_at`` says something it does not mean (an ``open_at``, most
+    likely). :class:`~leaksim.station.Hatch` itself accepts it, as closing a closed hatch,
+    which changes nothing: a sweep that isolates a module closes every hatch of the module,
+    open or not.
+    """
+    opened = table.get("open", True)
+    closed_always = opened is False or (
+        isinstance(opened, list) and bool(opened) and all(v is False for v in opened)
+    )
+    close_at = table.get("close_at")
+    if not closed_always or close_at is None or "open_at" in table:
+        return
+    times = close_at if isinstance(close_at, list) else [close_at]
+    if all(isinstance(v, str) and v.strip().lower() == p.NEVER for v in times):
+        return
+    raise ScenarioError(
+        f"close_at = {p.show(close_at)} closes a hatch that is already closed: it starts closed "
+        "(open = false) and nothing opens it (no open_at); give open_at to open it first, or "
+        "leave open = true (the default)",
+        label,
+    )
 
 
 def _at_table(tables: dict[str, list[dict[str, Any]]], build: Callable[[], T]) -> T:

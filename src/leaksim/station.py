@@ -22,10 +22,11 @@ Examples
 
 from __future__ import annotations
 
+import copy
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar, cast
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar, cast
 
 import numpy as np
 import pint
@@ -38,6 +39,7 @@ __all__ = [
     "CREW_O2_FADE",
     "DEFAULT_VENTILATION",
     "DEFAULT_VENTILATION_SPEED",
+    "LEAK_DISCHARGE_COEFFICIENT",
     "SCRUBBER_CO2_FADE",
     "Crew",
     "Hatch",
@@ -63,11 +65,12 @@ class _Parameters:
 
 
 class _Opening(_Parameters):
-    """Hatches, leaks and valves: an area or a diameter in ``si``."""
+    """Hatches, leaks and valves: an area or a diameter (or a leak's effective area) in ``si``."""
 
     @property
     def flow_area(self) -> np.ndarray:
-        """Flow area [m^2], 0-d or one per case."""
+        """Flow area [m^2], 0-d or one per case: a leak's effective area where it was given
+        one (its discharge coefficient is then 1)."""
         return _flow_area(self.si)
 
 
@@ -166,6 +169,10 @@ _WALL_KEYS: tuple[tuple[str, str, float | None, float | None], ...] = (
 )
 
 
+#: Discharge coefficient of a leak given by its area or diameter without one [-]: the classic
+#: value of a sharp-edged orifice (:class:`Leak`).
+LEAK_DISCHARGE_COEFFICIENT = 0.6
+
 #: Air exchanged each way through an open hatch by the cabin fans: 140 cfm (0.0661 m^3/s), the
 #: fan flow at which the ISS inter-module ventilation is specified (R. G. von Jouanne and
 #: R. S. Barker, "A Description and Assessment of Intermodule Ventilation as Planned for
@@ -200,7 +207,9 @@ class Hatch(_Opening):
         Whether the hatch is open at t = 0.
     close_at : str or pint.Quantity, or a list of these, optional
         Time at which the hatch closes [s]; a list entry ``None`` or ``"never"`` means that
-        case keeps it as it is.
+        case keeps it as it is. Closing a hatch that is closed then changes nothing (a
+        scenario file refuses a ``close_at`` on a hatch that starts closed and has no
+        ``open_at``, which can only be a slip).
     open_at : str or pint.Quantity, or a list of these, optional
         Time at which the hatch opens [s]; ``None`` or ``"never"`` as for ``close_at``.
     close_when : dict, optional
@@ -220,12 +229,16 @@ class Hatch(_Opening):
         most its area times :data:`DEFAULT_VENTILATION_SPEED`.
     name : str, optional
         Name used in results and parameter paths (``"hatch.<name>.area"``); default the two
-        module names joined with ``"-"`` in the order given, e.g. ``"Lab-Node1"``.
+        module names joined with ``"-"`` in the order given, e.g. ``"Lab-Node1"``. A station
+        gives a second unnamed hatch between the same modules ``"Lab-Node1#2"``, a third
+        ``"#3"``, and so on.
 
     Attributes
     ----------
     si : dict of str to numpy.ndarray
         The parameters given, in SI units (``open`` as bool): 0-d for one value, 1-d for a list.
+    default_name : bool
+        Whether the name is the default one, which a station may number (``"#2"``).
 
     Raises
     ------
@@ -259,9 +272,11 @@ class Hatch(_Opening):
     ventilation: p.CaseValue | None = None
     si: dict[str, np.ndarray] = field(init=False, repr=False)
     close_condition: tuple[str, str] | None = field(init=False, repr=False, default=None)
+    default_name: bool = field(init=False, repr=False, default=False)
 
     def __post_init__(self) -> None:
         between = _between(self.between, "hatch" if self.name is None else f"hatch {self.name!r}")
+        object.__setattr__(self, "default_name", self.name is None)
         name = "-".join(between) if self.name is None else self.name
         p.name(name, "name", "hatch")
         label = f"hatch {name!r}"
@@ -305,13 +320,20 @@ class Leak(_Opening):
     module : str
         Name of the module that leaks.
     area : str or pint.Quantity, or a list of these, optional
-        Flow area of the hole [m^2]. Give exactly one of ``area`` and ``diameter``.
+        Geometric flow area of the hole [m^2]. Give exactly one of ``area``, ``diameter`` and
+        ``effective_area``.
     diameter : str or pint.Quantity, or a list of these, optional
         Diameter of a circular hole [m]; the area is ``pi diameter^2 / 4``.
-    discharge_coefficient : float or list of float, default 0.6
-        Ratio of actual to ideal isentropic flow, in (0, 1] [-]. 0.6 is the classic value of a
-        sharp-edged orifice at low pressure ratio; toward vacuum it rises to about 0.84 (Bragg
-        1960), so 0.6 errs on the side of a slower leak.
+    discharge_coefficient : float or list of float, optional
+        Ratio of actual to ideal isentropic flow, in (0, 1] [-]; default
+        :data:`LEAK_DISCHARGE_COEFFICIENT`, 0.6, the classic value of a sharp-edged orifice at
+        low pressure ratio; toward vacuum it rises to about 0.84 (Bragg 1960), so 0.6 errs on
+        the side of a slower leak. Not with ``effective_area``.
+    effective_area : str or pint.Quantity, or a list of these, optional
+        The hole's effective area ``Cd A`` [m^2], the discharge coefficient times the
+        geometric area: what a fit of a pressure log measures and ``leaksim convert`` prints.
+        Given alone, in place of ``area`` or ``diameter`` and ``discharge_coefficient``; the
+        leak then flows as an area ``effective_area`` with ``Cd = 1``.
     start : str or pint.Quantity, or a list of these, default "0 s"
         Time at which the hole opens [s].
     growth : dict, optional
@@ -355,11 +377,12 @@ class Leak(_Opening):
     module: str
     area: p.CaseValue | None = None
     diameter: p.CaseValue | None = None
-    discharge_coefficient: float | Sequence[float] = 0.6
+    discharge_coefficient: float | Sequence[float] | None = None
     start: p.CaseValue = "0 s"
     to: str | p.CaseValue = "vacuum"
     name: str | None = None
     growth: Mapping[str, Any] | None = None
+    effective_area: p.CaseValue | None = None
     si: dict[str, np.ndarray] = field(init=False, repr=False)
     to_module: str | None = field(init=False, repr=False)
     growth_table: tuple[np.ndarray, np.ndarray] | None = field(init=False, repr=False, default=None)
@@ -369,7 +392,7 @@ class Leak(_Opening):
             p.name(self.name, "name", "leak")
         p.name(self.module, "module", "leak" if self.name is None else f"leak {self.name!r}")
         label = f"leak {self.name!r}" if self.name is not None else f"leak in {self.module!r}"
-        si = _opening(self, label)
+        si = _leak_opening(self, label)
         si["start"] = p.quantity(self.start, "time", "start", label, at_least=0.0)
         to_module, back_pressure = _target(self.to, self.module, label)
         if back_pressure is not None:
@@ -604,8 +627,11 @@ class Crew(_Parameters):
                 self.co2_production, "mass_flow", "co2_production", label, at_least=0.0
             ),
         }
-        if np.any(si["count"] < 0) or np.any(si["count"] != np.round(si["count"])):
-            raise p.fail(label, f"count must be a whole number >= 0, got {p.show(self.count)}")
+        count, most = si["count"], p.PLAUSIBLE_SIZE[1]
+        if np.any(count < 0) or np.any(count != np.round(count)) or np.any(count > most):
+            raise p.fail(
+                label, f"count must be a whole number from 0 to {most:g}, got {p.show(self.count)}"
+            )
         object.__setattr__(self, "si", si)
 
 
@@ -802,7 +828,9 @@ class Station:
     hatches : sequence of Hatch, optional
         Openings between modules.
     leaks : sequence of Leak, optional
-        Holes; an unnamed leak is given the name ``"leak<i>"`` (``i`` from 1, in order).
+        Holes; an unnamed leak is given the name ``"leak<i>"`` (``i`` from 1, in order). A
+        default name already taken (by a given name or an earlier default) gets ``"#2"``,
+        ``"#3"``, ..., for every kind of item, so default names never collide.
     name : str, optional
         Name of the station, for messages and plots.
     supplies : sequence of Supply, optional
@@ -836,6 +864,7 @@ class Station:
     crew: Crew | Sequence[Crew] | None = None
     valves: Sequence[Valve] = ()
     scrubbers: Sequence[Scrubber] = ()
+    _index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         label = "station" if self.name is None else f"station {self.name!r}"
@@ -844,30 +873,22 @@ class Station:
         modules = _items(self.modules, Module, "modules", label)
         if not modules:
             raise p.fail(label, "modules must hold at least one Module, got none")
-        hatches = _items(self.hatches, Hatch, "hatches", label)
-        leaks = tuple(
-            replace(leak, name=f"leak{i + 1}") if leak.name is None else leak
-            for i, leak in enumerate(_items(self.leaks, Leak, "leaks", label))
-        )
         object.__setattr__(self, "modules", modules)
-        object.__setattr__(self, "hatches", hatches)
-        supplies = tuple(
-            replace(supply, name=f"supply{i + 1}") if supply.name is None else supply
-            for i, supply in enumerate(_items(self.supplies, Supply, "supplies", label))
-        )
-        object.__setattr__(self, "leaks", leaks)
-        valves = tuple(
-            replace(valve, name=f"valve{i + 1}") if valve.name is None else valve
-            for i, valve in enumerate(_items(self.valves, Valve, "valves", label))
-        )
-        object.__setattr__(self, "supplies", supplies)
-        object.__setattr__(self, "valves", valves)
-        object.__setattr__(self, "crew", _crews(self.crew, label))
-        scrubbers = tuple(
-            replace(s, name=f"scrubber{i + 1}") if s.name is None else s
-            for i, s in enumerate(_items(self.scrubbers, Scrubber, "scrubbers", label))
-        )
-        object.__setattr__(self, "scrubbers", scrubbers)
+        object.__setattr__(self, "_index", {m.name: i for i, m in enumerate(modules)})
+        named = {
+            "hatches": _named(_items(self.hatches, Hatch, "hatches", label), _hatch_name),
+            "leaks": _named(_items(self.leaks, Leak, "leaks", label), _numbered("leak")),
+            "supplies": _named(
+                _items(self.supplies, Supply, "supplies", label), _numbered("supply")
+            ),
+            "valves": _named(_items(self.valves, Valve, "valves", label), _numbered("valve")),
+            "crew": _crews(self.crew, label),
+            "scrubbers": _named(
+                _items(self.scrubbers, Scrubber, "scrubbers", label), _numbered("scrubber")
+            ),
+        }
+        for key, items in named.items():
+            object.__setattr__(self, key, items)
         self.check()
 
     @property
@@ -882,7 +903,10 @@ class Station:
 
     def module_index(self, name: str) -> int:
         """Index of the module called ``name``."""
-        return self.module_names.index(name)
+        try:
+            return self._index[name]
+        except KeyError:
+            raise ValueError(f"{name!r} is not a module of the station") from None
 
     def plot(self, ax: Any = None, case: int = 0) -> dict[str, list[Any]]:
         """Draw the station; see :func:`leaksim.plotting.plot_station`.
@@ -922,7 +946,7 @@ class Station:
             self.scrubbers,
         ):
             _check_unique(items)
-        names = self.module_names
+        names = self._index
         for i, hatch in enumerate(self.hatches):
             for module in hatch.between:
                 _check_known(module, names, hatch, i, "between")
@@ -1063,12 +1087,39 @@ def _opening(item: Hatch | Leak | Valve, label: str) -> dict[str, np.ndarray]:
     """Area or diameter, and discharge coefficient, of a hatch or a leak, in SI."""
     key = p.exactly_one(label, {"area": item.area, "diameter": item.diameter})
     kind = "area" if key == "area" else "length"
+    cd = item.discharge_coefficient
     return {
         key: p.quantity(getattr(item, key), kind, key, label, above=0.0),
         "discharge_coefficient": p.number(
-            item.discharge_coefficient, "discharge_coefficient", label, low=0.0, high=1.0
+            LEAK_DISCHARGE_COEFFICIENT if cd is None else cd,
+            "discharge_coefficient",
+            label,
+            low=0.0,
+            high=1.0,
         ),
     }
+
+
+def _leak_opening(leak: Leak, label: str) -> dict[str, np.ndarray]:
+    """A leak's area or diameter and discharge coefficient, or its effective area, in SI."""
+    if leak.effective_area is None:
+        if leak.area is None and leak.diameter is None:
+            raise p.fail(
+                label,
+                "give exactly one of area and diameter, or effective_area (Cd A), got neither",
+            )
+        return _opening(leak, label)
+    others = {k: getattr(leak, k) for k in ("area", "diameter", "discharge_coefficient")}
+    given = [f"{k} = {p.show(v)}" for k, v in others.items() if v is not None]
+    if given:
+        raise p.fail(
+            label,
+            "effective_area is already Cd A: give it alone, or area or diameter with "
+            f"discharge_coefficient, got both effective_area = {p.show(leak.effective_area)} "
+            f"and {' and '.join(given)}",
+        )
+    effective = p.quantity(leak.effective_area, "area", "effective_area", label, above=0.0)
+    return {"effective_area": effective, "discharge_coefficient": np.asarray(1.0)}
 
 
 def _event_times(item: Any, keys: tuple[str, ...], label: str) -> dict[str, np.ndarray]:
@@ -1083,6 +1134,8 @@ def _event_times(item: Any, keys: tuple[str, ...], label: str) -> dict[str, np.n
 def _flow_area(si: dict[str, np.ndarray]) -> np.ndarray:
     if "area" in si:
         return si["area"]
+    if "effective_area" in si:
+        return si["effective_area"]  # with Cd = 1
     return math.pi / 4.0 * si["diameter"] ** 2
 
 
@@ -1119,11 +1172,58 @@ def _crews(crew: Any, label: str) -> tuple[Crew, ...]:
     if crew is None:
         return ()
     crews = (crew,) if isinstance(crew, Crew) else _items(crew, Crew, "crew", label)
-    if len(crews) == 1:
-        return tuple(c if c.name is not None else replace(c, name="crew") for c in crews)
-    return tuple(
-        c if c.name is not None else replace(c, name=f"crew{i + 1}") for i, c in enumerate(crews)
-    )
+    return _named(crews, (lambda i, c: "crew") if len(crews) == 1 else _numbered("crew"))
+
+
+Named = TypeVar("Named", Hatch, Leak, Supply, Valve, Crew, Scrubber)
+
+
+def _named(items: tuple[Named, ...], default: Callable[[int, Named], str]) -> tuple[Named, ...]:
+    """The items, each unnamed one under its default name ``default(i, item)``.
+
+    A default name already taken, by a name the user gave or by an earlier default, gets
+    ``"#2"``, ``"#3"``, ... (a hatch and a parallel duct between the same two modules are
+    ``"Lab-Node1"`` and ``"Lab-Node1#2"``), so defaults never collide; names the user gave
+    are kept as they are, and a repeated one is refused by :meth:`Station.check`.
+    """
+    taken = {item.name for item in items if not _unnamed(item)}
+    out = []
+    for i, item in enumerate(items):
+        if _unnamed(item):
+            base = default(i, item)
+            name, n = base, 1
+            while name in taken:
+                n += 1
+                name = f"{base}#{n}"
+            taken.add(name)
+            if item.name != name:
+                item = _with_name(item, name)
+        out.append(item)
+    return tuple(out)
+
+
+def _unnamed(item: Hatch | Leak | Supply | Valve | Crew | Scrubber) -> bool:
+    return item.name is None or (isinstance(item, Hatch) and item.default_name)
+
+
+def _hatch_name(i: int, hatch: Hatch) -> str:
+    return "-".join(hatch.between)
+
+
+def _numbered(kind: str) -> Callable[[int, Any], str]:
+    """Default names ``"<kind>1"``, ``"<kind>2"``, ... by position from 1."""
+    return lambda i, item: f"{kind}{i + 1}"
+
+
+def _with_name(item: Named, name: str) -> Named:
+    """``item`` under another name: a copy that keeps its checked SI values.
+
+    Not ``dataclasses.replace``, which would check and convert every value again (a list of
+    100,000 diameters read twice).
+    """
+    named = copy.copy(item)
+    object.__setattr__(named, "name", name)
+    return named
 
 
 def _items(values: Any, cls: type, key: str, label: str) -> tuple[Any, ...]:
@@ -1160,15 +1260,22 @@ def _check_unique(
         first[name] = i
 
 
+#: Most module names an error about an unknown module lists.
+_MODULES_LISTED = 12
+
+
 def _check_known(
     module: str,
-    names: Sequence[str],
+    names: Mapping[str, int],
     item: Hatch | Leak | Supply | Crew | Valve | Scrubber,
     index: int,
     key: str,
 ) -> None:
     if module not in names:
-        known = ", ".join(repr(n) for n in names)
+        shown = list(names)[:_MODULES_LISTED]
+        known = ", ".join(repr(n) for n in shown)
+        if len(names) > len(shown):
+            known += f", ... ({len(names):,} in all)"
         raise p.fail(
             f"{item.kind} {item.name!r}",
             f"{key} must name a module of the station, got {module!r}"
