@@ -247,7 +247,7 @@ def test_a_log_spanning_ages_is_fitted_without_overflow():
 
 
 def _scipy_fit(model, x, y, rate_scale):
-    """The same least squares with scipy, as the fit did before it streamed its sums."""
+    """The same least squares with scipy's MINPACK (``least_squares(method="lm")``)."""
     from scipy.optimize import least_squares
 
     def residual(u):

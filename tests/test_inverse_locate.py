@@ -147,7 +147,7 @@ def test_no_hypothesis_lists_a_leak_of_zero_area(chain):
     where = locate_leak(chain, _tests(chain, leaks, [["A-B", "B-C", "C-D", "D-E"]], seed=5))
     assert where.hypotheses and all(a > 0 for h in where.hypotheses for a in h.areas)
     assert sum(h.probability for h in where.hypotheses) == pytest.approx(1.0)
-    # the ISS demo used to rank 'Zvezda-PrK 0.0815 mm^2, Unity 0 mm^2' second
+    # in the ISS demo every second module beside the PrK fits to zero area
     demo = locate_leak(iss_station(), read_isolation_tests(DATA / "iss_isolation_demo.csv"))
     assert all(a > 0 for h in demo.hypotheses for a in h.areas)
 
