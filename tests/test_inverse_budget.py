@@ -109,3 +109,73 @@ def test_bad_history_is_named(tmp_path):
     path.write_text("date, leak rate [lb/day]\n2024-01-01, -2\n")
     with pytest.raises(ScenarioError, match="> 0"):
         read_leak_history(path)
+
+
+def test_a_century_is_forecast_in_closed_form():
+    # 1 kg/day for 100 years: the gas used is the rate times the days, exactly
+    h = leak_history([0.0, 10 * DAY], [1.0 / DAY] * 2)
+    f = fit_budget(h, trend="constant", horizon="100 year", reserve="1000 kg")
+    days = math.floor(100 * 365.25)
+    assert f.time.size == days + 1 and f.gas_used[-1] == pytest.approx(days, rel=1e-12)
+    assert (f.runout - 10 * DAY) / DAY == pytest.approx(1000.0, rel=1e-12)
+
+
+def test_a_horizon_too_long_to_evaluate_is_refused_with_its_size():
+    h = leak_history([0.0, 10 * DAY], [1.0 / DAY] * 2)
+    with pytest.raises(ScenarioError) as err:
+        fit_budget(h, horizon="1000 year")
+    assert str(err.value) == (
+        "horizon: '1000 year' asks for 365,251 daily values for each of 2,001 forecasts, "
+        "7.31e+08 values in all, more than the 1e+08 a forecast may evaluate: shorten the horizon"
+    )
+    with pytest.raises(ScenarioError, match="samples"):
+        fit_budget(h, samples=10**9)
+
+
+def test_a_falling_linear_rate_stops_at_zero():
+    # r = 2 - 0.1 t kg/day from the start: it reaches zero after 20 days, having lost the
+    # triangle 2 x 20 / 2 = 20 kg; the reserve of 15 kg runs out where 2 s - 0.05 s^2 = 15
+    days = np.array([0.0, 5.0, 10.0])
+    h = leak_history(days * DAY, (2.0 - 0.1 * days) / DAY)
+    f = fit_budget(h, trend="linear", forecast_from="0 day", horizon="60 day", reserve="15 kg")
+    assert f.gas_used[-1] == pytest.approx(20.0, rel=1e-9)
+    assert f.rate[25] == 0.0 and f.gas_used[30] == pytest.approx(20.0, rel=1e-9)
+    s = (2 - math.sqrt(4 - 4 * 0.05 * 15)) / (2 * 0.05)
+    assert f.runout / DAY == pytest.approx(s, rel=1e-9)
+    never = fit_budget(h, trend="linear", forecast_from="0 day", horizon="60 day", reserve="25 kg")
+    assert math.isinf(never.runout)
+
+
+def test_a_forecast_past_year_9999_is_labelled_in_days():
+    start = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+    h = leak_history([0.0, 364 * DAY], [1 / DAY] * 2, start=start)
+    f = fit_budget(h, trend="constant", horizon="2 year")
+    assert f.date(f.time[0]) == "9999-12-31"
+    assert f.date(f.time[-1]) == "day 1094 from 9999-01-01"
+    assert any(line.startswith("day 1094 from 9999-01-01:") for line in f.lines())
+
+
+def test_dates_that_are_wrong_or_need_a_dated_history_are_named():
+    with pytest.raises(ScenarioError, match="since: '2024-02-30' is not a valid date: day is"):
+        fit_budget(DATA / "prk_leak_rates.csv", since="2024-02-30")
+    h = leak_history([0.0, 10 * DAY], [1.0 / DAY] * 2)
+    with pytest.raises(ScenarioError, match="needs a history with dates"):
+        fit_budget(h, since="2024-01-01")
+    # date-times count too, not only dates
+    f = fit_budget(DATA / "prk_leak_rates.csv", since="2024-09-01T12:00")
+    assert f.date(f.fit_from) == "2024-09-15"
+
+
+def test_a_history_spanning_ages_still_costs_gas_by_the_day():
+    span = 1e300 * 3600.0
+    h = leak_history([0.0, span / 2, span], [2.0 / DAY, 2.0 / DAY, 2.0 / DAY])
+    f = fit_budget(h, trend="linear", horizon="30 day")
+    # the slope over ages is nothing over a month: 2 kg/day for 30 days
+    assert f.gas_used[-1] == pytest.approx(60.0, rel=1e-9)
+
+
+def test_an_exponential_that_overflows_within_the_horizon_is_refused():
+    days = np.array([0.0, 10.0, 20.0])
+    h = leak_history(days * DAY, np.exp(days) / DAY)  # e-fold every day
+    with pytest.raises(ScenarioError, match="exponential trend overflows within '100 year'"):
+        fit_budget(h, trend="exponential", horizon="100 year")

@@ -127,3 +127,54 @@ def test_only_the_top_layers_import_the_inverse_package():
             if isinstance(node, ast.ImportFrom) and node.level:
                 assert not (node.module or "").startswith("inverse"), path.name
                 assert "inverse" not in [a.name for a in node.names], path.name
+
+
+@pytest.mark.parametrize("value", ["1e308 lb/day", "1e-320 lb/day", "1e306 mm^2", "1e-310 day"])
+def test_a_leak_out_of_floating_range_is_refused(value):
+    with pytest.raises(ScenarioError, match="out of range"):
+        convert_leak(value, volume="5 m^3")
+
+
+@given(
+    mantissa=st.floats(1.0, 9.99),
+    exponent=st.integers(-330, 330),
+    unit=st.sampled_from(["lb/day", "mmHg/day", "mm^2", "mm", "day"]),
+)
+def test_every_leak_accepted_is_valid_json(mantissa, exponent, unit):
+    # a leak is either refused or stated with every number finite: JSON has no inf or NaN
+    import json
+
+    try:
+        forms = convert_leak(f"{mantissa:.3f}e{exponent} {unit}", volume="5 m^3")
+    except ScenarioError:
+        return
+    json.dumps(forms.to_dict(), allow_nan=False)
+    assert "effective_area = " in forms.lines()[-1]
+
+
+def test_what_to_paste_in_a_scenario_file_gives_the_leak_converted():
+    # NASA OIG IG-24-020: 3.7 lb/day at 760 mmHg, 22 degC. Pasted as area with the [[leak]]
+    # default Cd, the simulator must lose 3.7 lb/day at the start, not 0.6 x 3.7; tolerance
+    # 0.1 %: the pasted value has four figures and the simulator's decay is exact to 1e-6.
+    from leaksim import Leak, Module, Scenario, Station
+
+    forms = convert_leak("3.7 lb/day")
+    paste = forms.scenario_leak()
+    assert paste["default_discharge_coefficient"] == Leak("M", area="1 mm^2").discharge_coefficient
+    volume, hour = 5.0, 3600.0
+    for leak in (
+        Leak("M", area=paste["area_at_default_cd"]),
+        Leak("M", area=paste["effective_area"], discharge_coefficient=1.0),
+    ):
+        station = Station([Module("M", f"{volume} m^3")], leaks=[leak])
+        p = Scenario(station, duration="1 h", output_interval="1 h").run().pressure.m_as("Pa")
+        p0, p1 = p[0, 0, 0], p[0, 0, -1]
+        r = 8.314462618 / 28.9645e-3  # dry air, US Standard Atmosphere 1976
+        rate = p0 * volume / (r * 295.15) * math.log(p0 / p1) / hour  # m0 / tau [kg/s]
+        assert rate * 86400 / LB == pytest.approx(3.7, rel=1e-3)
+    line = forms.lines()[-1]
+    assert line == (
+        'in a scenario file, paste as effective_area = "0.08149 mm^2" in [[leak]] '
+        '(or area = "0.1358 mm^2" with the default Cd 0.6)'
+    )
+    assert forms.to_dict()["scenario_leak"]["effective_area"] == "0.08149 mm^2"

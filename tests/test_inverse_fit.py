@@ -6,9 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leaksim import Leak, Module, Scenario, Station
 from leaksim.errors import ScenarioError
+from leaksim.inverse import fit as fit_module
 from leaksim.inverse import fit_leak, pressure_log, read_pressure_log
 from leaksim.inverse.logs import parse_table
 
@@ -227,3 +230,86 @@ def test_a_flat_log_detects_no_leak_and_bounds_it():
     # the upper bound is the decay rate that drops 1.96 sqrt(2) x 0.5 mmHg in 10 h
     k = 1.959964 * math.sqrt(2) * 0.5 / 700 / (10 * 3600)
     assert 1.0 / fit.time_constant_ci[0] == pytest.approx(k, rel=1e-4)
+
+
+def test_a_log_spanning_ages_is_fitted_without_overflow():
+    # 1e300 h between two readings: the closed form tau = t / ln(p0 / p1) still holds, with
+    # no NaN and no RuntimeWarning (pytest turns one into an error)
+    t1 = 1e300 * 3600.0
+    log = pressure_log([0.0, t1], [760 * MMHG, 740 * MMHG])
+    fit = fit_leak(log, "5 m^3")
+    assert fit.time_constant == pytest.approx(t1 / math.log(760 / 740), rel=1e-9)
+    lo, hi = fit.effective_area_ci
+    assert 0 < lo < fit.effective_area < hi and math.isfinite(fit.leak_rate)
+    # the same decay on a human time scale gives the same relative interval
+    short = fit_leak(pressure_log([0.0, 3600.0], [760 * MMHG, 740 * MMHG]), "5 m^3")
+    assert hi / lo == pytest.approx(short.effective_area_ci[1] / short.effective_area_ci[0])
+
+
+def _scipy_fit(model, x, y, rate_scale):
+    """The same least squares with scipy's MINPACK (``least_squares(method="lm")``)."""
+    from scipy.optimize import least_squares
+
+    def residual(u):
+        return (model(u[0] * y[0], u[1] * rate_scale, x) - y) / y[0]
+
+    sol = least_squares(residual, [1.0, 1.0], method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15)
+    return sol.x[1] * rate_scale, float(np.sum((sol.fun * y[0]) ** 2))
+
+
+@settings(deadline=None)
+@given(
+    n=st.integers(2, 300),
+    span=st.floats(10.0, 1e8),
+    decay=st.floats(1e-4, 10.0),
+    noise=st.floats(1e-7, 1e-2),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_the_streamed_fit_finds_scipys_minimum(n, span, decay, noise, seed):
+    # both laws, on decays from barely visible to ten e-foldings, with noise from almost none
+    # to 1 %: the minimum found is scipy's (MINPACK) to 1e-6 of the residuals
+    rng = np.random.default_rng(seed)
+    t = np.sort(rng.uniform(0.0, span, n))
+    t[0], t[-1] = 0.0, span
+    t = np.unique(t)
+    p = 1e5 * np.exp(-decay * t / span) * (1.0 + rng.normal(0.0, noise, t.size))
+    laws = {
+        fit_module._orifice: lambda p0, k, x: p0 * np.exp(-k * x),
+        fit_module._crack: lambda q0, b, x: q0 / (1.0 + b * q0 * x),
+    }
+    for law, model in laws.items():
+        ours = fit_module._least_squares(law, t, p)
+        scale = abs(ours.rate) or decay / span
+        rate, rss = _scipy_fit(model, t, p, scale)
+        floor = 1e-20 * float(np.sum(p**2))  # rounding of a fit through every point
+        assert ours.rss <= rss * (1 + 1e-6) + floor
+        if law is fit_module._orifice and t.size > 2:
+            # the same rate, to a thousandth of its own uncertainty
+            sd = ours.rate_sd_per_noise * math.sqrt(ours.rss / (t.size - 2))
+            assert abs(ours.rate - rate) <= 1e-3 * sd + 1e-12 * abs(rate)
+
+
+def test_sums_taken_in_chunks_do_not_change_the_fit(simulated_decay, monkeypatch):
+    t, p = simulated_decay
+    noisy = p + np.random.default_rng(7).normal(0.0, 0.3 * MMHG, p.size)
+    temp = 295.0 + np.linspace(0.0, 2.0, p.size)
+    whole = fit_leak(pressure_log(t, noisy, temp), "5 m^3")
+    monkeypatch.setattr(fit_module, "_CHUNK", 5)
+    chunked = fit_leak(pressure_log(t, noisy, temp), "5 m^3")
+    assert chunked.effective_area == pytest.approx(whole.effective_area, rel=1e-10)
+    assert chunked.effective_area_sd == pytest.approx(whole.effective_area_sd, rel=1e-8)
+    assert chunked.segments[0].rss_crack == pytest.approx(whole.segments[0].rss_crack, rel=1e-8)
+
+
+def test_a_log_with_a_byte_order_mark_fits(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbftime [h],pressure [mmHg]\r\n0,730\r\n18,620\r\n")
+    fit = fit_leak(path, "5 m^3")
+    # Dec 2020 PrK decay (RIA via Sputnik): tau = 18 h / ln(730 / 620)
+    assert fit.time_constant == pytest.approx(18 * 3600 / math.log(730 / 620), rel=1e-9)
+
+
+def test_events_that_leave_single_readings_say_so():
+    log = pressure_log([0.0, 18 * 3600.0], [730 * MMHG, 620 * MMHG])
+    with pytest.raises(ScenarioError, match="cut at 1 event"):
+        fit_leak(log, "5 m^3", events=["9 h"])

@@ -127,3 +127,84 @@ def test_bad_input_is_named(chain):
         locate_leak(chain, [])
     with pytest.raises(ScenarioError, match="no test reads"):
         locate_leak(chain, [IsolationTest(["A-B"], "1 h", {})])
+
+
+def test_a_rise_beyond_the_noise_is_refused_with_its_test_and_values(chain):
+    rise = IsolationTest(["A-B"], "1 h", {"A": ("750 mmHg", "760 mmHg")}, name="T1")
+    with pytest.raises(ScenarioError) as err:
+        locate_leak(chain, [rise])
+    text = str(err.value)
+    assert text.startswith("test 'T1', module 'A': end pressure 760 mmHg is above the start 750")
+    # the allowance is three standard uncertainties of a difference: 3 sqrt(2) x 0.5 mmHg
+    assert "(2.12 mmHg)" in text
+    # within the noise a rise is no leak, and is accepted
+    within = IsolationTest(["A-B"], "1 h", {"A": ("750 mmHg", "751 mmHg")}, name="T1")
+    assert locate_leak(chain, [within], max_leaks=1).hypotheses == []
+
+
+def test_no_hypothesis_lists_a_leak_of_zero_area(chain):
+    leaks = {"C": "0.1 mm^2"}
+    where = locate_leak(chain, _tests(chain, leaks, [["A-B", "B-C", "C-D", "D-E"]], seed=5))
+    assert where.hypotheses and all(a > 0 for h in where.hypotheses for a in h.areas)
+    assert sum(h.probability for h in where.hypotheses) == pytest.approx(1.0)
+    # in the ISS demo every second module beside the PrK fits to zero area
+    demo = locate_leak(iss_station(), read_isolation_tests(DATA / "iss_isolation_demo.csv"))
+    assert all(a > 0 for h in demo.hypotheses for a in h.areas)
+
+
+def test_no_leak_at_all_gives_no_hypothesis_and_says_so(chain):
+    flat = IsolationTest(["B-C"], "24 h", {"A": ("760 mmHg", "760 mmHg"), "D": ("760 mmHg",) * 2})
+    where = locate_leak(chain, [flat])
+    assert where.hypotheses == [] and where.next_test is None
+    assert "no leak is detected" in where.notes[0]
+    assert where.lines()[0].startswith("hypotheses: none")
+
+
+def test_a_test_already_made_is_not_proposed_again(chain):
+    leaks = {"D": "0.1 mm^2"}
+    first = _tests(chain, leaks, [["B-C"]], seed=2)
+    # closing B-C left C, D and E tied: B-C again is not proposed; C-D splits the tie
+    where = locate_leak(chain, first, max_leaks=1, candidates=[["B-C"], ["A-B"], ["C-D"]])
+    assert ("B-C",) not in [c for c, _ in where.candidates]
+    assert where.next_test == ("C-D",)
+    # with the test made as the only candidate, nothing is proposed, and the note says why
+    only_done = locate_leak(chain, first, max_leaks=1, candidates=[["B-C"]])
+    assert only_done.next_test is None and "already made" in only_done.notes[0]
+
+
+def test_the_proposal_states_its_duration_and_what_its_error_bound_means(chain):
+    first = _tests(chain, {"D": "0.1 mm^2"}, [["B-C"]], seed=2)
+    where = locate_leak(chain, first, max_leaks=1)
+    assert where.next_test_duration == 24 * 3600.0
+    lines = where.lines()
+    proposal = next(i for i, line in enumerate(lines) if line.startswith("next test: close"))
+    assert "for 24 h (error bound" in lines[proposal]
+    assert "most probable hypothesis after that test is the wrong one" in lines[proposal + 1]
+    assert where.to_dict()["next_test_duration_s"] == 24 * 3600.0
+
+
+def test_an_unknown_hatch_or_module_gets_a_did_you_mean(chain):
+    typo = IsolationTest(["A-C"], "1 h", {"A": ("760 mmHg", "750 mmHg")}, name="T1", source="t.csv")
+    with pytest.raises(ScenarioError, match=r"^t.csv: test 'T1': unknown hatch 'A-C' \(did you"):
+        locate_leak(chain, [typo])
+    far = IsolationTest(["Zzz"], "1 h", {"A": ("760 mmHg", "750 mmHg")})
+    with pytest.raises(ScenarioError, match=r"unknown hatch 'Zzz'; the station's hatches: \["):
+        locate_leak(chain, [far])
+    module = IsolationTest(["A-B"], "1 h", {"AA": ("760 mmHg", "750 mmHg")})
+    with pytest.raises(ScenarioError, match=r"unknown module 'AA' \(did you mean 'A'\?\)"):
+        locate_leak(chain, [module])
+
+
+def test_a_tests_file_with_an_empty_cell_or_a_module_read_twice_is_named(tmp_path):
+    head = (
+        "test, closed hatches, duration [h], module, start pressure [mmHg], end pressure [mmHg]\n"
+    )
+    path = tmp_path / "t.csv"
+    path.write_text(head + "T1, A-B, 1, A, 760, \n")
+    with pytest.raises(ScenarioError, match="data row 1: the 'end pressure' cell is empty"):
+        read_isolation_tests(path)
+    path.write_text(head + "T1, A-B, 1, A, 760, 750\nT1, A-B, 1, A, 760, 749\n")
+    with pytest.raises(ScenarioError, match="test 'T1' reads module 'A' twice"):
+        read_isolation_tests(path)
+    path.write_text(head + "T1, A-B, 1, A, 760, 750\n")
+    assert read_isolation_tests(path)[0].source == str(path)

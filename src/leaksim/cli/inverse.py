@@ -18,10 +18,10 @@ def add_commands(commands: Any) -> None:
     fit = commands.add_parser(
         "fit",
         help="fit a leak to a pressure log",
-        description="Fit the effective area Cd A of a leak to a pressure log (CSV with units in "
-        "the header, e.g. 'time [h], pressure [mmHg]'), with a confidence interval, the "
-        "equivalent diameter, the leak rate and the e-folding time; says whether an orifice or "
-        "a viscous-crack law fits better.",
+        description="Fit the effective area Cd A of a leak to a pressure log (UTF-8 CSV with "
+        "units in the header, e.g. 'time [h], pressure [mmHg]'), with a confidence interval, "
+        "the equivalent diameter, the leak rate and the e-folding time; says whether an orifice "
+        "or a viscous-crack law fits better.",
     )
     fit.add_argument("log", metavar="LOG.csv", help="pressure log (CSV)")
     fit.add_argument("--volume", required=True, help="volume leaking, e.g. '5 m^3'")
@@ -69,7 +69,8 @@ def add_commands(commands: Any) -> None:
         help="find the leaking module from isolation tests",
         description="Rank the hypotheses of which module(s) leak from hatch-isolation tests "
         "(CSV: test, closed hatches, duration, module, start and end pressure) and propose "
-        "the next test.",
+        "the next test, with its error bound: at most that chance that the most probable "
+        "hypothesis after it is the wrong one.",
     )
     locate.add_argument("tests", metavar="TESTS.csv", help="isolation tests (CSV)")
     where = locate.add_mutually_exclusive_group(required=True)
@@ -157,8 +158,11 @@ def _locate(args: argparse.Namespace) -> int:
         from .. import stations
 
         if args.station not in stations.STATIONS:
+            from .._params import did_you_mean
+
             raise _UsageError(
-                f"--station: unknown station {args.station!r}; one of "
+                f"--station: unknown station {args.station!r}"
+                f"{did_you_mean(args.station, stations.STATIONS)}; one of "
                 f"{', '.join(sorted(stations.STATIONS))}"
             )
         station = getattr(stations, f"{args.station}_station")()
@@ -198,8 +202,13 @@ def _budget(args: argparse.Namespace) -> int:
 
 def _event(text: str) -> str | tuple[str, str]:
     """'12 h' or '12 h, 80 m^3' from --event."""
-    time, _, volume = text.partition(",")
-    return (time.strip(), volume.strip()) if volume.strip() else time.strip()
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) > 2 or not all(parts):
+        raise _UsageError(
+            f"--event: expected 'TIME' or 'TIME, VOLUME' (a time, then optionally the volume "
+            f"leaking from then on, e.g. '12 h' or '12 h, 80 m^3'), got {text!r}"
+        )
+    return (parts[0], parts[1]) if len(parts) == 2 else parts[0]
 
 
 def _check_input(path: str) -> None:

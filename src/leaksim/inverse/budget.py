@@ -21,8 +21,15 @@ The forecast band is the central interval of Monte Carlo samples of the paramete
 their fitted normal distribution (JCGM 101:2008, GUM Supplement 1, propagation of
 distributions); it is the uncertainty of the trend, not of a single day's rate. Rates of a
 sample are clipped at zero (a leak does not make gas). The gas needed is the integral of the
-rate from the start of the forecast (trapezoidal rule on a 0.25-day grid); a reserve runs out
-when that integral reaches it.
+rate from the start of the forecast, in closed form: with ``s`` the days since the start and
+``q`` the rate there, ``integral of max(0, q + b s) ds`` (the rate is linear on the interval
+where it is positive, so the trapezoid over that interval is exact) and
+``q expm1(g s) / g``. A reserve ``R`` runs out at the root of that integral:
+``s = w + 2 R / (q_w + sqrt(q_w^2 + 2 b R))`` from the first day ``w`` of positive rate ``q_w``
+(the stable form of the quadratic's root), and ``s = log1p(R g / q) / g``. The samples are
+evaluated a block of days at a time, so the memory does not grow with the horizon; the work
+does, and a forecast of more than ``MAX_FORECAST_VALUES`` daily values is refused before it
+starts.
 """
 
 from __future__ import annotations
@@ -39,9 +46,16 @@ import pint
 
 from ..errors import ScenarioError
 from ._common import DAY, POUND, check_level, si_value
-from .logs import read_table
+from .logs import parse_date, read_table
 
-__all__ = ["TRENDS", "LeakHistory", "BudgetForecast", "read_leak_history", "fit_budget"]
+__all__ = [
+    "MAX_FORECAST_VALUES",
+    "TRENDS",
+    "LeakHistory",
+    "BudgetForecast",
+    "read_leak_history",
+    "fit_budget",
+]
 
 
 def _constant(t, a):
@@ -64,8 +78,16 @@ TRENDS: dict[str, Callable[..., Any]] = {
 }
 _PARAMETER_NAMES = {"constant": ["a"], "linear": ["a", "b"], "exponential": ["a", "g"]}
 
-#: Time step of the cumulative-gas integral [day].
-_STEP_DAYS = 0.25
+#: Most daily values a forecast evaluates, over the fitted trend and its samples together
+#: [-]: 2,001 forecasts (the default 2,000 samples) over 137 years. About a second of work
+#: per ten million.
+MAX_FORECAST_VALUES = 100_000_000
+
+#: Most Monte Carlo samples [-].
+_MAX_SAMPLES = 1_000_000
+
+#: Values of one block of days, all samples: bounds the memory of the bands [-].
+_BLOCK_VALUES = 1 << 21
 
 
 @dataclass(frozen=True)
@@ -147,8 +169,11 @@ class BudgetForecast:
         if not math.isfinite(seconds):
             return "beyond the forecast horizon"
         if self.start is None:
-            return f"day {seconds / DAY:.1f}"
-        return (self.start + dt.timedelta(seconds=seconds)).date().isoformat()
+            return f"day {seconds / DAY:.10g}"
+        try:
+            return (self.start + dt.timedelta(seconds=seconds)).date().isoformat()
+        except OverflowError:  # past 9999-12-31 or before 0001-01-01
+            return f"day {seconds / DAY:.10g} from {self.start.date().isoformat()}"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary; the keys are a public contract (``docs/inverse.md``)."""
@@ -215,13 +240,15 @@ def read_leak_history(path: str | os.PathLike[str]) -> LeakHistory:
     leaksim.errors.ScenarioError
         On a missing column, a wrong unit, times not increasing or a rate not > 0.
     """
-    table = read_table(path)
-    time, start = table.times()
-    key = next((n for n in table.names if n.lower() in ("leak rate", "rate")), None)
+    header = read_table(path, columns=())
+    time_key = header.time_key()
+    key = next((n for n in header.names if n.lower() in ("leak rate", "rate")), None)
     if key is None:
         raise ScenarioError(
-            f"needs a 'leak rate [unit]' column, got columns {table.names}", table.source
+            f"needs a 'leak rate [unit]' column, got columns {header.names}", header.source
         )
+    table = read_table(path, [time_key, key])
+    time, start = table.times()
     return leak_history(time, table.column(key, "mass_flow"), start=start, source=table.source)
 
 
@@ -233,10 +260,23 @@ def leak_history(
     rate = np.asarray(rate, dtype=float).reshape(-1)
     if time.shape != rate.shape or time.size == 0:
         raise ScenarioError("needs one rate per time and at least one row", source)
-    if not (np.all(np.isfinite(rate)) and np.all(rate > 0)):
-        raise ScenarioError(f"leak rates must be finite and > 0, got {rate.tolist()}", source)
-    if np.any(np.diff(time) <= 0):
-        raise ScenarioError("times must increase", source)
+    bad = ~(np.isfinite(rate) & (rate > 0))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ScenarioError(
+            f"leak rates must be finite and > 0, got {rate[i]:g} kg/s in row {i + 1}", source
+        )
+    if not np.all(np.isfinite(time)):
+        i = int(np.argmax(~np.isfinite(time)))
+        raise ScenarioError(f"times must be finite, got {time[i]:g} s in row {i + 1}", source)
+    steps = np.diff(time) <= 0
+    if steps.any():
+        i = int(np.argmax(steps))
+        raise ScenarioError(
+            f"times must increase, got {time[i]:g} s then {time[i + 1]:g} s (rows {i + 1}, "
+            f"{i + 2})",
+            source,
+        )
     return LeakHistory(time, rate, start, source)
 
 
@@ -302,8 +342,14 @@ def fit_budget(
     rel = _positive_number(relative_uncertainty, "relative_uncertainty")
     if trend != "auto" and trend not in TRENDS:
         raise ScenarioError(f"must be 'auto' or one of {sorted(TRENDS)}, got {trend!r}", "trend")
-    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 100:
-        raise ScenarioError(f"must be an integer >= 100, got {samples!r}", "samples")
+    if (
+        isinstance(samples, bool)
+        or not isinstance(samples, int)
+        or not 100 <= samples <= _MAX_SAMPLES
+    ):
+        raise ScenarioError(
+            f"must be an integer from 100 to {_MAX_SAMPLES:,}, got {samples!r}", "samples"
+        )
     t_since = -math.inf if since is None else _time(since, history, "since")
     t_until = math.inf if until is None else _time(until, history, "until")
     keep = (history.time >= t_since) & (history.time <= t_until)
@@ -323,21 +369,24 @@ def fit_budget(
         else _time(forecast_from, history, "forecast_from")
     )
     length = si_value(horizon, "time", "horizon")
-    grid = start + np.arange(0.0, length / DAY + _STEP_DAYS / 2, _STEP_DAYS) * DAY
+    days = _forecast_days(length, samples, horizon)
+    reserve_kg = None if reserve is None else si_value(reserve, "mass", "reserve")
     # row 0: the fitted trend (the central forecast); rows 1..: samples for the bands
     draws = np.vstack([models[chosen]["params"], _samples(models[chosen], samples, seed)])
-    rates = np.clip(TRENDS[chosen]((grid - t0)[None, :] / DAY, *draws.T[:, :, None]), 0.0, None)
-    steps = 0.5 * (rates[:, 1:] + rates[:, :-1]) * np.diff(grid) / DAY
-    used = np.concatenate([np.zeros((draws.shape[0], 1)), np.cumsum(steps, axis=1)], axis=1)
+    q, slope = _at_start(chosen, draws, (start - t0) / DAY)
     bounds = [50.0 * (1.0 - level), 50.0 * (1.0 + level)]
-    reserve_kg = None if reserve is None else si_value(reserve, "mass", "reserve")
+    rate_q, used_q = _bands(chosen, q, slope, days, bounds)
     runout = (math.inf,) * 3
     if reserve_kg is not None:
-        times = _runout_times(used, grid, reserve_kg)
+        left = _runout_days(chosen, q, slope, reserve_kg)
+        times = np.where(left <= length / DAY, start + left * DAY, math.inf)
         runout = (float(times[0]), *_percentiles(times[1:], bounds))
-    daily = slice(None, None, int(round(1.0 / _STEP_DAYS)))
-    rate_q = np.vstack([rates[0, daily], np.percentile(rates[1:, daily], bounds, axis=0)])
-    used_q = np.vstack([used[0, daily], np.percentile(used[1:, daily], bounds, axis=0)])
+    if not (np.all(np.isfinite(rate_q)) and np.all(np.isfinite(used_q))):
+        raise ScenarioError(
+            f"the {chosen} trend overflows within {horizon!r}: its forecast or band exceeds "
+            "the largest number; shorten the horizon",
+            "horizon",
+        )
     return BudgetForecast(
         trend=chosen,
         parameters=_si_parameters(chosen, models[chosen]["params"]),
@@ -346,7 +395,7 @@ def fit_budget(
             for n, m in models.items()
         },
         confidence=level,
-        time=grid[daily],
+        time=start + days * DAY,
         rate=rate_q[0] / DAY,
         rate_low=rate_q[1] / DAY,
         rate_high=rate_q[2] / DAY,
@@ -371,6 +420,9 @@ def _fit_trend(name: str, days: np.ndarray, rate: np.ndarray, rel: float) -> dic
     sigma = rel * per_day
     k = len(_PARAMETER_NAMES[name])
     n = days.size
+    # fitted in units of the span (b and g of order one whatever the dates), then per day
+    span = float(days[-1]) if days[-1] > 0 else 1.0
+    to_day = np.array([1.0] + [1.0 / span] * (k - 1))
     guess = {
         "constant": [per_day.mean()],
         "linear": [per_day[0], 0.0],
@@ -384,10 +436,18 @@ def _fit_trend(name: str, days: np.ndarray, rate: np.ndarray, rel: float) -> dic
             "aicc": math.nan,
             "dof": -1,
         }
-    params, cov = curve_fit(
-        TRENDS[name], days, per_day, p0=guess, sigma=sigma, absolute_sigma=True, maxfev=10000
-    )
-    chi2 = float(np.sum(((TRENDS[name](days, *params) - per_day) / sigma) ** 2))
+    with np.errstate(over="ignore", invalid="ignore"):  # a trial step may overflow
+        params, cov = curve_fit(
+            TRENDS[name],
+            days / span,
+            per_day,
+            p0=guess,
+            sigma=sigma,
+            absolute_sigma=True,
+            maxfev=10000,
+        )
+        chi2 = float(np.sum(((TRENDS[name](days / span, *params) - per_day) / sigma) ** 2))
+    params, cov = params * to_day, cov * np.outer(to_day, to_day)
     dof = n - k
     if dof > 0 and chi2 / dof > 1.0:
         cov = cov * chi2 / dof
@@ -407,16 +467,96 @@ def _samples(model: dict[str, Any], n: int, seed: int) -> np.ndarray:
     return rng.multivariate_normal(model["params"], model["cov"], size=n, method="eigh")
 
 
-def _runout_times(used, grid, reserve) -> np.ndarray:
-    """Time each row's cumulative loss reaches the reserve (inf if never within the
-    horizon); the cumulative loss is linear between grid points."""
-    reached = used[:, -1] >= reserve
-    idx = np.argmax(used >= reserve, axis=1)
-    i0 = np.maximum(idx - 1, 0)
-    rows = np.arange(used.shape[0])
-    u0, u1 = used[rows, i0], used[rows, idx]
-    frac = np.divide(reserve - u0, u1 - u0, out=np.zeros_like(u0), where=u1 > u0)
-    return np.where(reached, grid[i0] + frac * (grid[idx] - grid[i0]), math.inf)
+def _forecast_days(length: float, samples: int, horizon: Any) -> np.ndarray:
+    """Days of the daily forecast, from 0 to the horizon; refused above the size limit."""
+    n_days = math.floor(length / DAY) + 1.0  # a float: the horizon may be absurdly long
+    values = (samples + 1) * n_days
+    if values > MAX_FORECAST_VALUES:
+        raise ScenarioError(
+            f"{horizon!r} asks for {_count(n_days)} daily values for each of {samples + 1:,} "
+            f"forecasts, {values:.3g} values in all, more than the {MAX_FORECAST_VALUES:.0e} "
+            "a forecast may evaluate: shorten the horizon",
+            "horizon",
+        )
+    return np.arange(n_days)
+
+
+def _count(n: float) -> str:
+    return f"{n:,.0f}" if n < 1e12 else f"{n:.3g}"
+
+
+def _at_start(trend: str, draws: np.ndarray, start_day: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each forecast's rate at the start [kg/day] and its slope (``b`` [kg/day^2]) or growth
+    (``g`` [1/day]): the trend moved to the start, so that a start far from the fit's first
+    observation loses no digits to the days between."""
+    a = draws[:, 0]
+    if trend == "constant":
+        return a, np.zeros_like(a)
+    with np.errstate(over="ignore"):  # an overflow is reported by the caller's check
+        if trend == "linear":
+            return a + draws[:, 1] * start_day, draws[:, 1]
+        return a * np.exp(draws[:, 1] * start_day), draws[:, 1]
+
+
+def _gas(trend: str, q: np.ndarray, slope: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Gas lost from the start to ``s`` days later, the rate clipped at zero [kg]; ``q`` and
+    ``slope`` broadcast against ``s``."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if trend == "exponential":
+            growth = np.divide(
+                np.expm1(slope * s), slope, out=s * np.ones_like(q), where=slope != 0
+            )
+            return np.where(q > 0, q * growth, 0.0)
+        lo, hi = _positive_interval(q, slope)
+        w1, w2 = np.clip(0.0, lo, hi), np.clip(s, lo, hi)
+        # linear on the interval where it is positive: the trapezoid there is exact
+        return (w2 - w1) * np.maximum(q + slope * 0.5 * (w1 + w2), 0.0)
+
+
+def _positive_interval(q: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Days between which ``q + b s`` is positive (``-inf``, ``inf`` for a positive constant)."""
+    root = np.divide(-q, b, out=np.zeros_like(q), where=b != 0)
+    return np.where(b > 0, root, -math.inf), np.where(b < 0, root, math.inf)
+
+
+def _bands(trend, q, slope, days, bounds) -> tuple[np.ndarray, np.ndarray]:
+    """Daily rate [kg/day] and gas used [kg]: the fitted trend and the percentiles of the
+    samples, rows (central, low, high); a block of days at a time."""
+    rate_q = np.empty((3, days.size))
+    used_q = np.empty((3, days.size))
+    block = max(1, _BLOCK_VALUES // q.size)
+    for first in range(0, days.size, block):
+        s = days[first : first + block, None]  # (days, forecasts): percentiles run along rows
+        # an overflow gives inf, and the percentiles then NaN: the caller refuses either
+        with np.errstate(over="ignore", invalid="ignore"):
+            if trend == "exponential":
+                rate = np.maximum(q * np.exp(slope * s), 0.0)
+            else:
+                rate = np.maximum(q + slope * s, 0.0)
+            used = _gas(trend, q, slope, s)
+            for out, values in ((rate_q, rate), (used_q, used)):
+                part = slice(first, first + s.shape[0])
+                out[0, part] = values[:, 0]
+                out[1:, part] = np.percentile(values[:, 1:], bounds, axis=1)
+    return rate_q, used_q
+
+
+def _runout_days(trend: str, q: np.ndarray, slope: np.ndarray, reserve: float) -> np.ndarray:
+    """Days from the start until each forecast has lost ``reserve`` [kg]; inf if never."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if trend == "exponential":
+            x = reserve * slope / np.where(q > 0, q, math.nan)
+            days = np.divide(np.log1p(x), slope, out=reserve / q, where=slope != 0)
+            never = ~(q > 0) | (x <= -1.0)
+        else:
+            lo, hi = _positive_interval(q, slope)
+            w = np.clip(0.0, lo, hi)  # the first day the rate is positive
+            qw = np.maximum(q + slope * w, 0.0)
+            disc = qw * qw + 2.0 * slope * reserve
+            denominator = qw + np.sqrt(np.maximum(disc, 0.0))
+            days = w + 2.0 * reserve / denominator
+            never = (disc < 0) | ~(denominator > 0)
+    return np.where(never | ~np.isfinite(days), math.inf, days)
 
 
 def _percentiles(values: np.ndarray, q: list[float]) -> tuple[float, float]:
@@ -436,19 +576,25 @@ def _si_parameters(name: str, params: np.ndarray) -> dict[str, float]:
 
 def _time(value: Any, history: LeakHistory, key: str) -> float:
     """A date (ISO text or date) or a time quantity, as seconds from the history's time zero."""
-    if isinstance(value, dt.date | str) and history.start is not None:
+    moment = None
+    if isinstance(value, dt.datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    elif isinstance(value, str):
         try:
-            d = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            pass
-        else:
-            moment = d if isinstance(d, dt.datetime) else dt.datetime(d.year, d.month, d.day)
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=dt.UTC)
-            return (moment - history.start).total_seconds()
-    if isinstance(value, dt.date):
-        raise ScenarioError("a date needs a history with dates", key)
-    return si_value(value, "time", key, positive=False)
+            moment = parse_date(value)
+        except ValueError as exc:
+            raise ScenarioError(str(exc), key) from None
+    if moment is None:
+        return si_value(value, "time", key, positive=False)
+    if history.start is None:
+        raise ScenarioError(
+            f"a date ({value!s}) needs a history with dates; this one has a 'time' column, so "
+            "give a time such as '30 day'",
+            key,
+        )
+    return (moment - history.start).total_seconds()
 
 
 def _positive_number(x: Any, key: str) -> float:

@@ -15,6 +15,11 @@ The relations are those of a choked orifice to vacuum and an isothermal ideal-ga
     \\tau = \\frac{V}{C_d A\\, \\psi^* \\sqrt{R T}} = \\frac{p}{|dp/dt|},\\qquad
     d = \\sqrt{\\frac{4\\, C_d A}{\\pi\\, C_d}}.
 
+In a scenario file, a ``[[leak]]`` takes the effective area as ``effective_area`` (``Cd A``)
+or a geometric ``area`` with a discharge coefficient, 0.6 unless stated
+(:class:`leaksim.station.Leak`): :meth:`LeakForms.scenario_leak` gives both, so that the value
+pasted is the leak converted and not 0.6 times it.
+
 These hold at the stated pressure and temperature: a hole of fixed ``Cd A`` passes a mass rate
 proportional to the pressure, so "lb/day" and "mmHg/day" describe one hole only together with
 the pressure they were measured at. The default, 760 mmHg and 22 degC, is the nominal cabin
@@ -25,12 +30,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+import numpy as np
 import pint
 
 from ..errors import ScenarioError
+from ..station import Leak
 from ..units import ureg
 from ._common import (
     DAY,
@@ -44,12 +51,25 @@ from ._common import (
     time_constant,
 )
 
-__all__ = ["LeakForms", "convert_leak", "DEFAULT_DISCHARGE_COEFFICIENT"]
+__all__ = [
+    "LeakForms",
+    "convert_leak",
+    "DEFAULT_DISCHARGE_COEFFICIENT",
+    "LEAK_DEFAULT_DISCHARGE_COEFFICIENT",
+]
 
 #: Discharge coefficient used for the equivalent diameter unless stated: the sharp-edged
 #: orifice at low pressure ratio, as :class:`leaksim.station.Leak`'s default. Toward vacuum
 #: Cd rises to about 0.84 (Bragg 1960), which would give a hole 15 % smaller.
 DEFAULT_DISCHARGE_COEFFICIENT = 0.6
+
+#: Discharge coefficient a ``[[leak]]`` assumes for its geometric ``area`` unless stated,
+#: read from :class:`leaksim.station.Leak` so the two never disagree [-].
+LEAK_DEFAULT_DISCHARGE_COEFFICIENT: float = next(
+    float(f.default)  # type: ignore[arg-type]  # a float default, checked by the tests
+    for f in fields(Leak)
+    if f.name == "discharge_coefficient"
+)
 
 # Dimension of each way of stating a leak, as pint dimensionality strings.
 _FORMS = {
@@ -100,11 +120,31 @@ class LeakForms:
     time_constant: float | None
     given: str
 
+    def scenario_leak(self) -> dict[str, Any]:
+        """What to write in a scenario file's ``[[leak]]`` for this leak.
+
+        Returns
+        -------
+        dict
+            ``effective_area``: ``Cd A`` as a quantity string; ``area_at_default_cd``: the
+            geometric area that gives it with ``default_discharge_coefficient``, the
+            ``[[leak]]`` default; ``table``: ``"[[leak]]"``.
+        """
+        cd = LEAK_DEFAULT_DISCHARGE_COEFFICIENT
+        return {
+            "table": "[[leak]]",
+            "effective_area": f"{self.effective_area * 1e6:.4g} mm^2",
+            "area_at_default_cd": f"{self.effective_area / cd * 1e6:.4g} mm^2",
+            "default_discharge_coefficient": cd,
+        }
+
     def to_dict(self) -> dict[str, Any]:
-        """Every form in SI and in the units operators use (JSON-ready floats or None)."""
+        """Every form in SI and in the units operators use (JSON-ready floats or None), and
+        what to paste in a scenario file (``scenario_leak``)."""
         out: dict[str, Any] = asdict(self)
         out["mass_rate_kg_per_day"] = self.mass_rate * DAY
         out["mass_rate_lb_per_day"] = self.mass_rate * DAY / POUND
+        out["mass_rate_g_per_h"] = self.mass_rate * 3.6e6
         out["effective_area_mm2"] = self.effective_area * 1e6
         out["equivalent_diameter_mm"] = self.equivalent_diameter * 1e3
         if self.pressure_rate is not None and self.time_constant is not None:
@@ -114,6 +154,7 @@ class LeakForms:
             )
             out["pressure_rate_mbar_per_h"] = self.pressure_rate * 3600.0 / 100.0
             out["time_constant_days"] = self.time_constant / DAY
+        out["scenario_leak"] = self.scenario_leak()
         return out
 
     def lines(self) -> list[str]:
@@ -121,7 +162,7 @@ class LeakForms:
         d = self.to_dict()
         rows = [
             f"mass rate:           {d['mass_rate_kg_per_day']:.4g} kg/day = "
-            f"{d['mass_rate_lb_per_day']:.4g} lb/day = {self.mass_rate * 3.6e6:.4g} g/h",
+            f"{d['mass_rate_lb_per_day']:.4g} lb/day = {d['mass_rate_g_per_h']:.4g} g/h",
             f"effective area:      Cd A = {d['effective_area_mm2']:.4g} mm^2 "
             f"({self.effective_area:.4g} m^2)",
             f"equivalent diameter: {d['equivalent_diameter_mm']:.4g} mm "
@@ -140,6 +181,12 @@ class LeakForms:
         rows.append(
             f"at {self.pressure / MMHG:.1f} mmHg and {self.temperature - 273.15:.1f} degC, "
             "choked to vacuum"
+        )
+        leak = d["scenario_leak"]
+        rows.append(
+            f'in a scenario file, paste as effective_area = "{leak["effective_area"]}" in '
+            f'[[leak]] (or area = "{leak["area_at_default_cd"]}" with the default Cd '
+            f"{leak['default_discharge_coefficient']:g})"
         )
         return rows
 
@@ -200,25 +247,34 @@ def convert_leak(
     r, psi = gas_constants(gas)
     if form in ("pressure rate", "time constant") and v is None:
         raise ScenarioError(f"a {form} needs a volume to give a mass rate, got none", "volume")
-    magnitude = float(quantity.to_base_units().magnitude)
+    given = float(quantity.magnitude)
+    with np.errstate(over="ignore", under="ignore"):
+        magnitude = float(quantity.to_base_units().magnitude)
     if form == "pressure rate":
-        magnitude = abs(magnitude)  # "falls 2 mmHg/day" and "-2 mmHg/day" are one leak
-    if not magnitude > 0 or not math.isfinite(magnitude):
+        # "falls 2 mmHg/day" and "-2 mmHg/day" are one leak
+        given, magnitude = abs(given), abs(magnitude)
+    if not (given > 0 and math.isfinite(given)):
         raise ScenarioError(f"must be finite and > 0, got {value!r}", form)
-    if form == "mass rate":
-        area = float(area_from_mass_flow(magnitude, p, t, r, psi))
-    elif form == "pressure rate":
-        assert v is not None
-        area = float(area_from_mass_flow(magnitude * v / (r * t), p, t, r, psi))
-    elif form == "effective area":
-        area = magnitude
-    elif form == "equivalent diameter":
-        area = cd * math.pi * magnitude**2 / 4.0
-    else:
-        area = float(area_from_time_constant(v, magnitude, t, r, psi))
-    return forms_from_area(
-        area, pressure=p, temperature=t, volume=v, gas=(r, psi), cd=cd, given=form
-    )
+    if not (magnitude > 0 and math.isfinite(magnitude)):
+        raise ScenarioError(f"{value!r} is out of range: it is {magnitude:g} in SI units", form)
+    # an overflow or underflow is refused by _check_range, by name
+    with np.errstate(all="ignore"):
+        if form == "mass rate":
+            area = float(area_from_mass_flow(magnitude, p, t, r, psi))
+        elif form == "pressure rate":
+            assert v is not None
+            area = float(area_from_mass_flow(magnitude * v / (r * t), p, t, r, psi))
+        elif form == "effective area":
+            area = magnitude
+        elif form == "equivalent diameter":
+            area = cd * math.pi * magnitude * magnitude / 4.0
+        else:
+            area = float(area_from_time_constant(v, magnitude, t, r, psi))
+        forms = forms_from_area(
+            area, pressure=p, temperature=t, volume=v, gas=(r, psi), cd=cd, given=form
+        )
+    _check_range(forms, value)
+    return forms
 
 
 def forms_from_area(
@@ -251,6 +307,20 @@ def forms_from_area(
         time_constant=tau,
         given=given,
     )
+
+
+def _check_range(forms: LeakForms, value: Any) -> None:
+    """Refuse a leak one of whose forms is not a finite number > 0 (an overflow or an
+    underflow), which neither the summary nor JSON can state."""
+    with np.errstate(over="ignore", under="ignore"):
+        values = {k: v for k, v in forms.to_dict().items() if isinstance(v, float)}
+    for key, x in values.items():
+        if not (math.isfinite(x) and x > 0):
+            raise ScenarioError(
+                f"{value!r} is out of range: its {key.replace('_', ' ')} would be {x:g}; "
+                "state a leak whose every form is a finite number > 0",
+                "leak",
+            )
 
 
 def _parse(value: Any) -> tuple[pint.Quantity, str]:

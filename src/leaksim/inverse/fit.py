@@ -20,16 +20,17 @@ orifice is ``m psi* Cd A sqrt(R T) / V``. Then ``p*(X) = p0 exp(-X / tau_ref)`` 
 slowly varying temperature. The viscous law's own temperature dependence (through viscosity)
 is not modelled; only the ``p T_ref / T`` correction is applied to it.
 
-Uncertainty. Each segment is fitted by least squares on the pressures
-(``scipy.optimize.least_squares``). The covariance of the parameters is ``s^2 (J^T J)^-1``
-(the linearised, Wald interval: Seber and Wild, Nonlinear Regression, Wiley 1989, sec. 2.1
-and 5.1), where ``s`` is the larger of the residual standard deviation and the stated
-uncertainty of a pressure reading (``pressure_uncertainty``), so an interval never narrows
-below what the readings can resolve; with two points the residuals are zero and ``s`` is the
-stated uncertainty. The coverage factor is Student's t with ``n - 2`` degrees of freedom when
-``s`` comes from the residuals and the normal quantile when it is the stated value (JCGM
-100:2008, GUM, annex G). ``Cd A`` is proportional to the fitted rate, so its interval is exact
-given the rate's; the interval of ``tau`` is the image of the rate's.
+Uncertainty. Each segment is fitted by least squares on the pressures (Levenberg-Marquardt on
+the 2 x 2 normal equations, summed over the readings a million at a time, so that a log of ten
+million readings costs no copy of its Jacobian; see ``_least_squares``). The covariance of the
+parameters is ``s^2 (J^T J)^-1`` (the linearised, Wald interval: Seber and Wild, Nonlinear
+Regression, Wiley 1989, sec. 2.1 and 5.1), where ``s`` is the larger of the residual standard
+deviation and the stated uncertainty of a pressure reading (``pressure_uncertainty``), so an
+interval never narrows below what the readings can resolve; with two points the residuals are
+zero and ``s`` is the stated uncertainty. The coverage factor is Student's t with ``n - 2``
+degrees of freedom when ``s`` comes from the residuals and the normal quantile when it is the
+stated value (JCGM 100:2008, GUM, annex G). ``Cd A`` is proportional to the fitted rate, so its
+interval is exact given the rate's; the interval of ``tau`` is the image of the rate's.
 
 Segments. The log is cut at the events given (a repressurisation, a hatch closed or opened,
 optionally with the new volume) and where the pressure rises between two readings by more than
@@ -351,49 +352,56 @@ def fit_leak(
     t_default = si_value(temperature, "temperature", "temperature")
     r, psi = gas_constants(gas)
     cd = _discharge_coefficient(discharge_coefficient)
-    temps = log.temperature if log.temperature is not None else np.full(log.time.size, t_default)
     cuts = _events(events, log.time[0])
     notes = [f"{log.dropped} rows with gaps dropped"] if log.dropped else []
     rise = _rise_threshold(log.pressure, sigma, repressurisation_threshold)
     segments = []
-    for idx, vol in _segments(log.time, log.pressure, cuts, v0, rise, notes):
+    for part, vol in _segments(log.time, log.pressure, cuts, v0, rise, notes):
+        temp = t_default if log.temperature is None else log.temperature[part]
         segments.append(
-            _fit_segment(log.time[idx], log.pressure[idx], temps[idx], vol, sigma, level, r, psi)
+            _fit_segment(log.time[part], log.pressure[part], temp, vol, sigma, level, r, psi)
         )
     if not segments:
-        raise ScenarioError("no segment of the log has two readings to fit", log.source)
-    return _combine(segments, level, cd, r, psi, rate_pressure, notes)
+        cut = f" (cut at {len(cuts)} event(s) into segments of one reading)" if cuts else ""
+        raise ScenarioError(f"no segment of the log has two readings to fit{cut}", log.source)
+    fit = _combine(segments, level, cd, r, psi, rate_pressure, notes)
+    if not all(math.isfinite(x) for x in (fit.effective_area, fit.effective_area_sd)):
+        raise ScenarioError(
+            f"the log cannot be fitted: its times span {log.time[-1] - log.time[0]:g} s and its "
+            f"pressures {log.pressure.min():g} to {log.pressure.max():g} Pa",
+            log.source,
+        )
+    return fit
 
 
 def _fit_segment(t, p, temp, volume, sigma, level, r, psi) -> SegmentFit:
-    """Fit both laws to one segment and derive Cd A, tau and their intervals."""
-    t_ref = float(np.mean(temp))
-    p_star = p * t_ref / temp  # proportional to the mass left
-    x = np.concatenate(
-        [
-            [0.0],
-            np.cumsum(np.diff(t) * 0.5 * (np.sqrt(temp[1:] / t_ref) + np.sqrt(temp[:-1] / t_ref))),
-        ]
-    )
-    elapsed = t - t[0]
-    (p0, k), jac, rss_o = _least_squares(_orifice, _orifice_guess(x, p_star), x, p_star)
-    (q0, b), _, rss_c = _least_squares(_crack, _crack_guess(elapsed, p_star), elapsed, p_star)
+    """Fit both laws to one segment and derive Cd A, tau and their intervals; ``temp`` is
+    the temperature of each reading [K], or one temperature for all."""
+    if np.ndim(temp) == 0:
+        t_ref, p_star, x = float(temp), p, t
+    else:
+        t_ref = float(np.mean(temp))
+        p_star = np.divide(t_ref, temp)
+        p_star *= p  # p T_ref / T, proportional to the mass left
+        x = _corrected_time(t, temp, t_ref)
+    orifice = _least_squares(_orifice, x, p_star)
+    crack = _least_squares(_crack, t, p_star)
     n = t.size
     dof = n - 2
-    residual_sd = math.sqrt(rss_o / dof) if dof > 0 else 0.0
+    residual_sd = math.sqrt(orifice.rss / dof) if dof > 0 else 0.0
     noise, noise_dof = (residual_sd, float(dof)) if residual_sd > sigma else (sigma, math.inf)
-    k_sd = _rate_sd(jac, noise)
+    k, k_sd = orifice.rate, orifice.rate_sd_per_noise * noise
     c = coverage_factor(level, noise_dof)
     scale = volume / (psi * math.sqrt(r * t_ref))  # Cd A per unit rate k [m^2 s]
     k_ci = (k - c * k_sd, k + c * k_sd)
-    law, delta = _better_law(rss_o, rss_c, noise, n)
+    law, delta = _better_law(orifice.rss, crack.rss, noise, n)
     return SegmentFit(
         start=float(t[0]),
         end=float(t[-1]),
         n_points=n,
         volume=volume,
         temperature=t_ref,
-        initial_pressure=p0,
+        initial_pressure=orifice.initial_pressure,
         effective_area=k * scale,
         effective_area_sd=k_sd * scale,
         effective_area_ci=(k_ci[0] * scale, k_ci[1] * scale),
@@ -401,63 +409,150 @@ def _fit_segment(t, p, temp, volume, sigma, level, r, psi) -> SegmentFit:
         time_constant_ci=_inverse_interval(k_ci),
         noise=noise,
         dof=noise_dof,
-        crack_coefficient=b,
-        crack_initial_pressure=q0,
-        rss_orifice=rss_o,
-        rss_crack=rss_c,
+        crack_coefficient=crack.rate,
+        crack_initial_pressure=crack.initial_pressure,
+        rss_orifice=orifice.rss,
+        rss_crack=crack.rss,
         better_law=law,
         delta_aic=delta,
     )
 
 
-def _orifice(params, x):
-    p0, k = params
-    e = np.exp(-k * x)
-    return p0 * e, np.stack([e, -p0 * x * e], axis=-1)
+def _corrected_time(t: np.ndarray, temp: np.ndarray, t_ref: float) -> np.ndarray:
+    """``X = integral sqrt(T / T_ref) dt`` from the first reading (trapezoidal rule) [s]."""
+    root = np.sqrt(temp / t_ref)
+    step = root[1:] + root[:-1]
+    step *= 0.5
+    step *= np.diff(t)
+    x = np.empty_like(t)
+    x[0] = 0.0
+    np.cumsum(step, out=x[1:])
+    return x
 
 
-def _crack(params, t):
-    q0, b = params
-    d = 1.0 + b * q0 * t
-    return q0 / d, np.stack([1.0 / d**2, -(q0**2) * t / d**2], axis=-1)
+#: Readings evaluated at a time by the least-squares passes: bounds their temporaries.
+_CHUNK = 1 << 20
 
 
-def _orifice_guess(x, p):
-    # straight line through the log-pressures: exact for two points
-    slope = np.polyfit(x, np.log(p), 1)[0]
-    return np.array([p[0], -slope])
+@dataclass(frozen=True)
+class _LawFit:
+    """One law fitted to a segment: the pressure at its start [Pa], the rate (``k`` [1/s] or
+    ``b`` [1/(Pa s)]), the rate's standard uncertainty per pascal of reading noise, and the
+    residual sum of squares [Pa^2]."""
+
+    initial_pressure: float
+    rate: float
+    rate_sd_per_noise: float
+    rss: float
 
 
-def _crack_guess(t, p):
-    # 1/p is linear in t under the viscous law
-    slope = np.polyfit(t, 1.0 / p, 1)[0]
-    return np.array([p[0], slope])
+def _orifice(a: float, c: float, u: np.ndarray):
+    """``a exp(-c u)`` and its derivatives in ``a`` and ``c``: the orifice law with the
+    pressure in units of the first reading and ``u`` the time in units of the segment."""
+    e = np.exp(-c * u)
+    f = a * e
+    return f, e, -u * f
 
 
-def _least_squares(model, guess, x, y):
-    """Least-squares fit of a two-parameter model with its analytic Jacobian, scaled so
-    that both parameters are of order one."""
-    from scipy.optimize import least_squares  # imported here: keeps 'import leaksim' fast
-
-    scale = np.where(guess != 0, np.abs(guess), 1.0)
-    scale[1] = max(scale[1], 1e-300)
-
-    def residual(u):
-        return (model(u * scale, x)[0] - y) / y[0]
-
-    def jacobian(u):
-        return model(u * scale, x)[1] * scale / y[0]
-
-    sol = least_squares(residual, guess / scale, jac=jacobian, method="lm", xtol=1e-14, ftol=1e-14)
-    params = sol.x * scale
-    value, jac = model(params, x)
-    return params, jac, float(np.sum((value - y) ** 2))
+def _crack(a: float, c: float, u: np.ndarray):
+    """``a / (1 + c a u)`` and its derivatives: the viscous law in the units of ``_orifice``
+    (``c = b p_first span``)."""
+    d = 1.0 + (c * a) * u
+    g = 1.0 / d**2
+    return a / d, g, -(a * a) * u * g
 
 
-def _rate_sd(jac, noise) -> float:
-    """Standard uncertainty of the rate parameter: sqrt of ``s^2 (J^T J)^-1`` [1, 1]."""
-    cov = noise**2 * np.linalg.inv(jac.T @ jac)
-    return float(math.sqrt(cov[1, 1]))
+def _least_squares(law, x: np.ndarray, y: np.ndarray) -> _LawFit:
+    """Least-squares fit of a two-parameter law to readings ``y`` [Pa] at ``x`` [s].
+
+    Levenberg-Marquardt (Marquardt, J. SIAM 11(2), 1963, 431-441) on the normal equations,
+    which for two parameters are a 2 x 2 system whose sums are taken over the readings in
+    chunks. Hand-written because ``scipy.optimize.least_squares`` holds the full n x 2
+    Jacobian and several copies of it (MINPACK's QR): for a log of ten million readings,
+    gigabytes and tens of seconds. Time and pressure are scaled to [0, 1] and to the first
+    reading, so both parameters are of order one whatever the units or the span.
+    """
+    x0, span, y0 = float(x[0]), float(x[-1] - x[0]), float(y[0])
+    a0, c0 = _guess(law, x, y, x0, span, y0)
+    theta = np.array([a0, c0])
+    jtj, jtr, rss = _normal_equations(law, theta, x, y, x0, span, y0)
+    damping = 1e-3
+    for _ in range(200):
+        scaled = jtj + damping * np.diag(np.diag(jtj))
+        try:
+            step = np.linalg.solve(scaled, -jtr)
+        except np.linalg.LinAlgError:
+            damping *= 10.0
+            continue
+        trial = theta + step
+        jtj_t, jtr_t, rss_t = _normal_equations(law, trial, x, y, x0, span, y0)
+        if math.isfinite(rss_t) and rss_t <= rss:
+            # MINPACK's tests (ftol, xtol): the residuals or the parameters no longer move
+            done = rss - rss_t <= 1e-14 * rss or np.all(np.abs(step) <= 1e-14 * np.abs(trial))
+            theta, jtj, jtr, rss = trial, jtj_t, jtr_t, rss_t
+            damping = max(damping / 10.0, 1e-15)
+            if done:
+                break
+        elif math.isfinite(rss_t) and rss_t - rss <= 1e-14 * rss:
+            break  # the step changes the residuals by rounding only: at the minimum
+        else:
+            damping *= 10.0
+            if damping > 1e20:  # no step lowers the residuals
+                break
+    cov = np.linalg.pinv(jtj)
+
+    def rate(c: float) -> float:
+        # c per span, and per pascal for the viscous law; divided one at a time, since the
+        # product of a long span and a pressure may overflow
+        per_time = c / span
+        return per_time / y0 if law is _crack else per_time
+
+    return _LawFit(
+        initial_pressure=float(theta[0] * y0),
+        rate=rate(float(theta[1])),
+        rate_sd_per_noise=math.sqrt(max(float(cov[1, 1]), 0.0)) / y0 / span,
+        rss=float(rss * y0 * y0),
+    )
+
+
+def _normal_equations(law, theta, x, y, x0, span, y0):
+    """``J^T J``, ``J^T r`` and ``r^T r`` of the scaled residuals ``r = f - y / y0``."""
+    a, c = float(theta[0]), float(theta[1])
+    jtj, jtr, rss = np.zeros((2, 2)), np.zeros(2), 0.0
+    with np.errstate(all="ignore"):  # a trial step may overflow: it is then refused
+        for s in range(0, x.size, _CHUNK):
+            u = (x[s : s + _CHUNK] - x0) / span
+            f, ja, jc = law(a, c, u)
+            res = f - y[s : s + _CHUNK] / y0
+            # einsum, not BLAS: a single-threaded loop that does not contend for the cores
+            aa, ac, cc = (np.einsum("i,i->", p, q) for p, q in ((ja, ja), (ja, jc), (jc, jc)))
+            jtj += [[aa, ac], [ac, cc]]
+            jtr += [np.einsum("i,i->", ja, res), np.einsum("i,i->", jc, res)]
+            rss += float(np.einsum("i,i->", res, res))
+    return jtj, jtr, rss if np.all(np.isfinite(jtj)) else math.inf
+
+
+def _guess(law, x, y, x0, span, y0) -> tuple[float, float]:
+    """Starting parameters from a straight line: through ``ln p`` for the orifice law,
+    through ``1 / p`` for the viscous law (exact for two readings, or without noise)."""
+    sums = np.zeros(5)  # n, sum u, sum v, sum u^2, sum u v
+    for s in range(0, x.size, _CHUNK):
+        u = (x[s : s + _CHUNK] - x0) / span
+        ratio = y[s : s + _CHUNK] / y0
+        v = np.log(ratio) if law is _orifice else 1.0 / ratio
+        sums += [u.size, u.sum(), v.sum(), np.einsum("i,i->", u, u), np.einsum("i,i->", u, v)]
+    n, su, sv, suu, suv = sums
+    slope = (n * suv - su * sv) / (n * suu - su * su)
+    intercept = (sv - slope * su) / n
+    if law is _orifice:
+        return math.exp(intercept), -slope
+    # p_first / p = 1 / a + c u under the viscous law
+    return (1.0 / intercept if intercept > 0 else 1.0), slope
+
+
+def _inverse_interval(k_ci) -> tuple[float, float]:
+    lo, hi = k_ci
+    return (1.0 / hi if hi > 0 else math.inf, 1.0 / lo if lo > 0 else math.inf)
 
 
 def _better_law(rss_orifice, rss_crack, noise, n) -> tuple[str, float]:
@@ -469,27 +564,25 @@ def _better_law(rss_orifice, rss_crack, noise, n) -> tuple[str, float]:
     return ("orifice" if delta > 0 else "viscous crack"), delta
 
 
-def _inverse_interval(k_ci) -> tuple[float, float]:
-    lo, hi = k_ci
-    return (1.0 / hi if hi > 0 else math.inf, 1.0 / lo if lo > 0 else math.inf)
-
-
 def _combine(segments, level, cd, r, psi, rate_pressure, notes) -> LeakFit:
     """Inverse-variance weighted mean over segments, Birge-scaled, Welch-Satterthwaite dof."""
     a = np.array([s.effective_area for s in segments])
     sd = np.array([s.effective_area_sd for s in segments])
-    w = 1.0 / sd**2
+    # weights relative to the smallest uncertainty: 1 / sd^2 itself underflows for the tiny
+    # areas of a log that spans ages
+    ref = float(sd.min())
+    w = (ref / sd) ** 2
     mean = float(np.sum(w * a) / np.sum(w))
-    mean_sd = float(1.0 / math.sqrt(np.sum(w)))
+    mean_sd = ref / math.sqrt(float(np.sum(w)))
     if len(segments) > 1:
-        birge = math.sqrt(float(np.sum(w * (a - mean) ** 2)) / (len(segments) - 1))
+        birge = math.sqrt(float(np.sum(((a - mean) / sd) ** 2)) / (len(segments) - 1))
         if birge > 1.0:
             mean_sd *= birge
             notes.append(
                 f"segments disagree beyond their errors: uncertainty scaled by {birge:.3g}"
             )
     dofs = np.array([s.dof for s in segments])
-    contrib = (w / np.sum(w)) * sd
+    contrib = (w / np.sum(w)) * (sd / ref)  # relative: the ratio below does not depend on it
     finite = np.isfinite(dofs)
     tail = float(np.sum(contrib[finite] ** 4 / dofs[finite]))
     dof_eff = float(np.sum(contrib**2) ** 2 / tail) if tail > 0 else math.inf
@@ -569,13 +662,16 @@ def _rise_threshold(p, sigma, given) -> float:
     diffs = np.diff(p)
     if diffs.size >= 3:
         # noise of one reading from the median absolute deviation of the differences
-        mad = float(np.median(np.abs(diffs - np.median(diffs))))
+        diffs -= np.median(diffs)
+        np.abs(diffs, out=diffs)
+        mad = float(np.median(diffs, overwrite_input=True))
         sigma = max(sigma, 1.4826 * mad / math.sqrt(2.0))
     return _RISE_NOISE_LEVELS * sigma
 
 
-def _segments(t, p, cuts, v0, rise, notes):
-    """Index arrays and volumes of the segments between events and repressurisations."""
+def _segments(t, p, cuts, v0, rise, notes) -> list[tuple[slice, float]]:
+    """Slices of the log and volumes of the segments between events and repressurisations
+    (the times increase, so each segment is a slice and no reading is copied)."""
     bounds = [(float(ti), vol) for ti, vol in cuts]
     for i in np.flatnonzero(np.diff(p) > rise):
         bounds.append((float(t[i + 1]), None))
@@ -584,18 +680,18 @@ def _segments(t, p, cuts, v0, rise, notes):
             "a repressurisation, new segment"
         )
     bounds.sort(key=lambda b: b[0])
-    edges = [-math.inf] + [b[0] for b in bounds] + [math.inf]
+    edges = np.searchsorted(t, [b[0] for b in bounds], side="left")
+    starts, ends = [0, *edges.tolist()], [*edges.tolist(), t.size]
     volumes, vol = [v0], v0
     for _, new in bounds:
         vol = new if new is not None else vol
         volumes.append(vol)
     out = []
-    for j in range(len(edges) - 1):
-        idx = np.flatnonzero((t >= edges[j]) & (t < edges[j + 1]))
-        if idx.size == 1:
-            notes.append(f"segment at {t[idx[0]] / 3600:g} h has one reading: skipped")
-        if idx.size >= 2:
-            out.append((idx, volumes[j]))
+    for start, end, volume in zip(starts, ends, volumes, strict=True):
+        if end - start == 1:
+            notes.append(f"segment at {t[start] / 3600:g} h has one reading: skipped")
+        if end - start >= 2:
+            out.append((slice(start, end), volume))
     return out
 
 

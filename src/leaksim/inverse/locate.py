@@ -32,7 +32,16 @@ measured), the hypotheses predict group areas; two hypotheses ``i``, ``j`` are t
 the test to the degree of their Mahalanobis separation ``D_ij``, and the Bhattacharyya bound
 ``sum_{i<j} sqrt(P_i P_j) exp(-D_ij^2 / 8)`` bounds the probability of choosing the wrong one
 (Kailath, IEEE Trans. Commun. Technol. 15(1), 1967, 52-60). The proposal is the candidate with
-the smallest bound.
+the smallest bound, among those that split the station into groups no test made so far did
+(repeating a test is not proposed). The bound is an upper bound on the probability that, after
+the test, the most probable hypothesis is the wrong one; a sum over pairs, it may exceed 1, and
+then promises nothing.
+
+Checks. A hypothesis in which a module's fitted area is zero (the bound of the non-negative
+fit) is the smaller hypothesis without that module, and is not listed. A group whose pressure
+rises by more than three standard uncertainties of a difference of two readings
+(``3 sqrt(2) s``) is refused: a leak only lowers the pressure, so such a test was
+repressurised or misread; a rise within the noise is accepted (it says: no leak there).
 """
 
 from __future__ import annotations
@@ -47,6 +56,7 @@ from typing import Any
 import numpy as np
 import pint
 
+from .._params import did_you_mean
 from ..errors import ScenarioError
 from ..station import Leak, Station
 from ._common import DAY, MMHG, POUND, gas_constants, si_value
@@ -78,12 +88,15 @@ class IsolationTest:
         modules of one group may be given together (their decay rates are averaged).
     name : str, optional
         Name used in reports.
+    source : str, optional
+        File the test was read from, named in error messages.
     """
 
     closed: Sequence[str]
     duration: Any
     pressures: Mapping[str, tuple[Any, Any]]
     name: str | None = None
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +135,9 @@ class Location:
         Hatches to close in the proposed next test; None when one hypothesis holds
         essentially all the probability (above 0.999).
     next_test_error_bound : float
-        Bhattacharyya bound on choosing the wrong hypothesis after it [-].
+        Bhattacharyya bound on choosing the wrong hypothesis after it [-]: at most this
+        probability that the most probable hypothesis after the test is not the true one
+        (may exceed 1, when it promises nothing).
     candidates : list of (tuple of str, float)
         The best candidate tests and their bounds, best first.
     pressure : float
@@ -130,6 +145,8 @@ class Location:
     temperature : float
         Temperature [K] of the first module.
     notes : list of str
+    next_test_duration : float or None
+        Duration of the proposed test [s].
     """
 
     hypotheses: list[Hypothesis]
@@ -142,6 +159,7 @@ class Location:
     psi: float
     gas_constant: float
     notes: list[str] = field(default_factory=list)
+    next_test_duration: float | None = None
 
     def leak_rate(self, area: float) -> float:
         """Mass rate [kg/s] of an effective area [m^2] at :attr:`pressure`."""
@@ -157,6 +175,7 @@ class Location:
             "module_probability": self.module_probability,
             "next_test_close": None if self.next_test is None else list(self.next_test),
             "next_test_error_bound": self.next_test_error_bound,
+            "next_test_duration_s": self.next_test_duration,
             "candidates": [{"close": list(c), "error_bound": b} for c, b in self.candidates],
             "rate_pressure_Pa": self.pressure,
             "notes": list(self.notes),
@@ -164,7 +183,10 @@ class Location:
 
     def lines(self, top: int = 5) -> list[str]:
         """A short human summary."""
-        rows = ["hypotheses (most probable first):"]
+        if not self.hypotheses:
+            rows = ["hypotheses: none; no test shows a pressure fall beyond the reading noise"]
+        else:
+            rows = ["hypotheses (most probable first):"]
         for h in self.hypotheses[:top]:
             parts = ", ".join(
                 f"{m} {a * 1e6:.3g} mm^2 ({self.leak_rate(a) * DAY / POUND:.3g} lb/day)"
@@ -175,11 +197,20 @@ class Location:
         ranked = sorted(self.module_probability.items(), key=lambda kv: -kv[1])
         rows += [f"  {m:<14} {pr:.3f}" for m, pr in ranked if pr >= 1e-3]
         if self.next_test is None:
-            rows.append("next test: none needed (one hypothesis holds P > 0.999)")
+            done = self.hypotheses and self.hypotheses[0].probability > 0.999
+            why = "one hypothesis holds P > 0.999" if done else "see the notes"
+            rows.append(f"next test: none proposed ({why})")
         else:
+            for_how_long = (
+                "" if self.next_test_duration is None else f" for {_hours(self.next_test_duration)}"
+            )
             rows.append(
-                f"next test: close {', '.join(self.next_test) or 'no hatch'} (error bound "
-                f"{self.next_test_error_bound:.3g})"
+                f"next test: close {', '.join(self.next_test) or 'no hatch'}{for_how_long} "
+                f"(error bound {self.next_test_error_bound:.3g})"
+            )
+            rows.append(
+                "  error bound: at most this chance that the most probable hypothesis after "
+                "that test is the wrong one (Bhattacharyya; 1 or more promises nothing)"
             )
         rows.append(f"rates stated at {self.pressure / MMHG:.0f} mmHg")
         rows += [f"note: {n}" for n in self.notes]
@@ -239,11 +270,15 @@ def locate_leak(
     names = list(station.module_names)
     a_rows, b, sd = [], [], []
     longest = 0.0
+    made = set()  # the groupings of the tests made: none is proposed again
     for i, test in enumerate(tests):
-        label = f"test {test.name or i + 1}"
+        label = f"test {test.name or i + 1!r}"
+        if test.source:
+            label = f"{test.source}: {label}"
         duration = si_value(test.duration, "time", f"{label} duration")
         longest = max(longest, duration)
-        for group, ratio, p_mean in _measured_groups(station, test, label):
+        made.add(_grouping(groups(station, list(test.closed), label)))
+        for group, ratio, p_mean in _measured_groups(station, test, label, sigma):
             vol = volumes[group].sum()
             per_rate = vol / (psi * math.sqrt(r * float(np.mean(temps[group]))))
             row = np.zeros(len(names))
@@ -254,7 +289,8 @@ def locate_leak(
     if not a_rows:
         raise ScenarioError("no test reads a pressure in any module", "tests")
     a, y, s = np.array(a_rows), np.array(b), np.array(sd)
-    width = float(np.max(y + 3.0 * s))
+    # the prior's width: the largest group area seen, at least three uncertainties
+    width = float(np.max(np.maximum(y, 0.0) + 3.0 * s))
     hyps = _hypotheses(a / s[:, None], y / s, names, max_leaks, width)
     module_p = {m: sum(h.probability for h in hyps if m in h.modules) for m in names}
     duration_next = (
@@ -262,19 +298,26 @@ def locate_leak(
     )
     sd_next = _next_sd(volumes, temps, pressure, psi, r, sigma, duration_next)
     cands = _candidates(station, candidates)
-    ranked = _rank_candidates(station, cands, hyps, sd_next)
-    done = hyps[0].probability > 0.999
+    ranked = _rank_candidates(station, cands, hyps, sd_next, made) if hyps else []
+    done = bool(hyps) and hyps[0].probability > 0.999
+    notes = []
+    if not hyps:
+        notes.append("no leak is detected: every fitted area is zero")
+    elif not done and not ranked:
+        notes.append("every candidate test splits the station as a test already made")
+    propose = not done and bool(ranked)
     return Location(
         hypotheses=hyps,
         module_probability=module_p,
-        next_test=None if done or not ranked else ranked[0][0],
-        next_test_error_bound=0.0 if done or not ranked else ranked[0][1],
+        next_test=ranked[0][0] if propose else None,
+        next_test_error_bound=ranked[0][1] if propose else 0.0,
         candidates=ranked[:5],
         pressure=float(np.mean(pressure)),
         temperature=float(temps[0]),
         psi=psi,
         gas_constant=r,
-        notes=[],
+        notes=notes,
+        next_test_duration=duration_next if propose else None,
     )
 
 
@@ -288,12 +331,14 @@ def _module_values(station: Station) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return out[0], out[1], out[2]
 
 
-def groups(station: Station, closed: Sequence[str]) -> list[list[int]]:
-    """Indices of the modules joined by open hatches when ``closed`` are shut."""
-    hatch_names = [h.name for h in station.hatches]
+def groups(station: Station, closed: Sequence[str], where: str = "closed") -> list[list[int]]:
+    """Indices of the modules joined by open hatches when ``closed`` are shut; ``where``
+    names the test in errors."""
+    hatch_names = [str(h.name) for h in station.hatches]
     for name in closed:
         if name not in hatch_names:
-            raise ScenarioError(f"unknown hatch {name!r}; the station has {hatch_names}", "closed")
+            hint = did_you_mean(name, hatch_names) or f"; the station's hatches: {hatch_names}"
+            raise ScenarioError(f"unknown hatch {name!r}{hint}", where)
     parent = list(range(len(station.modules)))
 
     def root(i: int) -> int:
@@ -312,21 +357,41 @@ def groups(station: Station, closed: Sequence[str]) -> list[list[int]]:
     return list(members.values())
 
 
-def _measured_groups(station: Station, test: IsolationTest, label: str):
+def _grouping(parts: list[list[int]]) -> frozenset[frozenset[int]]:
+    return frozenset(frozenset(g) for g in parts)
+
+
+def _measured_groups(station: Station, test: IsolationTest, label: str, sigma: float):
     """(group indices, mean pressure ratio start/end, mean pressure) per measured group."""
     per_group: dict[int, list[tuple[float, float]]] = {}
-    parts = groups(station, list(test.closed))
+    parts = groups(station, list(test.closed), label)
     where = {i: g for g, members in enumerate(parts) for i in members}
     for module, pair in test.pressures.items():
         if module not in station.module_names:
-            raise ScenarioError(f"unknown module {module!r}", f"{label} pressures")
+            names = list(station.module_names)
+            hint = did_you_mean(str(module), names) or f"; the station's modules: {names}"
+            raise ScenarioError(f"unknown module {module!r}{hint}", label)
         start = si_value(pair[0], "pressure", f"{label} {module} start pressure")
         end = si_value(pair[1], "pressure", f"{label} {module} end pressure")
+        _check_fall(start, end, sigma, f"{label}, module {module!r}")
         per_group.setdefault(where[station.module_index(module)], []).append((start, end))
     for g, readings in per_group.items():
         log_ratio = float(np.mean([math.log(s / e) for s, e in readings]))
         p_mean = float(np.mean([0.5 * (s + e) for s, e in readings]))
         yield parts[g], math.exp(log_ratio), p_mean
+
+
+def _check_fall(start: float, end: float, sigma: float, where: str) -> None:
+    """Refuse a rise beyond the noise of a difference of two readings (see the notes)."""
+    allowed = 3.0 * math.sqrt(2.0) * sigma
+    if end - start > allowed:
+        raise ScenarioError(
+            f"end pressure {end / MMHG:.6g} mmHg is above the start {start / MMHG:.6g} mmHg by "
+            f"{(end - start) / MMHG:.3g} mmHg, more than the reading noise allows "
+            f"({allowed / MMHG:.3g} mmHg): a leak only lowers the pressure; was the module "
+            "repressurised, or are the columns swapped?",
+            where,
+        )
 
 
 def _hypotheses(aw, yw, names, max_leaks, width) -> list[Hypothesis]:
@@ -344,6 +409,8 @@ def _hypotheses(aw, yw, names, max_leaks, width) -> list[Hypothesis]:
             if np.linalg.matrix_rank(fisher) < k:
                 continue  # modules no test tells apart: no better than a smaller hypothesis
             x, rnorm = nnls(cols, yw)
+            if np.any(x <= 0.0):
+                continue  # a module with no area: the smaller hypothesis, scored on its own
             cov = np.linalg.inv(fisher)
             sign, logdet = np.linalg.slogdet(cov)
             log_ev = (
@@ -354,7 +421,7 @@ def _hypotheses(aw, yw, names, max_leaks, width) -> list[Hypothesis]:
             )
             scored.append((log_ev + log_prior, subset, x, np.sqrt(np.diag(cov)), rnorm**2))
     if not scored:
-        raise ScenarioError("no test reads a pressure in any module", "tests")
+        return []  # no module leaks: every fitted area is zero
     top = max(s[0] for s in scored)
     total = sum(math.exp(s[0] - top) for s in scored)
     hyps = [
@@ -379,6 +446,11 @@ def _next_sd(volumes, temps, pressure, psi, r, sigma, duration):
     )
 
 
+def _hours(seconds: float) -> str:
+    hours = seconds / 3600.0
+    return f"{hours:.3g} h" if hours < 72 else f"{hours / 24:.3g} day"
+
+
 def _candidates(station: Station, given) -> list[tuple[str, ...]]:
     if given is not None:
         return [tuple(c) for c in given]
@@ -386,8 +458,9 @@ def _candidates(station: Station, given) -> list[tuple[str, ...]]:
     return [(n,) for n in names] + list(itertools.combinations(names, 2))
 
 
-def _rank_candidates(station, cands, hyps, sd_factor) -> list[tuple[tuple[str, ...], float]]:
-    """Candidates sorted by their Bhattacharyya bound over the likely hypotheses."""
+def _rank_candidates(station, cands, hyps, sd_factor, made) -> list[tuple[tuple[str, ...], float]]:
+    """Candidates sorted by their Bhattacharyya bound over the likely hypotheses, leaving out
+    those that group the modules as a test in ``made`` did."""
     likely = [h for h in hyps if h.probability > 1e-4][:40]
     volumes = np.array([float(m.si["volume"]) for m in station.modules])
     index = {m: i for i, m in enumerate(station.module_names)}
@@ -399,7 +472,9 @@ def _rank_candidates(station, cands, hyps, sd_factor) -> list[tuple[tuple[str, .
     pair_w = np.sqrt(np.outer(weights, weights))
     out = []
     for cand in cands:
-        parts = groups(station, list(cand))
+        parts = groups(station, list(cand), "candidates")
+        if _grouping(parts) in made:
+            continue
         pred = np.stack([areas[:, g].sum(axis=1) for g in parts], axis=1)
         sd = np.array([sd_factor * volumes[g].sum() for g in parts])
         z = pred / sd
@@ -478,15 +553,21 @@ def read_isolation_tests(path: str | os.PathLike[str]) -> list[IsolationTest]:
     leaksim.errors.ScenarioError
         On a missing column, a bad unit, or rows of one test that disagree.
     """
-    table = read_table(path)
     need = ["test", "closed hatches", "duration", "module", "start pressure", "end pressure"]
-    lower = {n.lower(): n for n in table.names}
+    header = read_table(path, columns=())
+    lower = {n.lower(): n for n in header.names}
     missing = [n for n in need if n not in lower]
     if missing:
-        raise ScenarioError(f"needs columns {need}, missing {missing}", table.source)
+        raise ScenarioError(f"needs columns {need}, missing {missing}", header.source)
+    table = read_table(path, [lower[n] for n in need])
     duration = table.column(lower["duration"], "time")
     start = table.column(lower["start pressure"], "pressure")
     end = table.column(lower["end pressure"], "pressure")
+    for key, values in ((n, table.cells[lower[n]]) for n in need if n != "closed hatches"):
+        empty = np.isnan(values) if values.dtype.kind == "f" else values == ""
+        if empty.any():
+            row = int(np.argmax(empty)) + 1
+            raise ScenarioError(f"data row {row}: the {key!r} cell is empty", table.source)
     tests: dict[str, dict[str, Any]] = {}
     for i, test in enumerate(table.cells[lower["test"]]):
         closed = tuple(
@@ -498,11 +579,15 @@ def read_isolation_tests(path: str | os.PathLike[str]) -> list[IsolationTest]:
                 f"rows of test {test!r} disagree on closed hatches or duration (row {i + 1})",
                 table.source,
             )
-        entry["pressures"][table.cells[lower["module"]][i]] = (
-            f"{float(start[i])!r} Pa",
-            f"{float(end[i])!r} Pa",
-        )
+        module = table.cells[lower["module"]][i]
+        if module in entry["pressures"]:
+            raise ScenarioError(
+                f"data row {i + 1}: test {test!r} reads module {module!r} twice", table.source
+            )
+        entry["pressures"][module] = (f"{float(start[i])!r} Pa", f"{float(end[i])!r} Pa")
     return [
-        IsolationTest(e["closed"], f"{float(e['duration'])!r} s", e["pressures"], name)
+        IsolationTest(
+            e["closed"], f"{float(e['duration'])!r} s", e["pressures"], name, table.source
+        )
         for name, e in tests.items()
     ]
