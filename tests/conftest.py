@@ -35,3 +35,15 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     if config.getoption("--long-fuzz"):
         settings.load_profile("long")
+
+
+def pytest_sessionstart(session):
+    """Compile the solver's kernel once, before any test, so that it is cached on disk when
+    the command-line tests start leaksim in subprocesses: a subprocess then loads it in well
+    under a second instead of compiling it (tens of seconds on a busy machine), which their
+    time limits are not meant to measure."""
+    if os.environ.get("LEAKSIM_COMPILED", "1") == "0":
+        return
+    from leaksim import stations
+
+    stations.teaching_two_modules().run(zones=False)

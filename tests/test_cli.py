@@ -454,3 +454,23 @@ def test_stations_lists_each_canned_station(capsys):
         assert line.startswith(f"{name} ")
         assert line.endswith(f"(examples/{EXAMPLE_FILES[name]}, leaksim.stations.{name}())")
         assert (examples / EXAMPLE_FILES[name]).is_file()
+
+
+def test_leaksim_warnings_are_one_line(monkeypatch, capsys):
+    # A warning of leaksim's (a large output grid) reaches the user as one line, without
+    # Python's file, line and source; warnings of other libraries keep their form.
+    import warnings
+
+    from leaksim import compile as compile_module
+    from leaksim.cli import run
+
+    def warn_and_finish(args):
+        warnings.warn("outputs will take 1.2 GiB", compile_module.OutputSizeWarning, stacklevel=1)
+        return 0
+
+    monkeypatch.setattr(run, "_run", warn_and_finish)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        assert cli.main(["run", "whatever.toml"]) == 0
+    err = capsys.readouterr().err
+    assert err == "leaksim: warning: outputs will take 1.2 GiB\n"

@@ -542,3 +542,17 @@ seed = 4
 def test_reserve_times_are_printed_in_a_unit_that_suits_them(seconds, text):
     assert cli_sweep._duration(seconds) == text
     assert cli_sweep._duration(float("inf")) == "never" and cli_sweep._duration(None) == "-"
+
+
+def test_cases_written_as_a_power_of_ten_reach_the_size_guard(tmp_path):
+    # "--cases 1e9" is a whole number as people write sizes: it is read, then refused by the
+    # size guard with the size it would take, not by the argument parser.
+    run = subprocess.run(
+        [sys.executable, "-m", "leaksim", "sweep", str(ROOT / "examples" / "iss_monte_carlo.toml")]
+        + ["--cases", "1e9", "--out", str(tmp_path / "r.csv")],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2
+    assert "1,000,000,000" in run.stderr and "GB" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1

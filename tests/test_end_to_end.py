@@ -304,6 +304,7 @@ def test_relief_valve_opens_at_its_pressure_and_holds_the_feed(tmp_path):
     # A sealed 10 m^3 module fed 0.02 kg/s of air rises at F R T / V; the relief valve to
     # vacuum opens exactly when it reaches 780 mmHg, and the pressure then settles where the
     # choked valve flow equals the feed: p = F sqrt(R T) / (Cd A psi*) (docs/physics.md).
+    # That is 638 mmHg, below the default reseat level (725 mmHg): "0 Pa" keeps it open.
     text = """\
 [simulation]
 duration = "2 h"
@@ -324,6 +325,7 @@ module = "Lab"
 area = "1 cm^2"
 discharge_coefficient = 1.0
 opens_above = "780 mmHg"
+reseats_below = "0 Pa"
 """
     path = tmp_path / "relief.toml"
     path.write_text(text)

@@ -157,14 +157,15 @@ def test_what_to_paste_in_a_scenario_file_gives_the_leak_converted():
     # default Cd, the simulator must lose 3.7 lb/day at the start, not 0.6 x 3.7; tolerance
     # 0.1 %: the pasted value has four figures and the simulator's decay is exact to 1e-6.
     from leaksim import Leak, Module, Scenario, Station
+    from leaksim.station import LEAK_DISCHARGE_COEFFICIENT
 
     forms = convert_leak("3.7 lb/day")
     paste = forms.scenario_leak()
-    assert paste["default_discharge_coefficient"] == Leak("M", area="1 mm^2").discharge_coefficient
+    assert paste["default_discharge_coefficient"] == LEAK_DISCHARGE_COEFFICIENT
     volume, hour = 5.0, 3600.0
     for leak in (
         Leak("M", area=paste["area_at_default_cd"]),
-        Leak("M", area=paste["effective_area"], discharge_coefficient=1.0),
+        Leak("M", effective_area=paste["effective_area"]),
     ):
         station = Station([Module("M", f"{volume} m^3")], leaks=[leak])
         p = Scenario(station, duration="1 h", output_interval="1 h").run().pressure.m_as("Pa")

@@ -257,3 +257,17 @@ def test_one_long_string_does_not_widen_the_whole_list():
     assert strings_to_si(texts, "length") is None
     with pytest.raises(ScenarioError, match="length must be finite"):
         to_si(texts, "length")
+
+
+def test_a_comma_inside_a_quantity_is_refused():
+    # pint reads "2 m^3, 3" as the product 6 m^3; a comma is never part of one value.
+    with pytest.raises(ScenarioError, match="a comma separates values"):
+        to_si("2 m^3, 3", "volume")
+
+
+def test_a_long_list_in_a_message_is_shown_by_its_ends():
+    from leaksim.units import _show
+
+    text = _show([f"{i} mm" for i in range(1000)])
+    assert text.startswith("['0 mm', '1 mm'") and "..." in text and "'999 mm'" in text
+    assert "(1000 values)" in text and len(text) < 120

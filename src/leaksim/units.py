@@ -241,6 +241,12 @@ def parse_quantity(value: Any, kind: str) -> pint.Quantity:
         text = value.strip()
         if not text:
             raise ScenarioError(f"{kind} must be a quantity with a unit, got an empty string")
+        if "," in text:
+            # pint reads "2 m^3, 3" as the product 6 m^3: a comma is never part of one value.
+            raise ScenarioError(
+                f"cannot read {value!r} as a {kind}: a comma separates values; write one "
+                f"quantity such as '{_example(kind)}', or a list of them for cases"
+            )
         try:
             q = ureg.Quantity(text)
         except Exception as exc:  # pint raises several unrelated types on bad text
@@ -254,7 +260,7 @@ def parse_quantity(value: Any, kind: str) -> pint.Quantity:
     else:
         raise ScenarioError(
             f"{kind} must be a quantity string such as '{_example(kind)}', "
-            f"got {type(value).__name__} {value!r}"
+            f"got {type(value).__name__} {_show(value)}"
         )
     problem = _unit_problem(q, kind)
     if problem is not None:
@@ -316,13 +322,22 @@ def _example(kind: str) -> str:
     }[kind]
 
 
+#: Values of a list an error message shows before it elides the rest.
+_SHOWN = 6
+
+
 def _show(value: Any) -> str:
     if isinstance(value, str):
         return repr(value)
     if isinstance(value, pint.Quantity):
         return f"{value:~P}" if np.ndim(value.magnitude) == 0 else str(value)
     if isinstance(value, Iterable):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
+        items = list(value)
+        if len(items) > _SHOWN:
+            # A message names a long list by its ends, not by a screenful of values.
+            head = ", ".join(_show(v) for v in items[: _SHOWN - 1])
+            return f"[{head}, ..., {_show(items[-1])}] ({len(items)} values)"
+        return "[" + ", ".join(_show(v) for v in items) + "]"
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     return repr(value)

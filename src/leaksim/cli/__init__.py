@@ -34,15 +34,17 @@ import only the standard library, and each command imports what it needs when it
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
+import warnings
 
 from . import _exit
 from ._exit import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 
 TYPE_CHECKING = False  # as in leaksim/__init__.py: typing loads inside main(), if at all
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
     from typing import Any
 
     from ._common import _Parser
@@ -76,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Everything that takes time, the imports of the numerical libraries included, runs
     # inside this try, so that an interrupt or a closed pipe at any moment ends in one line.
     try:
-        with _exit.terminate_as_interrupt():
+        with _exit.terminate_as_interrupt(), _one_line_warnings():
             code = _command(argv)
             if sys.stdout is not None:
                 sys.stdout.flush()  # a closed pipe shows here rather than at interpreter exit
@@ -85,6 +87,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _exit.interrupted(exc)
     except BrokenPipeError:
         return _exit.closed_pipe()
+
+
+@contextlib.contextmanager
+def _one_line_warnings() -> Iterator[None]:
+    """Show leaksim's warnings as one line each, ``leaksim: warning: ...``, not with Python's
+    file, line and source (the scenario author has no use for them)."""
+    shown = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
+        if category.__module__.startswith("leaksim"):
+            print(f"leaksim: warning: {message}", file=sys.stderr)
+        else:
+            shown(message, category, *args, **kw)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown
 
 
 def _command(argv: Sequence[str] | None) -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import shutil
 from typing import Any
@@ -81,10 +82,18 @@ def _seed(text: str) -> int:
 
 
 def _whole(text: str, minimum: int) -> int:
+    """A whole number as written, ``1e9`` and ``1_000`` included (a size is often written so;
+    the sweep then refuses it if it is too large, saying so)."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        try:
+            number = float(text)
+        except ValueError:
+            number = math.nan
+        if not (math.isfinite(number) and number == int(number)):
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        value = int(number)
     if value < minimum:
         raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
     return value

@@ -30,14 +30,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import pint
 
 from ..errors import ScenarioError
-from ..station import Leak
+from ..station import LEAK_DISCHARGE_COEFFICIENT
 from ..units import ureg
 from ._common import (
     DAY,
@@ -65,11 +65,7 @@ DEFAULT_DISCHARGE_COEFFICIENT = 0.6
 
 #: Discharge coefficient a ``[[leak]]`` assumes for its geometric ``area`` unless stated,
 #: read from :class:`leaksim.station.Leak` so the two never disagree [-].
-LEAK_DEFAULT_DISCHARGE_COEFFICIENT: float = next(
-    float(f.default)  # type: ignore[arg-type]  # a float default, checked by the tests
-    for f in fields(Leak)
-    if f.name == "discharge_coefficient"
-)
+LEAK_DEFAULT_DISCHARGE_COEFFICIENT: float = LEAK_DISCHARGE_COEFFICIENT
 
 # Dimension of each way of stating a leak, as pint dimensionality strings.
 _FORMS = {

@@ -1,0 +1,957 @@
+"""The compiled integrator: each case's whole run in one fused, compiled loop.
+
+The batched loop of :mod:`leaksim.core.solver.integrator` advances every case by one step per
+iteration, each operation an array pass over all cases. Here one compiled function (numba,
+``nopython``) runs one case from its start to its end with the same method: the RODAS4 step
+of :mod:`~leaksim.core.solver.rosenbrock` with the same tableau, error norm and step
+controller (:mod:`~leaksim.core.solver.controller`); scheduled events and the knots of growing
+areas ending steps exactly, triggers located and retaken as the batched loop does
+(:mod:`~leaksim.core.solver.events`, :mod:`~leaksim.core.solver.triggers`); outputs from the
+dense output (:mod:`~leaksim.core.solver.dense`); thresholds by the same bisection; and the
+right-hand side and analytic Jacobian of :class:`~leaksim.core.model.LeanModel`. A step
+touches each case's few numbers once and takes the same steps as the batched loop.
+
+Sections, in order: the lean model's physics; one Rosenbrock step and its control; scheduled
+events and triggers; one case's run, and the cases spread over threads. They are one module
+because numba keys each cached function on its own file: a function compiled with code from
+another file would be served from the cache after that file changed.
+
+Cases run in parallel over the machine's cores: chunks of cases on a pool of threads, the
+compiled loop releasing the GIL (numba's ``parallel=True`` loops took several times longer to
+compile). A case reads only its own rows, so its answer has the same bits alone, in any batch
+and on any number of threads. Divisions follow numpy's rules (``error_model="numpy"``): a
+zero divisor gives inf or NaN, which the error test rejects, instead of a Python exception
+whose checks cost more than half the run time.
+
+The functions are scalar transcriptions of :func:`leaksim.core.flow.regularised_flux_and_slopes`,
+:class:`~leaksim.core.model.LeanModel` and the batched loop, which stay the reference that
+``tests/test_kernel.py`` holds them to. They are compiled on first use and cached on disk
+(``cache=True``), so importing leaksim costs nothing and later processes load the machine code.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from numba import njit
+
+__all__ = ["FAIL_STEPS", "FAIL_STUCK", "flux_and_slopes", "integrate_lean"]
+
+# Compiled on first use and cached on disk; divisions follow numpy's rules (module notes).
+# The law and the step's parts are inlined where they are used (in numba's IR, so LLVM
+# optimises across them); a function called rarely is compiled once and called.
+_inline = njit(cache=True, error_model="numpy", inline="always")
+_called = njit(cache=True, error_model="numpy")
+
+
+# --------------------------------------------------------------------------------------------
+# The lean model's physics
+#
+# The lean model's physics for one case: the orifice law, growing areas, ``dN/dt`` and its
+# Jacobian (:class:`~leaksim.core.model.LeanModel`).
+#
+# ``net`` is the tuple of the station's arrays that :mod:`leaksim.core.solver.compiled` builds;
+# its entries are named by the constants below. A function takes the arrays it needs out of
+# the tuple once, before its loops: each access counts a reference, which inside a loop cost
+# more than the law itself (measured). Arrays of shape (C, ...) hold one row per case; the
+# others are the station's.
+# --------------------------------------------------------------------------------------------
+
+#: ``Ru T / V`` of each module [Pa/mol], (C, M).
+RT_V = 0
+#: Side a of each link (K,); side b, -1 for a boundary (K,); links to vacuum (K,).
+LINK_A, LINK_B, VACUUM = 1, 2, 3
+#: Back pressure of boundary links [Pa] and regularisation pressure [Pa], (C, K).
+BOUNDARY_P, DELTA = 4, 5
+#: Molar flow per unit ``Phi`` [mol/(s Pa)], or per unit upstream pressure for links to
+#: vacuum (``psi*`` included), (C, K).
+FLOW_SCALE = 6
+#: The gas's flow constants ``r*, c, e1, e2, psi*``, (C, 5).
+CONSTS = 7
+#: Ventilated links (V,), and their ``Q / V`` on sides a and b [1/s], (C, V).
+FAN_LINK, FAN_A, FAN_B = 8, 9, 10
+#: Module of each source (J,) and its constant feed [mol/s], (C, J).
+SRC_MODULE, SRC_FLOW = 11, 12
+#: Growth of each link, -1 for none (K,); knots' times [s] and areas [m^2], (C, G, P);
+#: nominal area of each link [m^2], (C, K); the knots as one row per case, (C, B).
+GROWTH_OF_LINK, GROWTH_TIME, GROWTH_AREA, NOMINAL_AREA, BREAKPOINTS = 13, 14, 15, 16, 17
+
+# The law is inlined into the Rosenbrock step (in numba's IR, so LLVM optimises across it: a
+# called function pays for its tuple of arrays at every call, four times the step's cost);
+# the events and the loop, which evaluate it rarely, call :func:`rhs_called` instead, one
+# compiled copy, which keeps the first compilation short.
+
+
+@_inline
+def flux_and_slopes(p_u, p_d, delta, r_star, coefficient, exponent_1, exponent_2, psi_star):
+    """``Phi = p_u Psi reg`` and its slopes for one link, ``p_u >= p_d``, ``delta > 0``:
+    :func:`leaksim.core.flow.regularised_flux_and_slopes` for scalars (its notes give the law),
+    with the gas's ``psi*`` given and ``log r`` taken once."""
+    if not p_u > 0.0:
+        return 0.0, 0.0, 0.0
+    dp = p_u - p_d
+    q = max(dp / p_u, 0.0)
+    r = 1.0 - q
+    delta2 = delta * delta
+    d2 = dp * dp + delta2
+    if r <= r_star:  # choked: Phi = p_u psi* reg(dp), d log reg / d dp = delta^2 / (2 dp d2)
+        reg = math.sqrt(math.sqrt(dp * dp / d2))
+        phi = p_u * psi_star * reg
+        b = 0.5 * delta2 / (dp * d2)
+        return phi, psi_star * reg + phi * b, -phi * b
+    if q < 1e-6:
+        g = exponent_2 + 0.5 * exponent_2 * (1.0 - exponent_2) * q
+        r_e1 = math.exp(exponent_1 * math.log(r))
+        log_g = 0.5 * (1.0 - exponent_2)
+    else:
+        log_r = math.log1p(-q)
+        one_minus_r_e2 = -math.expm1(exponent_2 * log_r)
+        g = one_minus_r_e2 / q
+        r_e1 = math.exp(exponent_1 * log_r)
+        log_g = (exponent_2 * (1.0 - one_minus_r_e2) / (r * g) - 1.0) / q
+    phi_dp = math.sqrt(p_u * coefficient * r_e1 * g) / math.sqrt(math.sqrt(d2))
+    inv_pu = 1.0 / p_u
+    half_w = 0.5 * dp / d2
+    a_u = 0.5 * inv_pu * (1.0 - exponent_1 + log_g * r) - half_w
+    a_d = half_w + 0.5 * inv_pu * (exponent_1 / r - log_g)
+    return dp * phi_dp, phi_dp * (1.0 + dp * a_u), phi_dp * (dp * a_d - 1.0)
+
+
+@_inline
+def growth_factor(knots, areas, nominal, t):
+    """Area of a growing link at ``t`` over its nominal area, and its rate [1/s], from its
+    knots' times [s] and areas [m^2]: piecewise linear between the knots, constant outside
+    them, the rate taken forward from ``t``
+    (:meth:`~leaksim.core.model.GeneralModel._growth_factor`)."""
+    if not nominal > 0.0:
+        return 0.0, 0.0
+    segment = 0
+    for i in range(knots.size):
+        if knots[i] <= t:
+            segment = i
+    segment = min(segment, knots.size - 2)
+    t0, t1 = knots[segment], knots[segment + 1]
+    a0, a1 = areas[segment], areas[segment + 1]
+    if t < t0 or t >= t1 or not t1 > t0:
+        return (a0 if t < t0 else a1) / nominal, 0.0
+    slope = (a1 - a0) / (t1 - t0)
+    return (a0 + slope * (t - t0)) / nominal, slope / nominal
+
+
+@_inline
+def link_flows(y, is_open, t, c, net, flow, d_a, d_b, rate):
+    """Molar flow of every link of case ``c`` from side a to side b at ``t`` [mol/s], and its
+    derivatives by the pressures of sides a and b [mol/(s Pa)]
+    (:meth:`~leaksim.core.model.LeanModel._lean_flow`); with ``rate``, the flows' derivative
+    by time along the growing areas [mol/s^2] in place of the flows.
+
+    Every array is taken out of ``net`` once, before the loop: each access to a tuple's array
+    counts a reference, which inside the loop cost more than the law itself (measured)."""
+    rt_v, link_a, link_b, vacuum = net[RT_V], net[LINK_A], net[LINK_B], net[VACUUM]
+    delta, flow_scale, consts, boundary_p = (
+        net[DELTA],
+        net[FLOW_SCALE],
+        net[CONSTS],
+        net[BOUNDARY_P],
+    )
+    growth_of_link, growth_time, growth_area = (
+        net[GROWTH_OF_LINK],
+        net[GROWTH_TIME],
+        net[GROWTH_AREA],
+    )
+    nominal = net[NOMINAL_AREA]
+    r_star, coefficient, e1, e2, psi_star = (
+        consts[c, 0],
+        consts[c, 1],
+        consts[c, 2],
+        consts[c, 3],
+        consts[c, 4],
+    )
+    for k in range(link_a.size):
+        a, b = link_a[k], link_b[k]
+        factor, factor_rate = 1.0, 0.0
+        g = growth_of_link[k]
+        if g >= 0:
+            factor, factor_rate = growth_factor(
+                growth_time[c, g], growth_area[c, g], nominal[c, k], t
+            )
+        scale = flow_scale[c, k] * (1.0 if is_open[k] else 0.0)
+        scale *= factor_rate if rate else factor
+        p_a = y[a] * rt_v[c, a]
+        if vacuum[k]:
+            flow[k], d_a[k], d_b[k] = scale * p_a, scale, 0.0
+            continue
+        p_b = boundary_p[c, k] if b < 0 else y[b] * rt_v[c, b]
+        forward = p_a >= p_b
+        p_u, p_d = (p_a, p_b) if forward else (p_b, p_a)
+        phi, du, dd = flux_and_slopes(p_u, p_d, delta[c, k], r_star, coefficient, e1, e2, psi_star)
+        if forward:
+            flow[k], d_a[k], d_b[k] = scale * phi, scale * du, scale * dd
+        else:
+            # Reversed flow: -Phi(p_b, p_a), so the roles of the two slopes swap.
+            flow[k], d_a[k], d_b[k] = -scale * phi, -scale * dd, -scale * du
+
+
+@_inline
+def scatter(flow, c, net, out):
+    """Link flows summed into the modules: out of side a, into side b."""
+    link_a, link_b = net[LINK_A], net[LINK_B]
+    out[:] = 0.0
+    for k in range(link_a.size):
+        out[link_a[k]] -= flow[k]
+        if link_b[k] >= 0:
+            out[link_b[k]] += flow[k]
+
+
+@_inline
+def rhs(y, is_open, t, c, net, work, out):
+    """``dN/dt`` of every module of case ``c`` at ``t`` [mol/s] (:meth:`LeanModel.rhs`)."""
+    link_a, link_b = net[LINK_A], net[LINK_B]
+    fan_link, fan_a, fan_b = net[FAN_LINK], net[FAN_A], net[FAN_B]
+    flow = work[0]
+    link_flows(y, is_open, t, c, net, flow, work[1], work[2], False)
+    scatter(flow, c, net, out)
+    for i in range(fan_link.size):
+        k = fan_link[i]
+        if is_open[k]:
+            a, b = link_a[k], link_b[k]
+            into_a = fan_b[c, i] * y[b] - fan_a[c, i] * y[a]
+            out[a] += into_a
+            out[b] -= into_a
+    n_links = link_a.size
+    src_module, src_flow = net[SRC_MODULE], net[SRC_FLOW]
+    for j in range(src_module.size):
+        if is_open[n_links + j]:
+            out[src_module[j]] += src_flow[c, j]
+
+
+@_called
+def rhs_called(y, is_open, t, c, net, work, out):
+    """:func:`rhs`, compiled once for the callers off the step's path."""
+    rhs(y, is_open, t, c, net, work, out)
+
+
+@_inline
+def time_derivative(y, is_open, t, c, net, work, out):
+    """``d rhs / dt`` along the growing areas at ``t`` [mol/s^2]: fans and feeds do not
+    change with time."""
+    flow = work[0]
+    link_flows(y, is_open, t, c, net, flow, work[1], work[2], True)
+    scatter(flow, c, net, out)
+
+
+@_inline
+def jacobian(y, is_open, t, c, net, work, jac):
+    """``d rhs / d y`` of case ``c`` (:meth:`LeanModel.jacobian`), rows by columns."""
+    rt_v, link_a, link_b = net[RT_V], net[LINK_A], net[LINK_B]
+    fan_link, fan_a, fan_b = net[FAN_LINK], net[FAN_A], net[FAN_B]
+    d_a, d_b = work[1], work[2]
+    link_flows(y, is_open, t, c, net, work[0], d_a, d_b, False)
+    jac[:, :] = 0.0
+    for k in range(link_a.size):
+        a, b = link_a[k], link_b[k]
+        by_a = d_a[k] * rt_v[c, a]
+        jac[a, a] -= by_a
+        if b >= 0:
+            by_b = d_b[k] * rt_v[c, b]
+            jac[a, b] -= by_b
+            jac[b, a] += by_a
+            jac[b, b] += by_b
+    for i in range(fan_link.size):
+        k = fan_link[i]
+        if is_open[k]:
+            a, b = link_a[k], link_b[k]
+            jac[a, a] -= fan_a[c, i]
+            jac[a, b] += fan_b[c, i]
+            jac[b, a] += fan_a[c, i]
+            jac[b, b] -= fan_b[c, i]
+
+
+@_inline
+def pressure(y, m, c, rt_v):
+    """Pressure of module ``m`` of case ``c`` [Pa], never negative, from ``Ru T / V``
+    (``net[RT_V]``, taken out of the tuple by the caller, once)."""
+    return max(y[m] * rt_v[c, m], 0.0)
+
+
+# --------------------------------------------------------------------------------------------
+# One Rosenbrock step and its control
+#
+# One Rosenbrock step of one case, and its control: the compiled counterparts of
+# :mod:`~leaksim.core.solver.rosenbrock`, :mod:`~leaksim.core.linalg`,
+# :mod:`~leaksim.core.solver.controller` and :mod:`~leaksim.core.solver.dense`.
+#
+# ``tab`` is ``(gamma, a, c, h1, h2, stage_time, d)`` of the tableau
+# (:data:`~leaksim.core.solver.tableau.RODAS4`), ``a`` and ``c`` zero-padded to squares.
+# ``work`` is a thread's scratch (:func:`leaksim.core.solver.kernel.loop.scratch`).
+# --------------------------------------------------------------------------------------------
+
+# The step controller's constants (controller.StepController).
+_SAFETY, _MIN_FACTOR, _MAX_FACTOR, _NON_FINITE_FACTOR = 0.9, 0.2, 6.0, 0.25
+
+
+@_inline
+def lu_factor(w, perm):
+    """LU with partial pivoting of ``w`` in place (:func:`leaksim.core.linalg.lu_factor`)."""
+    size = w.shape[0]
+    for i in range(size):
+        perm[i] = i
+    for k in range(size - 1):
+        pivot = k
+        for i in range(k + 1, size):
+            if abs(w[i, k]) > abs(w[pivot, k]):
+                pivot = i
+        if pivot != k:
+            for j in range(size):
+                w[k, j], w[pivot, j] = w[pivot, j], w[k, j]
+            perm[k], perm[pivot] = perm[pivot], perm[k]
+        for i in range(k + 1, size):
+            factor = w[i, k] / w[k, k]
+            w[i, k] = factor
+            for j in range(k + 1, size):
+                w[i, j] -= factor * w[k, j]
+
+
+@_inline
+def lu_solve(lu, perm, b, x):
+    """Solve from :func:`lu_factor`'s output, column by column as the batched solve does."""
+    size = lu.shape[0]
+    for i in range(size):
+        x[i] = b[perm[i]]
+    for j in range(size - 1):
+        for i in range(j + 1, size):
+            x[i] -= lu[i, j] * x[j]
+    for j in range(size - 1, -1, -1):
+        x[j] /= lu[j, j]
+        for i in range(j):
+            x[i] -= lu[i, j] * x[j]
+
+
+@_called
+def rosenbrock_step(y0, f0, t0, h, is_open, growing, c, net, tab, work, u, y1, k1, k2):
+    """One RODAS4 step of case ``c``
+    (:func:`~leaksim.core.solver.rosenbrock.rosenbrock_step`): ``y1`` and the dense
+    coefficients ``k1``, ``k2``; the error estimate is left in ``u[last]``. With ``growing``
+    areas the stages are taken at their times and carry ``df/dt``."""
+    gamma, a, cc, h1, h2, stage_time, d = tab
+    size = y0.size
+    n_stages = h1.size + 1
+    last = n_stages - 1
+    w, perm, y_stage, rhs_stage, f_stage = work[3], work[4], work[5], work[6], work[7]
+    jac, f_t = work[8], work[11]
+    jacobian(y0, is_open, t0, c, net, work, jac)
+    for i in range(size):
+        for j in range(size):
+            w[i, j] = -jac[i, j]
+        w[i, i] += 1.0 / (h * gamma)
+    lu_factor(w, perm)
+    rhs_stage[:] = f0
+    if growing:
+        time_derivative(y0, is_open, t0, c, net, work, f_t)
+        for i in range(size):
+            rhs_stage[i] = f0[i] + (h * d[0]) * f_t[i]
+    y_stage[:] = y0
+    for stage in range(n_stages):
+        if stage > 0:
+            if stage < last:
+                for i in range(size):
+                    acc = 0.0
+                    for j in range(stage):
+                        acc += a[stage - 1, j] * u[j, i]
+                    y_stage[i] = y0[i] + acc
+            else:
+                # Stiff accuracy: the last stage is at Y_{s-1} + u_{s-1}.
+                for i in range(size):
+                    y_stage[i] += u[stage - 1, i]
+            rhs(y_stage, is_open, t0 + stage_time[stage] * h, c, net, work, f_stage)
+            for i in range(size):
+                acc = 0.0
+                for j in range(stage):
+                    acc += (cc[stage - 1, j] / h) * u[j, i]
+                rhs_stage[i] = f_stage[i] + acc
+                if growing and d[stage] != 0.0:
+                    rhs_stage[i] += (h * d[stage]) * f_t[i]
+        lu_solve(w, perm, rhs_stage, u[stage])
+    for i in range(size):
+        y1[i] = y_stage[i] + u[last, i]
+        acc1 = 0.0
+        acc2 = 0.0
+        for j in range(last):
+            acc1 += h1[j] * u[j, i]
+            acc2 += h2[j] * u[j, i]
+        k1[i] = acc1
+        k2[i] = acc2
+
+
+@_inline
+def error_norm(err, y0, y1, atol, rtol):
+    """Scaled RMS norm of the error (:func:`~leaksim.core.solver.controller.error_norm`)."""
+    total = 0.0
+    for i in range(err.size):
+        scale = atol[i] + rtol * max(abs(y0[i]), abs(y1[i]))
+        total += (err[i] / scale) ** 2
+    return math.sqrt(total / err.size)
+
+
+@_inline
+def step_factor(err, accept, exponent):
+    """Next step over this step (:meth:`~leaksim.core.solver.controller.StepController.factor`)."""
+    if not math.isfinite(err):
+        return _NON_FINITE_FACTOR
+    ideal = _MAX_FACTOR if err == 0.0 else _SAFETY * err**exponent
+    factor = min(max(ideal, _MIN_FACTOR), _MAX_FACTOR)
+    return factor if accept else min(factor, 1.0)
+
+
+@_called
+def initial_step(y, f, atol, rtol, span):
+    """First step [s] (:func:`~leaksim.core.solver.controller.initial_step`)."""
+    d0 = 0.0
+    d1 = 0.0
+    for i in range(y.size):
+        scale = atol[i] + rtol * abs(y[i])
+        d0 += (y[i] / scale) ** 2
+        d1 += (f[i] / scale) ** 2
+    d0 = math.sqrt(d0 / y.size)
+    d1 = math.sqrt(d1 / y.size)
+    h = 0.01 * d0 / d1 if (d0 > 1e-5 and d1 > 1e-5) else 1e-6 * span
+    return min(h, span)
+
+
+@_called
+def dense_state(y0, y1, k1, k2, theta, out):
+    """The state at the fraction ``theta`` of a step
+    (:class:`~leaksim.core.solver.dense.DenseOutput`)."""
+    for i in range(y0.size):
+        out[i] = (1 - theta) * y0[i] + theta * (y1[i] + (1 - theta) * (k1[i] + theta * k2[i]))
+
+
+@_inline
+def pressure_at(y0, y1, k1, k2, rt_v, m, theta):
+    """Pressure of module ``m`` at the fraction ``theta`` of a step, never negative
+    (:func:`~leaksim.core.solver.dense.pressure_at`)."""
+    c0 = y0[m] * rt_v
+    c1 = (y1[m] - y0[m] + k1[m]) * rt_v
+    c2 = (k2[m] - k1[m]) * rt_v
+    c3 = -k2[m] * rt_v
+    return max(((c3 * theta + c2) * theta + c1) * theta + c0, 0.0)
+
+
+# --------------------------------------------------------------------------------------------
+# Scheduled events and triggers
+#
+# Scheduled events and triggers of one case: the compiled counterparts of
+# :class:`~leaksim.core.solver.events.EventSchedule` and
+# :class:`~leaksim.core.solver.triggers.Triggers`.
+#
+# ``sched`` is ``(time (C, E), target (E,), opens (E,), done (C, E), last (C, E))`` (``last``:
+# when each event last happened); ``trig`` is
+# ``(module (I,), rate (I,), sign (I,), level (C, I), delay (C, I), event (I,), fired (C, I),
+# fired_at (C, I), rate_now (C, M), rearms (I,))``: what each trigger watches, its signed
+# level, what it schedules, its state, and the trigger it re-arms when it fires (``rate_now`` is
+# each module's pressure rate at the start of the next step, kept where a trigger watches a
+# rate).
+# --------------------------------------------------------------------------------------------
+
+#: Halvings of a bracket, as :data:`~leaksim.core.solver.BISECTIONS`.
+BISECTIONS = 34
+
+
+@_called
+def apply_due(c, t, is_open, sched):
+    """Switch what the events due by ``t`` switch, in event order; whether any happened."""
+    ev_time, ev_target, ev_opens, done, last = sched
+    happened = False
+    for e in range(ev_target.size):
+        if not done[c, e] and ev_time[c, e] <= t:
+            is_open[ev_target[e]] = ev_opens[e]
+            done[c, e] = True
+            last[c, e] = ev_time[c, e]
+            happened = True
+    return happened
+
+
+@_called
+def next_stop(c, t, sched, net):
+    """Time of case ``c``'s next event not yet happened, or knot of a growing area after
+    ``t`` [s]; inf if none."""
+    ev_time, done = sched[0], sched[3]
+    nxt = np.inf
+    for e in range(ev_time.shape[1]):
+        if not done[c, e] and ev_time[c, e] < nxt:
+            nxt = ev_time[c, e]
+    knots = net[BREAKPOINTS][c]
+    after = t + 1e-12 * max(abs(t), 1.0)
+    for i in range(knots.size):
+        if knots[i] > after and knots[i] < nxt:
+            nxt = knots[i]
+    return nxt
+
+
+@_called
+def _value(i, y, f, c, net, trig):
+    """``sign * value`` of trigger ``i``: its module's pressure [Pa] or, for a rate trigger,
+    ``dp/dt = (Ru T / V) dN/dt`` [Pa/s] from the derivative ``f``."""
+    module, watches_rate, sign = trig[0], trig[1], trig[2]
+    m = module[i]
+    rt_v = net[RT_V]
+    if watches_rate[i]:
+        return sign[i] * f[m] * rt_v[c, m]
+    return sign[i] * pressure(y, m, c, rt_v)
+
+
+@_called
+def _schedule(i, c, t_fire, sched, trig):
+    """Mark trigger ``i`` fired at ``t_fire`` [s] and set its event's time, the delay later."""
+    delay, event, fired, fired_at, rearms = trig[4], trig[5], trig[6], trig[7], trig[9]
+    fired[c, i] = True
+    fired_at[c, i] = t_fire
+    sched[0][c, event[i]] = t_fire + delay[c, i]
+    partner = rearms[i]
+    if partner >= 0:
+        # The other trigger of the pair watches again, and its event may happen again.
+        fired[c, partner] = False
+        sched[3][c, event[partner]] = False
+        sched[0][c, event[partner]] = np.inf
+
+
+@_called
+def fire_satisfied(y, f, t, c, net, sched, trig):
+    """Keep the pressure rates of ``y`` (derivative ``f``) and fire at ``t`` the triggers whose
+    condition holds (:meth:`~leaksim.core.solver.triggers.Triggers.fire_satisfied`)."""
+    level, fired, rate_now = trig[3], trig[6], trig[8]
+    rt_v = net[RT_V]
+    for m in range(y.size):
+        rate_now[c, m] = f[m] * rt_v[c, m]
+    any_fired = False
+    for i in range(trig[0].size):
+        if not fired[c, i] and _value(i, y, f, c, net, trig) <= level[c, i]:
+            _schedule(i, c, t, sched, trig)
+            any_fired = True
+    return any_fired
+
+
+@_called
+def _bisect(i, y0, y1, k1, k2, t0, h, is_open, c, net, trig, work):
+    """Fraction of the step at which trigger ``i`` first holds, by bisection [-]."""
+    level = trig[3][c, i]
+    y_mid, f_mid = work[5], work[7]
+    lo, hi = 0.0, 1.0
+    for _ in range(BISECTIONS):
+        mid = 0.5 * (lo + hi)
+        dense_state(y0, y1, k1, k2, mid, y_mid)
+        if trig[1][i]:
+            rhs_called(y_mid, is_open, t0 + mid * h, c, net, work, f_mid)
+        if _value(i, y_mid, f_mid, c, net, trig) <= level:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+@_called
+def crossings(y0, y1, k1, k2, t0, h, t1, is_open, c, net, trig, work, hit, theta):
+    """Which triggers not fired yet were crossed in the step (``hit``), and the fraction of
+    the step at which each first holds, 1 elsewhere, for a step ending at ``t1``
+    (:meth:`~leaksim.core.solver.triggers.Triggers.crossings`); whether any was."""
+    module, watches_rate, sign, level, fired, rate_now = (
+        trig[0],
+        trig[1],
+        trig[2],
+        trig[3],
+        trig[6],
+        trig[8],
+    )
+    f1 = work[12]
+    if np.any(watches_rate):
+        rhs_called(y1, is_open, t1, c, net, work, f1)
+    crossed = False
+    for i in range(module.size):
+        theta[i] = 1.0
+        hit[i] = False
+        if fired[c, i]:
+            continue
+        m = module[i]
+        if watches_rate[i]:
+            before = sign[i] * rate_now[c, m]
+        else:
+            before = sign[i] * pressure(y0, m, c, net[RT_V])
+        after = _value(i, y1, f1, c, net, trig)
+        if before - level[c, i] > 0.0 and after - level[c, i] <= 0.0:
+            theta[i] = _bisect(i, y0, y1, k1, k2, t0, h, is_open, c, net, trig, work)
+            hit[i] = True
+            crossed = True
+    return crossed
+
+
+@_called
+def fire_crossed(hit, theta, t0, h, t1, c, sched, trig):
+    """Fire the crossed triggers that cross before the first event they make due inside the
+    step; return where the step must end [s]: at that event, or at ``t1``
+    (:meth:`~leaksim.core.solver.triggers.Triggers.fire_crossed`)."""
+    delay = trig[4]
+    cut = t1
+    for i in range(theta.size):
+        if hit[i]:
+            cut = min(cut, t0 + theta[i] * h + delay[c, i])
+    for i in range(theta.size):
+        t_cross = t0 + theta[i] * h
+        # A crossing after an earlier event in the same step has not happened yet.
+        if hit[i] and t_cross <= cut:
+            _schedule(i, c, t_cross, sched, trig)
+    return cut
+
+
+# --------------------------------------------------------------------------------------------
+# One case's run, and the cases over threads
+#
+# One case's run from its start to its end, and the cases spread over threads: the compiled
+# counterpart of :class:`~leaksim.core.solver.integrator.Integrator`.
+#
+# The tuples (:func:`integrate_lean` lists them) are rebuilt from their arrays inside the
+# compiled range loop: numba passes them between compiled functions without cost.
+# --------------------------------------------------------------------------------------------
+
+#: Failure codes of a case (``status`` stays 0 for a case that reached its end).
+FAIL_STUCK = 1
+FAIL_STEPS = 2
+
+# Consecutive rejections after which a case fails, as in the batched loop.
+_MAX_REJECTIONS = 60
+
+
+@_called
+def scratch(n_links, size, n_stages, n_triggers):
+    """Scratch arrays of a thread, reused case after case: link flows and slopes (0-2), W
+    (3), its pivots (4), three stage vectors (5-7), J (8), the stages (9), y0, f0, y1, k1,
+    k2 and the state at a cut (10), df/dt (11), a derivative (12), and the triggers crossed
+    in a step and where (13, 14)."""
+    return (
+        np.empty(n_links),
+        np.empty(n_links),
+        np.empty(n_links),
+        np.empty((size, size)),
+        np.empty(size, dtype=np.int64),
+        np.empty(size),
+        np.empty(size),
+        np.empty(size),
+        np.empty((size, size)),
+        np.empty((n_stages, size)),
+        np.empty((6, size)),
+        np.empty(size),
+        np.empty(size),
+        np.empty(n_triggers, dtype=np.bool_),
+        np.empty(n_triggers),
+    )
+
+
+@_called
+def _date_start(y, c, net, thr, thr_time):
+    """Date at the start the thresholds the starting state has already reached."""
+    sign, share, level = thr
+    rt_v = net[RT_V]
+    for j in range(sign.size):
+        for m in range(y.size):
+            if sign[j] * pressure(y, m, c, rt_v) * share[c, j, m] <= level[c, j]:
+                thr_time[c, j, m] = 0.0
+
+
+@_called
+def _locate(y0, y1, k1, k2, y_end, t0, h, theta_end, c, net, thr, thr_time):
+    """Date the thresholds first reached in an accepted step that ends at ``y_end``, by
+    bisection on its cubic (:meth:`~leaksim.core.solver.thresholds.Thresholds.locate`)."""
+    rt_v = net[RT_V]
+    sign, share, level = thr
+    for j in range(sign.size):
+        for m in range(y0.size):
+            if not math.isnan(thr_time[c, j, m]):
+                continue
+            s = sign[j] * share[c, j, m]
+            before = s * pressure(y0, m, c, rt_v) - level[c, j]
+            after = s * pressure(y_end, m, c, rt_v) - level[c, j]
+            if not (before > 0.0 and after <= 0.0):
+                continue
+            lo, hi = 0.0, theta_end
+            for _ in range(BISECTIONS):
+                mid = 0.5 * (lo + hi)
+                if s * pressure_at(y0, y1, k1, k2, rt_v[c, m], m, mid) <= level[c, j]:
+                    hi = mid
+                else:
+                    lo = mid
+            thr_time[c, j, m] = t0 + hi * h
+
+
+@_called
+def _fill(y0, y1, k1, k2, t0, h, t_new, c, net, out, nxt):
+    """Report every output time up to ``t_new`` that the accepted step passed."""
+    rt_v = net[RT_V]
+    t_out, array, rows, columns = out
+    row = rows[c]
+    j = nxt[c]
+    limit = t_new * (1 + 1e-12)
+    inv_h = 1.0 / h
+    while j < t_out.size and t_out[j] <= limit:
+        theta = min(max((t_out[j] - t0) * inv_h, 0.0), 1.0)
+        for i in range(columns.size):
+            m = columns[i]
+            array[i, row, j] = pressure_at(y0, y1, k1, k2, rt_v[c, m], m, theta)
+        j += 1
+    nxt[c] = j
+
+
+@_called
+def _track_dp(y, c, net, max_dp):
+    """Largest |p_a - p_b| of every link so far [Pa]."""
+    link_a, link_b, rt_v = net[LINK_A], net[LINK_B], net[RT_V]
+    boundary_p = net[BOUNDARY_P]
+    for k in range(link_a.size):
+        p_a = pressure(y, link_a[k], c, rt_v)
+        b = link_b[k]
+        p_b = boundary_p[c, k] if b < 0 else pressure(y, b, c, rt_v)
+        max_dp[c, k] = max(max_dp[c, k], abs(p_a - p_b))
+
+
+@_called
+def _after_events(y, f, t, is_open, c, net, sched, trig, work):
+    """Switch what is due at ``t`` and take the derivative there; an event may satisfy a
+    trigger at once (a rate jumps), whose own event may be due at once too."""
+    apply_due(c, t, is_open, sched)
+    for _ in range(1 + trig[0].size):
+        rhs_called(y, is_open, t, c, net, work, f)
+        if trig[0].size == 0:
+            return
+        if not fire_satisfied(y, f, t, c, net, sched, trig):
+            return
+        if not apply_due(c, t, is_open, sched):
+            return
+
+
+@_called
+def _retake_at(y0, y1, k1, k2, t0, h, is_open, c, net, trig, work):
+    """Fraction of an accepted step at which to retake it, shortened to its first trigger
+    crossing; 1 where none asks for it (the dense output of a long stiff step cannot place a
+    fast transient)."""
+    hit, theta = work[13], work[14]
+    if not crossings(y0, y1, k1, k2, t0, h, t0 + h, is_open, c, net, trig, work, hit, theta):
+        return 1.0
+    first = np.min(theta)
+    return first if (first < 0.999 and first * h > 1e-9 * max(t0, 1.0)) else 1.0
+
+
+@_called
+def _run_case(c, net, sched, trig, thr, out, ctl, tab, state, ops, work):
+    """Integrate case ``c`` from its start to its end (the loop of
+    :class:`~leaksim.core.solver.integrator.Integrator` for one case)."""
+    n_links = net[LINK_A].size
+    src_flow = net[SRC_FLOW]
+    y_all, t_all, f_all, h_all, n_steps, n_rej, status = state
+    thr_time, max_dp, src_on, src_amount, nxt, is_open_all = ops
+    duration, rtol_all, atol_all, max_steps, exponent = ctl
+    size = y_all.shape[1]
+    growing = net[GROWTH_OF_LINK].size > 0 and np.any(net[GROWTH_OF_LINK] >= 0)
+    n_trig = trig[0].size
+    is_open = is_open_all[c]
+    rtol, atol = rtol_all[c], atol_all[c]
+    u = work[9]
+    y0, f0, y1, k1, k2, y_end = (
+        work[10][0],
+        work[10][1],
+        work[10][2],
+        work[10][3],
+        work[10][4],
+        work[10][5],
+    )
+    hit, theta = work[13], work[14]
+    y0[:] = y_all[c]
+    f0[:] = f_all[c]
+    t = t_all[c]
+    h = h_all[c]
+    in_row = 0
+    while True:
+        stop = min(duration[c], next_stop(c, t, sched, net))
+        dt = min(h, stop - t)
+        # Land exactly on the stop when the remainder would be a sliver.
+        if stop - t - dt < 1e-9 * dt:
+            dt = stop - t
+        rosenbrock_step(y0, f0, t, dt, is_open, growing, c, net, tab, work, u, y1, k1, k2)
+        err = error_norm(u[u.shape[0] - 1], y0, y1, atol, rtol)
+        for i in range(size):
+            # Negative amounts beyond the absolute tolerance are not physical.
+            if y1[i] < -atol[i]:
+                err = np.inf
+        if not math.isfinite(err):
+            err = np.inf
+        accept = err <= 1.0
+        h = dt * step_factor(err, accept, exponent)
+        if accept and n_trig:
+            retake = _retake_at(y0, y1, k1, k2, t, dt, is_open, c, net, trig, work)
+            if retake < 1.0:
+                accept = False
+                h = max(retake, 1e-3) * dt
+        if accept:
+            n_steps[c] += 1
+            in_row = 0
+            t_new = t + dt
+            if abs(t_new - stop) <= 1e-12 * stop:
+                t_new = stop
+            y_end[:] = y1
+            if n_trig and crossings(
+                y0, y1, k1, k2, t, dt, t_new, is_open, c, net, trig, work, hit, theta
+            ):
+                cut = fire_crossed(hit, theta, t, dt, t_new, c, sched, trig)
+                if cut < t_new:
+                    # The dense output gives the state at the event.
+                    dense_state(y0, y1, k1, k2, (cut - t) / dt, y_end)
+                    t_new = cut
+            theta_end = min(max((t_new - t) / dt, 0.0), 1.0)
+            _fill(y0, y1, k1, k2, t, dt, t_new, c, net, out, nxt)
+            _locate(y0, y1, k1, k2, y_end, t, dt, theta_end, c, net, thr, thr_time)
+            for j in range(src_flow.shape[1]):
+                if is_open[n_links + j]:
+                    src_on[c, j] += t_new - t
+                    src_amount[c, j] += (t_new - t) * src_flow[c, j]
+            y0[:] = y_end
+            t = t_new
+            _after_events(y0, f0, t, is_open, c, net, sched, trig, work)
+            _track_dp(y0, c, net, max_dp)
+            if t >= duration[c]:
+                break
+        else:
+            n_rej[c] += 1
+            in_row += 1
+        if t + h <= t or in_row > _MAX_REJECTIONS:
+            status[c] = FAIL_STUCK
+            break
+        if n_steps[c] + n_rej[c] >= max_steps:
+            status[c] = FAIL_STEPS
+            break
+    y_all[c] = y0
+    f_all[c] = f0
+    t_all[c] = t
+    h_all[c] = h
+
+
+@_called
+def _start_case(c, net, sched, trig, thr, out, ctl, state, ops, report_start, work):
+    """Events due at the start, the first derivative and step, and what the start reports."""
+    y_all, t_all, f_all, h_all = state[0], state[1], state[2], state[3]
+    thr_time, max_dp, nxt, is_open_all = ops[0], ops[1], ops[4], ops[5]
+    duration, rtol_all, atol_all = ctl[0], ctl[1], ctl[2]
+    is_open = is_open_all[c]
+    t = t_all[c]
+    y = y_all[c]
+    apply_due(c, t, is_open, sched)
+    rhs_called(y, is_open, t, c, net, work, f_all[c])
+    t_out, array, rows, columns = out
+    if report_start:
+        j = 0
+        while j < t_out.size and t_out[j] <= 0.0:
+            for i in range(columns.size):
+                array[i, rows[c], j] = pressure(y, columns[i], c, net[RT_V])
+            j += 1
+        # Output 0 is reported again by the first step (at theta = 0, the same value).
+        nxt[c] = j
+        _date_start(y, c, net, thr, thr_time)
+    else:
+        j = 0
+        limit = t * (1 + 1e-12)
+        while j < t_out.size and t_out[j] <= limit:
+            j += 1
+        nxt[c] = j
+    if trig[0].size and fire_satisfied(y, f_all[c], t, c, net, sched, trig):
+        # A condition met at the start with no delay switches its link at once, not in a
+        # first step of length zero.
+        _after_events(y, f_all[c], t, is_open, c, net, sched, trig, work)
+    _track_dp(y, c, net, max_dp)
+    h_all[c] = initial_step(y, f_all[c], atol_all[c], rtol_all[c], duration[c] - t)
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def _integrate_range(
+    lo, hi, rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts, fan_link,
+    fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
+    nominal_area, breakpoints, ev_time, ev_target, ev_opens, done, ev_last, trig_module,
+    trig_rate,
+    trig_sign, trig_level, trig_delay, trig_event, fired, fired_at, rate_now, rearms, thr_sign,
+    thr_share, thr_level, t_out, array, rows, columns, duration, rtol, atol, max_steps,
+    exponent, gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d, y, t, f, h, n_steps,
+    n_rejected, status, thr_time, max_dp, src_on, src_amount, nxt, is_open, report_start,
+):  # fmt: skip
+    """:func:`integrate_lean` for the cases ``lo`` to ``hi - 1``, without the GIL."""
+    work = scratch(link_a.size, y.shape[1], tab_h1.size + 1, trig_module.size)
+    for c in range(lo, hi):
+        net = (
+            rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts, fan_link,
+            fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
+            nominal_area, breakpoints,
+        )  # fmt: skip
+        sched = (ev_time, ev_target, ev_opens, done, ev_last)
+        trig = (
+            trig_module, trig_rate, trig_sign, trig_level, trig_delay, trig_event, fired,
+            fired_at, rate_now, rearms,
+        )  # fmt: skip
+        thr = (thr_sign, thr_share, thr_level)
+        out = (t_out, array, rows, columns)
+        ctl = (duration, rtol, atol, max_steps, exponent)
+        tab = (gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d)
+        state = (y, t, f, h, n_steps, n_rejected, status)
+        ops = (thr_time, max_dp, src_on, src_amount, nxt, is_open)
+        _start_case(c, net, sched, trig, thr, out, ctl, state, ops, report_start, work)
+        if t[c] < duration[c]:
+            _run_case(c, net, sched, trig, thr, out, ctl, tab, state, ops, work)
+
+
+def integrate_lean(net, sched, trig, thr, out, ctl, tab, state, ops, report_start, threads=None):
+    """Integrate every case of a lean station to its end, in parallel over cases.
+
+    Parameters
+    ----------
+    net : tuple
+        The station's arrays, in the order of the constants of
+        :mod:`leaksim.core.solver.kernel.lean`.
+    sched : tuple
+        ``(time (C, E), target (E,), opens (E,), done (C, E), last (C, E))`` of the
+        scheduled events; ``time``, ``done`` and ``last`` are updated in place.
+    trig : tuple
+        The triggers (:mod:`leaksim.core.solver.kernel.events`); their state is updated in
+        place.
+    thr : tuple
+        ``(sign (L,), share (C, L, M), level (C, L))``: threshold ``j`` is reached when
+        ``sign p share <= level``.
+    out : tuple
+        ``(t_out (T,), array (M', C', T), rows (C,), columns (M',))`` as
+        :class:`~leaksim.core.solver.PressureOut`.
+    ctl : tuple
+        ``(duration (C,), rtol (C,), atol (C, M), max_steps, exponent)``.
+    tab : tuple
+        ``(gamma, a, c, h1, h2, stage_time, d)`` of the Rosenbrock tableau.
+    state : tuple
+        ``(y, t, f, h, n_steps, n_rejected, status)``, per case; updated in place.
+    ops : tuple
+        ``(threshold_time, max_dp, source_on_time, source_amount, next_output, is_open)``,
+        per case; updated in place.
+    report_start : bool
+        Report the outputs and thresholds at t = 0 (a run from the start), or skip the output
+        times up to each case's start time (a resumed run).
+    threads : int, optional
+        Threads to run cases on; by default one per core (``os.cpu_count()``).
+    """
+    arrays = (*net, *sched, *trig, *thr, *out, *ctl, *tab, *state, *ops, report_start)
+    n_cases = state[0].shape[0]
+    workers = max(1, min(threads or os.cpu_count() or 1, n_cases))
+    if workers == 1:
+        _integrate_range(0, n_cases, *arrays)
+        return
+    # Chunks of the case range, several per thread to even out cases of unequal cost. Each
+    # case is integrated by one thread from its own rows only, so the chunking changes no bit.
+    bounds = np.linspace(0, n_cases, min(n_cases, 8 * workers) + 1).astype(int)
+    with ThreadPoolExecutor(workers) as pool:
+        runs = [
+            pool.submit(_integrate_range, int(lo), int(hi), *arrays)
+            for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+        ]
+        for run in runs:
+            run.result()
