@@ -934,22 +934,38 @@ def markdown(record: dict) -> str:
     return "\n\n".join("\n".join(t) for t in (speed, detail, goals)) + "\n"
 
 
+def _positive(text: str) -> int:
+    """A whole number >= 1, for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return value
+
+
 def parse(argv=None):
+    defaults = ", ".join(f"{k} {' '.join(map(str, v))}" for k, v in DEFAULT_CASES.items())
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workload", choices=[*WORKLOADS, "all"], default="all")
     parser.add_argument(
-        "--cases", type=int, nargs="+", help="case counts (default per workload, see --help)"
+        "--cases", type=_positive, nargs="+", help=f"case counts (default: {defaults})"
     )
     parser.add_argument("--contenders", nargs="+", choices=CONTENDERS, default=list(CONTENDERS))
-    parser.add_argument("--repeat", type=int, default=2, help="processes per contender")
-    parser.add_argument("--sample", type=int, default=100, help="cases of the scipy loop")
-    parser.add_argument("--max-diffrax", type=int, default=10_000, help="cases of diffrax")
-    parser.add_argument("--reference", type=int, default=50, help="cases of the reference")
+    parser.add_argument("--repeat", type=_positive, default=2, help="processes per contender")
+    parser.add_argument("--sample", type=_positive, default=100, help="cases of the scipy loop")
+    parser.add_argument("--max-diffrax", type=_positive, default=10_000, help="cases of diffrax")
+    parser.add_argument("--reference", type=_positive, default=50, help="cases of the reference")
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test")
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--table", help="print the Markdown tables of a saved --json file")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.table and not Path(args.table).is_file():
+        parser.error(f"--table: no such file {args.table!r}")
+    if args.json and not Path(args.json).resolve().parent.is_dir():
+        parser.error(f"--json: the folder of {args.json!r} does not exist")  # before a long run
     if args.quick:
         args.repeat, args.sample, args.reference = 1, min(args.sample, 8), min(args.reference, 5)
         args.max_diffrax = min(args.max_diffrax, 100)

@@ -146,3 +146,19 @@ def test_diffrax_agrees(peers):
     final, ok, _ = peers.run_diffrax(work, cases)
     assert ok.all()
     assert peers.relative_error(final, _reference(peers, work, cases), work.peers.p0) < TOLERANCE
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--cases", "0"], "--cases: must be a whole number >= 1, got '0'"),
+        (["--json", "/no/such/folder/peers.json"], "--json: the folder of"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(arguments, message):
+    done = subprocess.run(
+        [sys.executable, str(PEERS_PATH), *arguments], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2
+    assert message in done.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in done.stderr
