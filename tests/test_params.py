@@ -107,3 +107,11 @@ def test_a_bad_entry_of_a_long_string_list_is_named():
     values[7_000] = "-3 mm"
     with pytest.raises(ScenarioError, match=r"got '-3 mm' \(entry 7001 of 10000\)"):
         Leak("Lab", diameter=values)
+
+
+def test_did_you_mean_finds_a_name_that_differs_in_case():
+    from leaksim._params import did_you_mean
+
+    assert did_you_mean("a", ["A", "B"]) == " (did you mean 'A'?)"
+    assert did_you_mean("node1", ["Lab", "Node1"]) == " (did you mean 'Node1'?)"
+    assert did_you_mean("zzz", ["Lab", "Node1"]) == ""

@@ -609,3 +609,17 @@ def test_a_large_output_grid_warns(monkeypatch):
     with pytest.warns(leaksim.compile.OutputSizeWarning, match=r"about 12\.7 KiB of memory"):
         # 8 x (2 modules x 181 times x 4 values + 181 times) = 13,032 bytes = 12.7 KiB
         Scenario(station(), duration="3 h", output_interval="1 min").compile()
+
+
+def test_closing_a_hatch_closed_all_along_reports_no_closing_time():
+    # Case 0 closes its open hatch at 10 min; case 1's hatch is closed from the start and
+    # never opens, so nothing closes it and results say so (NaN, not 600 s).
+    from leaksim import Hatch, Leak, Module, Scenario, Station
+
+    station = Station(
+        [Module("A", "10 m^3"), Module("B", "10 m^3")],
+        hatches=[Hatch(["A", "B"], area="0.5 m^2", open=[True, False], close_at="10 min")],
+        leaks=[Leak("A", diameter="5 mm")],
+    )
+    closed = Scenario(station, "1 h").run().hatches["A-B"]["closed_at"].m_as("s")
+    assert closed[0] == 600.0 and np.isnan(closed[1])

@@ -482,3 +482,28 @@ def test_names_with_dots_can_be_swept():
     np.testing.assert_allclose(rows["threshold.low.Lab.v2_s"], expected, rtol=1e-5)
     with pytest.raises(ScenarioError, match=r"no module name 'Lab' .did you mean 'Lab.v2'"):
         Sweep(scenario, {"module.Lab.volume": Grid(["50 m^3"])})
+
+
+@pytest.mark.parametrize(
+    ("written", "swept", "cd"),
+    [
+        # A leak given as Cd A, swept by diameter: the diameter flows with the default Cd.
+        ({"effective_area": "1 mm^2"}, "diameter", CD),
+        # A leak given by diameter and Cd, swept as Cd A: the coefficient goes with the size.
+        ({"diameter": "5 mm", "discharge_coefficient": 0.8}, "effective_area", 1.0),
+    ],
+)
+def test_a_swept_size_replaces_every_other_form_of_it(written, swept, cd):
+    cabin = Station([Module("Cabin", "100 m^3")], leaks=[Leak("Cabin", name="hole", **written)])
+    scenario = Scenario(cabin, duration="2 h", thresholds=[Threshold("low", "600 mmHg")])
+    low, high = ("1 mm", "20 mm") if swept == "diameter" else ("0.5 mm^2", "200 mm^2")
+    sweep = Sweep(scenario, {f"leak.hole.{swept}": LogUniform(low, high)}, cases=6, seed=3)
+    rows = sweep.run(progress=False).rows
+    size = rows[f"leak.hole.{swept}"].to_numpy()
+    area = math.pi / 4 * size**2 if swept == "diameter" else size
+    tau = blowdown_time_constant(100.0, cd * area)
+    expected = tau * np.log(760 * MMHG / LEVEL)
+    got = rows["threshold.low.Cabin_s"].to_numpy()
+    reached = expected <= DURATION
+    np.testing.assert_allclose(got[reached], expected[reached], rtol=1e-5)
+    assert reached.any()

@@ -374,8 +374,13 @@ def exactly_one(label: str | None, given: dict[str, Any]) -> str:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    """`` (did you mean 'x'?)`` for the closest choice, or an empty string; a choice that
+    differs only in case is the closest ('lab' for 'Lab')."""
+    options = list(choices)
+    by_case = {c.casefold(): c for c in options}
+    if word.casefold() in by_case:
+        return f" (did you mean {by_case[word.casefold()]!r}?)"
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 

@@ -666,7 +666,12 @@ def _schedule(station: Station, links: Links, n_cases: int) -> tuple[Schedule, T
     for k, hatch in enumerate(station.hatches, start=links.hatches.start):
         for key, opens in (("close_at", False), ("open_at", True)):
             if key in hatch.si:
-                build.at(k, opens, p.per_case(hatch.si[key], n_cases))
+                time = p.per_case(hatch.si[key], n_cases)
+                if not opens and "open_at" not in hatch.si:
+                    # Closing a hatch that is closed all along happens in no case: results
+                    # then report no closing time for it.
+                    time = np.where(p.per_case(hatch.si["open"], n_cases), time, np.inf)
+                build.at(k, opens, time)
         if hatch.close_condition is not None:
             watched, level_key = hatch.close_condition
             build.when(

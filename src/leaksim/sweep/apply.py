@@ -42,7 +42,17 @@ _KINDS = {
 }
 _SIMULATION_KEYS = ("duration", "energy", "output_interval", "relative_tolerance")
 #: Pairs of keys of which an item takes exactly one: setting one clears the other.
-_EXCLUSIVE = {"area": "diameter", "diameter": "area"}
+#: What a swept size replaces, by kind of item: the other ways of giving the same opening.
+_EXCLUSIVE = {
+    "leak": {
+        "area": ("diameter", "effective_area"),
+        "diameter": ("area", "effective_area"),
+        # Cd A is the size and the coefficient together.
+        "effective_area": ("area", "diameter", "discharge_coefficient"),
+    },
+    "hatch": {"area": ("diameter",), "diameter": ("area",)},
+    "valve": {"area": ("diameter",), "diameter": ("area",)},
+}
 ISOLATE = "isolate_after"
 
 
@@ -182,8 +192,8 @@ def build(
         value = shared[path] if path in shared else _quantity(values[path], kind.unit)
         entry = changes.setdefault((item_kind, "" if item_kind == "simulation" else item.name), {})
         entry[key] = value
-        if item_kind in ("leak", "hatch", "valve") and key in _EXCLUSIVE:
-            entry[_EXCLUSIVE[key]] = None
+        for other in _EXCLUSIVE.get(item_kind, {}).get(key, ()):
+            entry.setdefault(other, None)  # a value swept too is kept, and refused as given twice
     station = _station(scenario.station, changes)
     station = _isolate(station, parameters, values, n_cases)
     simulation = changes.get(("simulation", ""), {})
