@@ -43,7 +43,7 @@ _KINDS = {
 _SIMULATION_KEYS = ("duration", "energy", "output_interval", "relative_tolerance")
 #: Pairs of keys of which an item takes exactly one: setting one clears the other.
 #: What a swept size replaces, by kind of item: the other ways of giving the same opening.
-_EXCLUSIVE = {
+_EXCLUSIVE: dict[str, dict[str, tuple[str, ...]]] = {
     "leak": {
         "area": ("diameter", "effective_area"),
         "diameter": ("area", "effective_area"),
