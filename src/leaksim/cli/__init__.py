@@ -19,6 +19,9 @@
     leaksim budget HISTORY.csv [--trend auto|constant|linear|exponential] [--since DATE]
                                [--until DATE] [--reserve MASS] [--from DATE] [--horizon D]
                                [--relative-uncertainty 0.2] [--confidence 0.9] [--json OUT.json]
+    leaksim watch LOG.csv --volume VOLUME [--gas air] [--follow] [--json STATE.json]
+                          [--events EVENTS.jsonl] [--pressure-resolution "0.1 mmHg"]
+                          [--pressure-noise P] [--temperature-drift DT] [--false-alarm-rate R]
 
 Exit status (a public contract, ``docs/scenario-format.md``): 0 on success, also when some
 cases failed (their status is reported); 2 on a bad scenario or bad arguments; 1 on an internal
@@ -50,7 +53,7 @@ if TYPE_CHECKING:
 __all__ = ["main", "EXIT_OK", "EXIT_FAILURE", "EXIT_USAGE"]
 
 #: The command modules: imported with the parser, inside main(), or on first use as attributes.
-_COMMANDS = ("inverse", "run", "sweep")
+_COMMANDS = ("inverse", "run", "sweep", "telemetry")
 
 
 def __getattr__(name: str) -> Any:
@@ -113,7 +116,7 @@ def _command(argv: Sequence[str] | None) -> int:
 
 def _build_parser() -> _Parser:
     # the command modules import nothing heavy at the top (tests/test_cli_startup.py checks)
-    from . import inverse, run, sweep
+    from . import inverse, run, sweep, telemetry
     from ._common import _Parser, _version
 
     parser = _Parser(
@@ -125,4 +128,5 @@ def _build_parser() -> _Parser:
     run.add_commands(commands)
     sweep.add_command(commands)
     inverse.add_commands(commands)
+    telemetry.add_commands(commands)
     return parser

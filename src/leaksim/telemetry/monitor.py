@@ -792,7 +792,8 @@ class LeakMonitor:
         sd = float(1.0 / math.sqrt(np.sum(wt)))
         bias = float(np.sum(wt * np.array(biases)) / np.sum(wt))
         half = self._z * sd + bias
-        return area, area - half, area + half, sd
+        # an area is not negative: a bound below zero means "no leak" at that bound
+        return area, max(area - half, 0.0), area + half, sd
 
     def _pressure_now(self) -> float:
         b = self._blocks.view()
