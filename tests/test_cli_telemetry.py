@@ -231,7 +231,7 @@ def test_watch_help_loads_no_numerical_library():
         "runpy.run_module('leaksim', run_name='__main__', alter_sys=True)\n"
     )
     heavy = ("numpy", "scipy", "pint", "matplotlib", "pandas")
-    for command in ("watch",):
+    for command in ("watch", "detect"):
         done = subprocess.run(
             [sys.executable, "-c", code, command, "--help"],
             capture_output=True,
@@ -241,3 +241,51 @@ def test_watch_help_loads_no_numerical_library():
         assert done.returncode == 0, done.stderr
         loaded = [m for m in eval(done.stderr.splitlines()[-1]) if m.split(".")[0] in heavy]
         assert not loaded, loaded[:5]
+
+
+# ---------------------------------------------------------------- leaksim detect
+
+
+def test_detect_prints_both_answers_and_writes_json_and_a_plot(capsys, tmp_path):
+    from leaksim.telemetry import detection_time, smallest_detectable_leak
+
+    out_json, figure = tmp_path / "d.json", tmp_path / "d.png"
+    code, out, err = _run(
+        capsys,
+        "detect",
+        "1 lb/day",
+        "--volume",
+        "916 m^3",
+        "--volume",
+        "5 m^3",
+        "--pressure-noise",
+        "0.1 mmHg",
+        "--within",
+        "1 day",
+        "--json",
+        out_json,
+        "--plot",
+        figure,
+    )
+    assert (code, err) == (0, "")
+    assert "detected within" in out and "smallest leak detected within 1 day" in out
+    data = json.loads(out_json.read_text())
+    expected = detection_time("916 m^3", "1 lb/day", noise="0.1 mmHg")
+    assert data["916 m^3"]["detection"]["detection_time_s"] == expected.time
+    smallest = smallest_detectable_leak("5 m^3", "1 day", noise="0.1 mmHg")
+    assert data["5 m^3"]["smallest"]["mass_rate"] == smallest.leak.mass_rate
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--volume", "5 m^3"], "give a LEAK, --within TIME or --plot"),
+        (["1 lb/day"], "the following arguments are required: --volume"),
+        (["1 kg", "--volume", "5 m^3"], "leak"),
+        (["1 lb/day", "--volume", "5 m^3", "--probability", "2"], "probability"),
+    ],
+)
+def test_detect_bad_arguments(capsys, argv, message):
+    code, _, err = _run(capsys, "detect", *argv)
+    assert code == 2 and err.count("\n") == 1 and message in err, err

@@ -1,4 +1,4 @@
-"""``leaksim watch``: live leak monitoring of a pressure log."""
+"""``leaksim watch``, ``detect`` and ``card``: live leak monitoring and what a sensor sees."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ __all__ = ["add_commands"]
 
 
 def add_commands(commands: Any) -> None:
-    """The subcommand ``watch``."""
+    """The subcommands ``watch``, ``detect`` and ``card``."""
     watch = commands.add_parser(
         "watch",
         help="watch a pressure log for a leak as it arrives",
@@ -69,6 +69,42 @@ def add_commands(commands: Any) -> None:
         "--idle-timeout", help="with --follow: stop after this long without a new row, e.g. '1 h'"
     )
     watch.set_defaults(handler=_watch)
+    detect = commands.add_parser(
+        "detect",
+        help="how long until a leak is detected, and the smallest leak seen in a time",
+        description="The detection limits of 'leaksim watch': how long until a leak (any form "
+        "'leaksim convert' reads) is detected in a volume with 95 %% probability, at a sensor's "
+        "resolution and noise, an unseen temperature drift and a false-alarm rate; with "
+        "--within, the smallest leak detected in that time; --plot draws detection time "
+        "against leak rate for each --volume.",
+    )
+    detect.add_argument("leak", metavar="LEAK", nargs="?", help="e.g. '1 lb/day' or '0.05 mm^2'")
+    detect.add_argument(
+        "--volume",
+        action="append",
+        required=True,
+        help="volume leaking, e.g. '916 m^3'; repeat to compare (a station, an isolated module)",
+    )
+    detect.add_argument("--within", help="smallest leak detected within this time, e.g. '1 day'")
+    detect.add_argument("--pressure-resolution", default="0.1 mmHg", help="step of the readings")
+    detect.add_argument("--pressure-noise", default="0 mmHg", help="sensor noise (0 mmHg)")
+    detect.add_argument(
+        "--temperature-drift", default="0 K", help="largest unseen temperature excursion (0 K)"
+    )
+    detect.add_argument(
+        "--false-alarm-rate", default="0.1 / year", help="largest false-alarm rate (0.1 / year)"
+    )
+    detect.add_argument("--sample-interval", default="1 s", help="time between readings (1 s)")
+    detect.add_argument("--window", default="1 min", help="the monitor's block (1 min)")
+    detect.add_argument("--pressure", default="760 mmHg", help="cabin pressure (760 mmHg)")
+    detect.add_argument("--temperature", default="22 degC", help="cabin temperature (22 degC)")
+    detect.add_argument("--gas", default="air", help="gas: 'air' (default) or a species")
+    detect.add_argument(
+        "--probability", type=float, default=0.95, help="probability of detection (0.95)"
+    )
+    detect.add_argument("--plot", metavar="FIGURE.png", help="detection time against leak rate")
+    detect.add_argument("--json", metavar="OUT.json", help="write the answers as JSON ('-')")
+    detect.set_defaults(handler=_detect)
 
 
 def _watch(args: argparse.Namespace) -> int:
@@ -132,3 +168,93 @@ def _watch(args: argparse.Namespace) -> int:
         )
     )
     return EXIT_OK
+
+
+def _detect(args: argparse.Namespace) -> int:
+    """``leaksim detect``: detection time, smallest detectable leak, their plot."""
+    from .inverse import _check_json, _report
+
+    if args.leak is None and args.within is None and args.plot is None:
+        raise _UsageError("give a LEAK, --within TIME or --plot FIGURE.png (see --help)")
+    _check_json(args.json, None)
+    if args.plot:
+        _check_output(
+            "plot",
+            args.plot,
+            {} if not args.json else {os.path.realpath(args.json): "the --json output"},
+        )
+    from ..telemetry import detection_time, smallest_detectable_leak
+
+    sensor = {
+        "resolution": args.pressure_resolution,
+        "noise": args.pressure_noise,
+        "drift": args.temperature_drift,
+        "false_alarm_rate": args.false_alarm_rate,
+        "pressure": args.pressure,
+        "temperature": args.temperature,
+        "gas": args.gas,
+        "sample_interval": args.sample_interval,
+        "window": args.window,
+        "probability": args.probability,
+    }
+    lines: list[str] = []
+    data: dict[str, Any] = {}
+    for volume in args.volume:
+        entry: dict[str, Any] = {}
+        if args.leak is not None:
+            found = detection_time(volume, args.leak, **sensor)
+            entry["detection"] = found.to_dict()
+            lines.append(
+                f"{volume}: {args.leak} detected within {_duration(found.time)} "
+                f"({100 * found.probability:g} %), half the time within "
+                f"{_duration(found.median_time)}; the pressure has then fallen "
+                f"{found.pressure_drop / 133.322387415:.3g} mmHg"
+            )
+        if args.within is not None:
+            smallest = smallest_detectable_leak(volume, args.within, **sensor)
+            entry["smallest"] = smallest.to_dict()
+            d = smallest.leak.to_dict()
+            lines.append(
+                f"{volume}: smallest leak detected within {args.within}: "
+                f"{d['mass_rate_lb_per_day']:.3g} lb/day = {d['mass_rate_kg_per_day']:.3g} kg/day, "
+                f"Cd A {d['effective_area_mm2']:.3g} mm^2, "
+                f"{d['pressure_rate_mmHg_per_day']:.3g} mmHg/day"
+            )
+        data[volume] = entry
+    if args.plot:
+        _detection_plot(args, sensor)
+        lines.append(f"plot: {args.plot}")
+    return _report(lines, data, args.json, "detection limits")
+
+
+def _detection_plot(args: argparse.Namespace, sensor: dict[str, Any]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .._io import atomic_open
+    from ..telemetry.figures import plot_detection_times
+
+    ax = plot_detection_times({v: v for v in args.volume}, **sensor)
+    figure = ax.get_figure(root=True)
+    assert figure is not None
+    fmt = os.path.splitext(args.plot)[1].lstrip(".").lower() or "png"
+    try:
+        with atomic_open(args.plot, "wb") as f:
+            figure.savefig(f, format=fmt, dpi=150, bbox_inches="tight")
+    except ValueError as exc:
+        raise _UsageError(f"--plot: {exc}") from None
+    finally:
+        plt.close(figure)
+
+
+def _duration(seconds: float) -> str:
+    import math
+
+    if not math.isfinite(seconds):
+        return "never (beyond the longest window)"
+    for limit, unit, size in ((7200, "min", 60), (3 * 86400, "h", 3600), (math.inf, "day", 86400)):
+        if seconds < limit:
+            return f"{seconds / size:.3g} {unit}"
+    return f"{seconds:g} s"

@@ -15,6 +15,15 @@ This package sits beside :mod:`leaksim.inverse`, whose laws and log readers it u
 
 from __future__ import annotations
 
+from .limits import DetectableLeak, DetectionTime, detection_time, smallest_detectable_leak
 from .monitor import Alarm, LeakMonitor, MonitorState
 
-__all__ = ["Alarm", "LeakMonitor", "MonitorState"]
+__all__ = [
+    "Alarm",
+    "DetectableLeak",
+    "DetectionTime",
+    "LeakMonitor",
+    "MonitorState",
+    "detection_time",
+    "smallest_detectable_leak",
+]
