@@ -231,7 +231,7 @@ def test_watch_help_loads_no_numerical_library():
         "runpy.run_module('leaksim', run_name='__main__', alter_sys=True)\n"
     )
     heavy = ("numpy", "scipy", "pint", "matplotlib", "pandas")
-    for command in ("watch", "detect"):
+    for command in ("watch", "detect", "card"):
         done = subprocess.run(
             [sys.executable, "-c", code, command, "--help"],
             capture_output=True,

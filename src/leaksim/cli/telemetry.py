@@ -105,6 +105,23 @@ def add_commands(commands: Any) -> None:
     detect.add_argument("--plot", metavar="FIGURE.png", help="detection time against leak rate")
     detect.add_argument("--json", metavar="OUT.json", help="write the answers as JSON ('-')")
     detect.set_defaults(handler=_detect)
+    card = commands.add_parser(
+        "card",
+        help="print the crews' reserve-time card",
+        description="Write a printable card (PDF and PNG) of the reserve time to the evacuation "
+        "limit against the time measured for a 1 mmHg drop, one line per starting pressure from "
+        "520 to 785 mmHg, as crews read it with a watch (isothermal choked leak).",
+    )
+    card.add_argument(
+        "out",
+        metavar="NAME",
+        nargs="?",
+        default="reserve-card",
+        help="writes NAME.pdf and NAME.png (default reserve-card)",
+    )
+    card.add_argument("--level", default="490 mmHg", help="evacuation limit (490 mmHg)")
+    card.add_argument("--safe-haven", default="10 min", help="reserve marked for the safe haven")
+    card.set_defaults(handler=_card)
 
 
 def _watch(args: argparse.Namespace) -> int:
@@ -258,3 +275,20 @@ def _duration(seconds: float) -> str:
         if seconds < limit:
             return f"{seconds / size:.3g} {unit}"
     return f"{seconds:g} s"
+
+
+def _card(args: argparse.Namespace) -> int:
+    """``leaksim card``: the reserve-time card as PDF and PNG."""
+    base = args.out[:-4] if args.out.lower().endswith((".pdf", ".png")) else args.out
+    pdf, png = f"{base}.pdf", f"{base}.png"
+    seen: dict[str, str] = {}
+    _check_output("out", pdf, seen)
+    _check_output("out", png, seen)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from ..telemetry.card import write_reserve_card
+
+    write_reserve_card(pdf, png, level=args.level, safe_haven=args.safe_haven)
+    print(f"card: {pdf}, {png}")
+    return EXIT_OK

@@ -15,6 +15,7 @@ This package sits beside :mod:`leaksim.inverse`, whose laws and log readers it u
 
 from __future__ import annotations
 
+from .card import reserve_card, reserve_time, write_reserve_card
 from .limits import DetectableLeak, DetectionTime, detection_time, smallest_detectable_leak
 from .monitor import Alarm, LeakMonitor, MonitorState
 
@@ -25,5 +26,8 @@ __all__ = [
     "LeakMonitor",
     "MonitorState",
     "detection_time",
+    "reserve_card",
+    "reserve_time",
     "smallest_detectable_leak",
+    "write_reserve_card",
 ]
