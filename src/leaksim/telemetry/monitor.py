@@ -314,10 +314,17 @@ class _Line:
 
 @dataclass
 class _Phase:
-    """The leak since its last change: one line per segment."""
+    """The leak since its last change: one line per segment.
+
+    ``guard`` is the index, in the current segment, of the block the change was dated to
+    while that block is still in the fit: the change may lie inside it, and its readings from
+    before the change would pull the rate toward the old one (by up to two standard errors for
+    a leak that doubles), so it is dropped as soon as a later block can take its place.
+    """
 
     onset: float
     lines: list[_Line] = field(default_factory=list)
+    guard: int | None = None
 
 
 class LeakMonitor:
@@ -617,6 +624,7 @@ class LeakMonitor:
         self._y_last = None
         if self._phase is not None:
             self._phase.lines.append(_Line(self._segment_volume))
+            self._phase.guard = None
 
     # ---------------------------------------------------------------- one block
 
@@ -658,7 +666,13 @@ class LeakMonitor:
         )
         self._blocks.append(row)
         if self._phase is not None:
-            self._phase.lines[-1].add(row[None, :])
+            phase = self._phase
+            if phase.guard is not None and self._blocks.size - phase.guard >= 3:
+                phase.lines[-1] = _Line(self._segment_volume)
+                phase.lines[-1].add(self._blocks.view(phase.guard + 1))
+                phase.guard = None
+            else:
+                phase.lines[-1].add(row[None, :])
         self._decide()
 
     def _bias(self, pressure: float) -> float:
@@ -718,8 +732,13 @@ class LeakMonitor:
         blocks = self._blocks.view(self._search_start)
         onset = float(blocks[start, _T0])
         line = _Line(self._segment_volume)
-        line.add(blocks[start:])
-        self._phase = _Phase(onset, [line])
+        first = self._search_start + start
+        if blocks.shape[0] - start >= 3:
+            line.add(blocks[start + 1 :])
+            self._phase = _Phase(onset, [line])
+        else:
+            line.add(blocks[start:])
+            self._phase = _Phase(onset, [line], guard=first)
         if kind == "leak":
             self._onset = onset
         else:
