@@ -46,6 +46,8 @@ Estimates. At an alarm the change is dated by the broken line ``z = c - k_0 X - 
 X0)+`` fitted over the blocks since the last change, ``X0`` at each block start (least
 squares profile), and from there the decay rate is the weighted least-squares slope of the
 blocks after ``X0``, updated recursively with each block (recursive least squares, exact).
+The block the change is dated to is left out as soon as two later blocks can take its place:
+the change may lie inside it.
 Its interval is ``k +- (z sigma_k + D sqrt(sum w / S_xx))``: Wald (Seber and Wild, Nonlinear
 Regression, 1989, sec. 2.1) widened by the bias bound. Segments cut by repressurisations and
 events are fitted apart and their ``Cd A`` combined by inverse-variance weights, as ``fit``
