@@ -814,7 +814,7 @@ class LeakMonitor:
         bias = float(np.sum(wt * np.array(biases)) / np.sum(wt))
         half = self._z * sd + bias
         # an area is not negative: a bound below zero means "no leak" at that bound
-        return area, max(area - half, 0.0), area + half, sd
+        return area, max(area - half, 0.0), max(area + half, 0.0), sd
 
     def _pressure_now(self) -> float:
         b = self._blocks.view()
