@@ -133,6 +133,24 @@ def test_watch_bad_options(capsys, tmp_path, log_file):
     assert code == 2 and "false_alarm_rate" in err
 
 
+def test_watch_keeps_the_state_it_wrote_when_a_later_row_is_bad(capsys, tmp_path, log_data):
+    # the alarm at about 1 h writes both files; a row going back in time at 3 h ends the
+    # command with one line, and the files of the alarm stay whole
+    rows = _rows(log_data, 0, 3 * 3600).splitlines(keepends=True)
+    rows[-1] = "10, 700.00, 295.150\n"
+    path = tmp_path / "bad_later.csv"
+    path.write_text(HEADER + "".join(rows))
+    state, events = tmp_path / "STATE.json", tmp_path / "EVENTS.jsonl"
+    code, out, err = _run(
+        capsys, "watch", path, "--volume", "5 m^3", "--json", state, "--events", events
+    )
+    assert code == 2 and "times must increase" in err and err.count("\n") == 1
+    assert "alarm: leak" in out
+    data = json.loads(state.read_text())
+    assert [a["kind"] for a in data["alarms"]] == ["leak", "growth"]
+    assert [json.loads(ln) for ln in events.read_text().splitlines()] == data["alarms"]
+
+
 def test_watch_reads_iso_dates(capsys, tmp_path):
     rows = "".join(
         f"2024-04-01T00:{m:02d}:{s:02d}, {760 - 0.01 * (60 * m + s) / 60:.3f}\n"

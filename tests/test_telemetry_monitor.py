@@ -202,3 +202,17 @@ def test_noise_and_rounding():
         abs(np.mean(np.round(x + rng.normal(0, 0.25, 200_000))) - x) for x in np.linspace(0, 1, 21)
     )
     assert worst <= quantisation_bias(0.25, 1.0) * 1.05 + 3 * 0.3 / math.sqrt(200_000)
+
+
+def test_a_baseline_leak_is_expected_and_a_rise_above_it_alarms():
+    # a standard leak of 0.05 mm^2 throughout, a second one of as much from 2 h
+    log = synthetic_log(8, duration=5 * 3600.0, onset=0.0, area=0.05e-6, growth_at=2 * 3600.0)
+    plain = _monitor().update_many(log.time, log.pressure, log.temperature)
+    assert plain.alarms[0].time < 1800.0  # the standard leak itself is a leak
+    kw = {"baseline_leak": "0.05 mm^2"}
+    state = _monitor(**kw).update_many(log.time, log.pressure, log.temperature)
+    assert [a.kind for a in state.alarms] == ["leak"]
+    assert abs(state.onset - 2 * 3600.0) <= 120.0
+    assert _near(state, 0.1e-6)  # all the leaks together
+    with pytest.raises(ScenarioError, match="leak"):
+        _monitor(baseline_leak="3 kg")

@@ -61,6 +61,10 @@ def add_commands(commands: Any) -> None:
         metavar="TIME[,VOLUME]",
         help="cut the log here (repressurisation, hatch change), as for 'leaksim fit'",
     )
+    watch.add_argument(
+        "--baseline-leak",
+        help="the standard leak, any form 'leaksim convert' reads: alarm on a rise above it",
+    )
     watch.add_argument("--confidence", type=float, default=0.95, help="interval level")
     watch.add_argument(
         "--poll", type=float, default=1.0, help="with --follow: seconds between looks"
@@ -155,6 +159,7 @@ def _watch(args: argparse.Namespace) -> int:
         thresholds=args.threshold or ["490 mmHg"],
         events=[_event(e) for e in args.event],
         confidence=args.confidence,
+        baseline_leak=args.baseline_leak,
         source=args.log,
     )
     to_stdout = args.json == STDOUT

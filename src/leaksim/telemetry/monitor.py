@@ -51,7 +51,8 @@ the change may lie inside it.
 Its interval is ``k +- (z sigma_k + D sqrt(sum w / S_xx))``: Wald (Seber and Wild, Nonlinear
 Regression, 1989, sec. 2.1) widened by the bias bound. Segments cut by repressurisations and
 events are fitted apart and their ``Cd A`` combined by inverse-variance weights, as ``fit``
-does. ``k_0`` is 0 before the first alarm, then the upper bound of the current estimate: a
+does. ``k_0`` is the rate of the ``baseline_leak`` (0 unless given) before the first alarm,
+then the upper bound of the current estimate: a
 growth alarm says the leak has grown beyond its uncertainty. The reserve time to a level
 ``p_t`` is ``ln(p / p_t) / k`` (isothermal decay), its band from the interval of ``k``.
 
@@ -359,6 +360,10 @@ class LeakMonitor:
         :func:`leaksim.inverse.fit_leak` takes them [s, m^3].
     confidence : float, default 0.95
         Level of the intervals [-].
+    baseline_leak : str or pint.Quantity, optional
+        The station's standard leak, in any form :func:`leaksim.inverse.convert_leak` reads
+        (``"0.5 lb/day"`` at ``760 mmHg``, ``"0.01 mm^2"``): the leak alarm then fires on a
+        rise above it, and the ``Cd A`` reported is that of all the leaks together.
     repressurisation_threshold : str or pint.Quantity, optional
         A rise between two readings above this cuts the log [Pa]; default ten times the
         noise.
@@ -395,6 +400,7 @@ class LeakMonitor:
         thresholds: Sequence[str | pint.Quantity] = ("490 mmHg",),
         events: Sequence[Any] = (),
         confidence: float = 0.95,
+        baseline_leak: str | pint.Quantity | None = None,
         repressurisation_threshold: str | pint.Quantity | None = None,
         source: str = "log",
     ) -> None:
@@ -431,6 +437,13 @@ class LeakMonitor:
             if repressurisation_threshold is None
             else si_value(repressurisation_threshold, "pressure", "repressurisation_threshold")
         )
+        self._baseline = 0.0
+        if baseline_leak is not None:
+            from ..inverse import convert_leak
+
+            self._baseline = convert_leak(
+                baseline_leak, volume=volume, temperature=temperature, gas=gas
+            ).effective_area
         self.source = source
         # the readings
         self._samples = 0
@@ -714,9 +727,10 @@ class LeakMonitor:
             self._alarm()
 
     def _reference_rate(self) -> float:
-        """Decay rate expected without a (new) change: 0, or the upper bound of the leak's."""
+        """Decay rate expected without a (new) change: the baseline's, or the upper bound of
+        the leak's."""
         if self._phase is None:
-            return 0.0
+            return self._baseline * self._per_area()
         est = self._estimate()
         if est is None:
             return math.inf  # no estimate yet in this segment: no growth can be told
@@ -728,7 +742,7 @@ class LeakMonitor:
 
     def _alarm(self) -> None:
         kind = "leak" if self._phase is None else "growth"
-        k_before = 0.0 if self._phase is None else self._central_rate()
+        k_before = self._reference_rate() if self._phase is None else self._central_rate()
         before = self._estimate()
         start = self._date(k_before)
         blocks = self._blocks.view(self._search_start)

@@ -59,6 +59,18 @@ def watch_log(
         After the last row, its block closed.
     """
     written = 0
+
+    def publish(state: MonitorState, write: bool = True) -> None:
+        """Announce the alarms not yet announced, and write the files if there are any."""
+        nonlocal written
+        if len(state.alarms) > written:
+            for alarm in state.alarms[written:]:
+                if on_alarm is not None:
+                    on_alarm(alarm)
+            written = len(state.alarms)
+            if write:
+                _write(state, state_path, events_path)
+
     with LogStream(path) as stream:
         try:
             idle_since = _time.monotonic()
@@ -74,13 +86,13 @@ def watch_log(
                     _time.sleep(poll)
                     continue
                 idle_since = _time.monotonic()
-                state = monitor.update_many(rows.time, rows.pressure, rows.temperature)
-                if len(state.alarms) > written:
-                    for alarm in state.alarms[written:]:
-                        if on_alarm is not None:
-                            on_alarm(alarm)
-                    written = len(state.alarms)
-                    _write(state, state_path, events_path)
+                try:
+                    state = monitor.update_many(rows.time, rows.pressure, rows.temperature)
+                except ScenarioError:
+                    # the rows before the bad one were taken: publish their alarms first
+                    publish(monitor.state())
+                    raise
+                publish(state)
             stream.check_complete()
         except KeyboardInterrupt:
             _write(monitor.finish(), state_path, events_path)
@@ -91,9 +103,7 @@ def watch_log(
             f"needs at least two rows with a pressure, got {state.samples - state.dropped}",
             monitor.source,
         )
-    if len(state.alarms) > written and on_alarm is not None:
-        for alarm in state.alarms[written:]:
-            on_alarm(alarm)
+    publish(state, write=False)
     _write(state, state_path, events_path)
     return state
 
