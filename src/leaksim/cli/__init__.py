@@ -22,6 +22,10 @@
     leaksim watch LOG.csv --volume VOLUME [--gas air] [--follow] [--json STATE.json]
                           [--events EVENTS.jsonl] [--pressure-resolution "0.1 mmHg"]
                           [--pressure-noise P] [--temperature-drift DT] [--false-alarm-rate R]
+    leaksim detect [LEAK] --volume VOLUME... [--within TIME] [--pressure-resolution P]
+                          [--pressure-noise P] [--temperature-drift DT] [--plot FIGURE.png]
+                          [--json OUT.json]
+    leaksim card [NAME] [--level "490 mmHg"] [--safe-haven "10 min"]
 
 Exit status (a public contract, ``docs/scenario-format.md``): 0 on success, also when some
 cases failed (their status is reported); 2 on a bad scenario or bad arguments; 1 on an internal
