@@ -19,6 +19,13 @@
     leaksim budget HISTORY.csv [--trend auto|constant|linear|exponential] [--since DATE]
                                [--until DATE] [--reserve MASS] [--from DATE] [--horizon D]
                                [--relative-uncertainty 0.2] [--confidence 0.9] [--json OUT.json]
+    leaksim watch LOG.csv --volume VOLUME [--gas air] [--follow] [--json STATE.json]
+                          [--events EVENTS.jsonl] [--pressure-resolution "0.1 mmHg"]
+                          [--pressure-noise P] [--temperature-drift DT] [--false-alarm-rate R]
+    leaksim detect [LEAK] --volume VOLUME... [--within TIME] [--pressure-resolution P]
+                          [--pressure-noise P] [--temperature-drift DT] [--plot FIGURE.png]
+                          [--json OUT.json]
+    leaksim card [NAME] [--level "490 mmHg"] [--safe-haven "10 min"]
 
 Exit status (a public contract, ``docs/scenario-format.md``): 0 on success, also when some
 cases failed (their status is reported); 2 on a bad scenario or bad arguments; 1 on an internal
@@ -52,7 +59,7 @@ if TYPE_CHECKING:
 __all__ = ["main", "EXIT_OK", "EXIT_FAILURE", "EXIT_USAGE"]
 
 #: The command modules: imported with the parser, inside main(), or on first use as attributes.
-_COMMANDS = ("inverse", "run", "sweep")
+_COMMANDS = ("inverse", "run", "sweep", "telemetry")
 
 
 def __getattr__(name: str) -> Any:
@@ -134,7 +141,7 @@ def _command(argv: Sequence[str] | None) -> int:
 
 def _build_parser() -> _Parser:
     # the command modules import nothing heavy at the top (tests/test_cli_startup.py checks)
-    from . import inverse, run, sweep
+    from . import inverse, run, sweep, telemetry
     from ._common import _Parser, _version
 
     parser = _Parser(
@@ -146,4 +153,5 @@ def _build_parser() -> _Parser:
     run.add_commands(commands)
     sweep.add_command(commands)
     inverse.add_commands(commands)
+    telemetry.add_commands(commands)
     return parser
