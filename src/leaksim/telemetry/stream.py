@@ -137,7 +137,10 @@ class LogStream:
                 )
             for n, c in zip(names, row, strict=True):
                 cells[n].append(c.strip())
-        table = Table(self.source, names, self._header.units, cells)
+        units = self._header.units
+        first = self._row - len(cells[names[0]]) + 1 if names else self._row
+        columns = {n: _column(cells[n], units[n], n, first, self.source) for n in names}
+        table = Table(self.source, names, units, columns)
         time, start = table.times()
         if start is not None:
             if self._start is None:
@@ -147,3 +150,25 @@ class LogStream:
         t_key = table.find("temperature")
         temperature = None if t_key is None else table.column(t_key, "temperature")
         return Rows(time, pressure, temperature)
+
+
+def _column(cells: list[str], unit: str | None, name: str, first: int, source: str) -> np.ndarray:
+    """A column as :class:`~leaksim.inverse.logs.Table` holds it: numbers in the file's unit,
+    NaN for an empty cell, where the column has a unit; the stripped text otherwise. A cell
+    that is not a number is named by its data row (``first`` is the row of ``cells[0]``)."""
+    if not unit:
+        return np.array(cells, dtype=object)
+    text = np.array([c if c else "nan" for c in cells], dtype=object)
+    try:
+        return text.astype(float)
+    except ValueError:
+        for i, cell in enumerate(cells):
+            try:
+                float(cell or "nan")
+            except ValueError:
+                raise ScenarioError(
+                    f"column {name!r}, data row {first + i}: cannot read {cell!r} as a number",
+                    source,
+                ) from None
+        raise
+
