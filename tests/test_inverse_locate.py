@@ -208,3 +208,48 @@ def test_a_tests_file_with_an_empty_cell_or_a_module_read_twice_is_named(tmp_pat
         read_isolation_tests(path)
     path.write_text(head + "T1, A-B, 1, A, 760, 750\n")
     assert read_isolation_tests(path)[0].source == str(path)
+
+
+def test_the_needed_duration_brings_the_bound_to_its_target(chain):
+    # The separations grow in proportion to the duration: proposing the same test for the
+    # needed duration must give the target bound above the floor (the pairs the test does not
+    # separate), and half of it a larger one.
+    leaks = {"D": "0.1 mm^2"}
+    first = _tests(chain, leaks, [["B-C"]], seed=2)
+    where = locate_leak(chain, first, max_leaks=1, target_error=0.05)
+    assert where.next_test is not None and where.next_test_needed is not None
+    cand = [list(where.next_test)]
+    at = locate_leak(
+        chain, first, max_leaks=1, candidates=cand, next_duration=f"{where.next_test_needed} s"
+    )
+    floor = where.next_test_error_floor
+    assert at.next_test_error_bound - floor == pytest.approx(0.05, rel=1e-6)
+    half = locate_leak(
+        chain, first, max_leaks=1, candidates=cand, next_duration=f"{where.next_test_needed / 2} s"
+    )
+    assert half.next_test_error_bound - floor > 0.05
+
+
+def test_the_crew_limit_is_half_a_1_mmhg_fall_of_the_holed_group(chain):
+    # Closed form: a group of volume V with the fitted area a falls as p exp(-k t), with
+    # k = a psi* sqrt(R T) / V; it loses 1 mmHg in ln(p / (p - 1 mmHg)) / k.
+    from leaksim.inverse._common import MMHG, gas_constants
+    from leaksim.inverse.locate import groups as station_groups
+
+    leaks = {"D": "0.1 mm^2"}
+    first = _tests(chain, leaks, [["B-C"]], seed=2)
+    where = locate_leak(chain, first, max_leaks=1)
+    best = where.hypotheses[0]
+    r, psi = gas_constants("air")
+    volumes = {"A": 40.0, "B": 60.0, "C": 20.0, "D": 80.0, "E": 30.0}
+    parts = station_groups(chain, list(where.next_test))
+    names = list(chain.module_names)
+    holed = next(g for g in parts if names.index(best.modules[0]) in g)
+    volume = sum(volumes[names[i]] for i in holed)
+    k = best.areas[0] * psi * np.sqrt(r * 295.15) / volume
+    p = where.pressure
+    assert where.next_test_crew_limit == pytest.approx(0.5 * np.log(p / (p - MMHG)) / k, rel=1e-9)
+    # and the gas is the most probable leak's loss over the shorter of the two
+    span = min(where.next_test_needed, where.next_test_crew_limit)
+    assert where.next_test_gas == pytest.approx(where.leak_rate(best.areas[0]) * span, rel=1e-9)
+    assert "crew rule" in "\n".join(where.lines())

@@ -81,6 +81,12 @@ def add_commands(commands: Any) -> None:
         "--pressure-uncertainty", default="0.5 mmHg", help="uncertainty of one reading"
     )
     locate.add_argument("--next-duration", help="duration of the proposed test")
+    locate.add_argument(
+        "--target-error",
+        type=float,
+        default=0.05,
+        help="error bound the proposed test's needed duration is found for (default 0.05)",
+    )
     locate.add_argument("--gas", default="air", help="gas: 'air' (default) or a species")
     locate.add_argument("--json", metavar="OUT.json", help="write the ranking as JSON")
     locate.set_defaults(handler=_locate)
@@ -176,6 +182,7 @@ def _locate(args: argparse.Namespace) -> int:
         max_leaks=args.max_leaks,
         pressure_uncertainty=args.pressure_uncertainty,
         next_duration=args.next_duration,
+        target_error=args.target_error,
     )
     return _report(location.lines(), location.to_dict(), args.json, f"tests: {args.tests}")
 

@@ -37,6 +37,20 @@ the smallest bound, among those that split the station into groups no test made 
 the test, the most probable hypothesis is the wrong one; a sum over pairs, it may exceed 1, and
 then promises nothing.
 
+How long. The Mahalanobis separations grow in proportion to the test's duration ``d`` (the
+rate's uncertainty is ``sqrt(2) s / (p d)``), so the bound of a candidate is
+``sum_{i<j} sqrt(P_i P_j) exp(-D_ij(1 s)^2 d^2 / 8)``. Pairs the test does not separate at
+all (``D_ij = 0``, both hypotheses inside one group) keep their share at any duration: the
+bound's floor, which only another test can lower. The needed duration is the shortest that
+brings the rest, ``bound - floor``, to ``target_error`` (found by bisection): how long the
+hatches must stay closed to tell apart, at the sensor's resolution, the hypotheses this test can
+tell apart. The crew rule bounds it from above: a hatch stays
+closed at most half the time in which a group of modules, cut off with the most probable
+hypothesis's leak, falls by 1 mmHg (``ln(p / (p - 1 mmHg)) / k`` with the group's decay rate
+``k = psi* sqrt(R T) sum a_i / V_G``), so that the test itself never costs the crew more than
+half a millimetre of mercury. The gas the test costs is what the most probable leak loses in
+its duration at the stated pressure.
+
 Checks. A hypothesis in which a module's fitted area is zero (the bound of the non-negative
 fit) is the smaller hypothesis without that module, and is not listed. A group whose pressure
 rises by more than three standard uncertainties of a difference of two readings
@@ -147,6 +161,18 @@ class Location:
     notes : list of str
     next_test_duration : float or None
         Duration of the proposed test [s].
+    next_test_needed : float or None
+        Shortest duration at which the proposed test's bound falls to the target error [s];
+        None when no test of up to a year reaches it.
+    next_test_crew_limit : float or None
+        Longest the proposed test may keep its hatches closed under the crew rule (half the
+        time of a 1 mmHg fall of the fastest-falling group) [s]; None when no group falls.
+    next_test_gas : float or None
+        Gas the most probable leak loses over the test, the needed duration or the crew limit,
+        whichever is shorter [kg].
+    next_test_error_floor : float or None
+        What the proposed test's bound keeps at any duration: the share of the pairs of
+        hypotheses it does not separate [-].
     """
 
     hypotheses: list[Hypothesis]
@@ -160,6 +186,10 @@ class Location:
     gas_constant: float
     notes: list[str] = field(default_factory=list)
     next_test_duration: float | None = None
+    next_test_needed: float | None = None
+    next_test_crew_limit: float | None = None
+    next_test_gas: float | None = None
+    next_test_error_floor: float | None = None
 
     def leak_rate(self, area: float) -> float:
         """Mass rate [kg/s] of an effective area [m^2] at :attr:`pressure`."""
@@ -176,10 +206,33 @@ class Location:
             "next_test_close": None if self.next_test is None else list(self.next_test),
             "next_test_error_bound": self.next_test_error_bound,
             "next_test_duration_s": self.next_test_duration,
+            "next_test_needed_s": self.next_test_needed,
+            "next_test_crew_limit_s": self.next_test_crew_limit,
+            "next_test_gas_kg": self.next_test_gas,
+            "next_test_error_floor": self.next_test_error_floor,
             "candidates": [{"close": list(c), "error_bound": b} for c, b in self.candidates],
             "rate_pressure_Pa": self.pressure,
             "notes": list(self.notes),
         }
+
+    def _plan_lines(self) -> list[str]:
+        """How long the proposed test must last, what the crew rule allows, what it costs."""
+        rows = []
+        if self.next_test_needed is not None:
+            floor = self.next_test_error_floor or 0.0
+            rest = f" above its floor of {floor:.3g}" if floor > 0.0 else ""
+            rows.append(
+                f"  needed: {_hours(self.next_test_needed)} closed to bring the bound to the "
+                f"target{rest}"
+            )
+        if self.next_test_crew_limit is not None:
+            rows.append(
+                f"  crew rule: at most {_hours(self.next_test_crew_limit)} closed (half the time "
+                "of a 1 mmHg fall)"
+            )
+        if self.next_test_gas is not None:
+            rows.append(f"  gas lost meanwhile: {self.next_test_gas:.3g} kg")
+        return rows
 
     def lines(self, top: int = 5) -> list[str]:
         """A short human summary."""
@@ -212,6 +265,7 @@ class Location:
                 "  error bound: at most this chance that the most probable hypothesis after "
                 "that test is the wrong one (Bhattacharyya; 1 or more promises nothing)"
             )
+            rows += self._plan_lines()
         rows.append(f"rates stated at {self.pressure / MMHG:.0f} mmHg")
         rows += [f"note: {n}" for n in self.notes]
         return rows
@@ -226,6 +280,7 @@ def locate_leak(
     pressure_uncertainty: str | pint.Quantity = DEFAULT_PRESSURE_UNCERTAINTY,
     candidates: Sequence[Sequence[str]] | None = None,
     next_duration: str | pint.Quantity | None = None,
+    target_error: float = 0.05,
 ) -> Location:
     """Infer which modules leak from isolation tests, and propose the next test.
 
@@ -247,6 +302,8 @@ def locate_leak(
         pair of hatches.
     next_duration : str or pint.Quantity, optional
         Duration of the next test [s]; default the longest test given.
+    target_error : float, default 0.05
+        Error bound the next test's needed duration is found for [-], in (0, 1).
 
     Returns
     -------
@@ -264,6 +321,8 @@ def locate_leak(
         raise ScenarioError(f"must be an integer >= 1, got {max_leaks!r}", "max_leaks")
     if not tests:
         raise ScenarioError("needs at least one isolation test, got none", "tests")
+    if not 0.0 < target_error < 1.0:
+        raise ScenarioError(f"must be in (0, 1), got {target_error!r}", "target_error")
     r, psi = gas_constants(gas)
     sigma = si_value(pressure_uncertainty, "pressure", "pressure_uncertainty")
     volumes, temps, pressure = _module_values(station)
@@ -306,6 +365,20 @@ def locate_leak(
     elif not done and not ranked:
         notes.append("every candidate test splits the station as a test already made")
     propose = not done and bool(ranked)
+    plan: dict[str, float | None] = {}
+    if propose:
+        unit_sd = _next_sd(volumes, temps, pressure, psi, r, sigma, 1.0)
+        plan = _plan(
+            station, ranked[0][0], hyps, unit_sd, target_error, float(np.mean(pressure)), psi, r
+        )
+        plan["gas"] = _gas(hyps[0], plan, float(np.mean(pressure)), psi, r, float(temps[0]))
+        needed, limit = plan["needed"], plan["limit"]
+        if needed is not None and limit is not None and needed > limit:
+            notes.append(
+                f"the proposed test needs {_hours(needed)} to bring its error bound within "
+                f"{target_error:g} of its floor, longer than the crew rule allows "
+                f"({_hours(limit)})"
+            )
     return Location(
         hypotheses=hyps,
         module_probability=module_p,
@@ -318,6 +391,10 @@ def locate_leak(
         gas_constant=r,
         notes=notes,
         next_test_duration=duration_next if propose else None,
+        next_test_needed=plan.get("needed"),
+        next_test_crew_limit=plan.get("limit"),
+        next_test_gas=plan.get("gas"),
+        next_test_error_floor=plan.get("floor"),
     )
 
 
@@ -444,6 +521,65 @@ def _next_sd(volumes, temps, pressure, psi, r, sigma, duration):
         * sigma
         / (float(np.mean(pressure)) * duration * psi * math.sqrt(r * float(np.mean(temps))))
     )
+
+
+def _plan(station, cand, hyps, unit_sd, target, pressure, psi, r) -> dict[str, float | None]:
+    """The needed duration of test ``cand`` and the crew limit on it (module notes), from
+    the group-area uncertainty of a 1 s test, ``unit_sd * V_G``."""
+    likely = [h for h in hyps if h.probability > 1e-4][:40]
+    volumes = np.array([float(m.si["volume"]) for m in station.modules])
+    temps = np.array([float(m.si["temperature"]) for m in station.modules])
+    index = {m: i for i, m in enumerate(station.module_names)}
+    areas = np.zeros((len(likely), len(volumes)))
+    for j, h in enumerate(likely):
+        for m, a in zip(h.modules, h.areas, strict=True):
+            areas[j, index[m]] = a
+    parts = groups(station, list(cand), "candidates")
+    pred = np.stack([areas[:, g].sum(axis=1) for g in parts], axis=1)
+    z = pred / np.array([unit_sd * volumes[g].sum() for g in parts])
+    d2 = np.sum((z[:, None, :] - z[None, :, :]) ** 2, axis=-1)  # at d = 1 s
+    weights = np.array([h.probability for h in likely])
+    pair_w = np.triu(np.sqrt(np.outer(weights, weights)), k=1)
+
+    # Pairs the test does not separate (D = 0) keep their share at any duration: the floor.
+    floor = float(np.sum(np.where(d2 > 0.0, 0.0, pair_w)))
+
+    def bound(duration: float) -> float:
+        return float(np.sum(pair_w * np.exp(-d2 * duration**2 / 8.0))) - floor
+
+    needed: float | None = None
+    lo, hi = 1.0, 365.0 * DAY
+    if bound(hi) <= target:
+        for _ in range(60):  # bisection in log d: the bound falls with d
+            mid = math.sqrt(lo * hi)
+            lo, hi = (lo, mid) if bound(mid) <= target else (mid, hi)
+        needed = hi
+    limit = _crew_limit(station, parts, hyps[0], temps, pressure, psi, r)
+    return {"needed": needed, "limit": limit, "floor": floor}
+
+
+def _crew_limit(station, parts, best, temps, pressure, psi, r) -> float | None:
+    """Half the time in which the fastest-falling group, cut off with the leak of the most
+    probable hypothesis ``best``, falls by 1 mmHg [s] (module notes)."""
+    index = {m: i for i, m in enumerate(station.module_names)}
+    volumes = np.array([float(m.si["volume"]) for m in station.modules])
+    times = []
+    for g in parts:
+        area = sum(a for m, a in zip(best.modules, best.areas, strict=True) if index[m] in g)
+        if area > 0.0:
+            rate = area * psi * math.sqrt(r * float(np.mean(temps[g]))) / volumes[g].sum()
+            times.append(math.log(pressure / (pressure - MMHG)) / rate)
+    return 0.5 * min(times) if times else None
+
+
+def _gas(best, plan, pressure, psi, r, temperature) -> float | None:
+    """Gas the most probable leak loses over the test, the needed duration or the crew limit,
+    whichever is shorter [kg]."""
+    spans = [d for d in (plan["needed"], plan["limit"]) if d is not None]
+    if not spans:
+        return None
+    rate = sum(best.areas) * pressure * psi / math.sqrt(r * temperature)
+    return rate * min(spans)
 
 
 def _hours(seconds: float) -> str:
