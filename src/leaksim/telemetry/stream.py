@@ -171,4 +171,3 @@ def _column(cells: list[str], unit: str | None, name: str, first: int, source: s
                     source,
                 ) from None
         raise
-
