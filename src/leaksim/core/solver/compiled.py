@@ -61,11 +61,8 @@ def _tableau() -> tuple[float | np.ndarray, ...]:
     return tab.gamma, a, c, np.array(tab.h1), np.array(tab.h2), *stages
 
 
-def _network_arrays(
-    network: Network, model: GeneralModel, floor: np.ndarray
-) -> tuple[np.ndarray, ...]:
-    """The model's per-case arrays and the station's index arrays (kernel ``net``), given
-    the smallest complex-step perturbations ``floor`` (C, F) in state units."""
+def _network_arrays(network: Network, model: GeneralModel) -> tuple[np.ndarray, ...]:
+    """The lean model's per-case arrays and the station's index arrays (kernel ``net``)."""
     links = network.links
     vacuum = model._vacuum_mask
     flow_scale = model.flow_scale().copy()
@@ -89,16 +86,16 @@ def _network_arrays(
         network.sources.module.astype(np.int64),
         np.ascontiguousarray(model._src_flow, dtype=float),
         *_growth_arrays(network),
-        *_general_arrays(network, model, floor),
     )
 
 
 def _general_arrays(
-    network: Network, model: GeneralModel, floor: np.ndarray
+    network: Network, model: GeneralModel, floor: np.ndarray, levels: list[tuple[str, np.ndarray]]
 ) -> tuple[np.ndarray, ...]:
-    """What the general model adds (kernel ``net``, from ``GEN``): its flags, mixture and
-    initial-gas properties, links' ``C_d A``, regulated sources, walls, the shares of O2 and
-    CO2, and the colour groups of its complex-step Jacobian."""
+    """The general model's arrays (kernel ``gen``): its flags, mixture and initial-gas
+    properties, links' ``C_d A``, regulated sources, walls, the shares of O2 and CO2, the
+    colour groups of its complex-step Jacobian, whose smallest perturbations are ``floor``
+    (C, F) in state units, and what each threshold of ``levels`` watches."""
     modules, sources, species = network.modules, network.sources, network.species
     n, n_modules = network.n_cases, network.n_modules
     neighbours = model.neighbours()
@@ -153,6 +150,7 @@ def _general_arrays(
         near,
         colour,
         per_case(floor),
+        np.array([_QUANTITY[q] for q, _ in levels], dtype=np.int64),
     )
 
 
@@ -203,10 +201,10 @@ _QUANTITY = {"pressure": 0, "partial_pressure_O2": 1, "partial_pressure_CO2": 2}
 
 def _threshold_arrays(
     model: GeneralModel, levels: list[tuple[str, np.ndarray]], n_cases: int, n_modules: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``(sign, share, level, quantity)``: threshold ``j`` is reached where
-    ``sign p share <= level`` (lean model) or ``sign v <= level``, ``v`` the observed value
-    ``quantity`` (general model)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(sign, share, level)``: threshold ``j`` is reached where ``sign p share <= level``
+    (lean model) or ``sign v <= level``, ``v`` the observed value it watches (general
+    model)."""
     shares = {
         "pressure": np.ones((n_cases, n_modules)),
         "partial_pressure_O2": model.initial_fraction("O2"),
@@ -218,8 +216,7 @@ def _threshold_arrays(
     for j, (q, lev) in enumerate(levels):
         share[:, j] = shares[q]
         level[:, j] = direction(q) * lev
-    quantity = np.array([_QUANTITY[q] for q, _ in levels], dtype=np.int64)
-    return sign, share, level, quantity
+    return sign, share, level
 
 
 def run_compiled(
@@ -293,23 +290,25 @@ def run_compiled(
         events.done,
         events.last,
     )
-    empty = np.empty((0, 0, 0))
     out = (
         t_out.astype(float),
         outputs.out["p"],
         outputs.row.astype(np.int64),
         outputs.column.astype(np.int64),
-        *(empty if lean else outputs.out[key] for key in ("T", "o2", "co2")),
     )
+    empty = np.empty((0, 0, 0))
+    gout = tuple(empty if lean else outputs.out[key] for key in ("T", "o2", "co2"))
     exponent = StepController(RODAS4.embedded_order).exponent
     ctl = (ends, rel, absolute, int(max_steps), exponent)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         integrate(
-            _network_arrays(network, model, 1e-6 * np.asarray(scale, dtype=float)),
+            _network_arrays(network, model),
+            _general_arrays(network, model, 1e-6 * np.asarray(scale, dtype=float), levels),
             sched,
             _trigger_arrays(network, n_modules),
             _threshold_arrays(model, levels, n, n_modules),
             out,
+            gout,
             ctl,
             _tableau(),
             state,

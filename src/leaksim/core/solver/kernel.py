@@ -11,7 +11,7 @@ dense output (:mod:`~leaksim.core.solver.dense`); thresholds by the same bisecti
 amounts by Simpson's rule. A step touches each case's few numbers once and takes the same
 steps as the batched loop.
 
-It serves every station, with one of two right-hand sides chosen by ``net[GEN]``: the
+It serves every station, with one of two right-hand sides chosen by ``gen[GEN]``: the
 :class:`~leaksim.core.model.LeanModel` (one gas at one temperature: moles per module, an
 analytic Jacobian) or the :class:`~leaksim.core.model.GeneralModel` (several gases, the
 adiabatic and wall energy modes, regulated and fading sources, fans with their enthalpy: the
@@ -238,13 +238,13 @@ def rhs(y, is_open, t, c, net, work, out):
 
 
 @_called
-def rhs_called(y, is_open, t, c, net, work, out):
-    """:func:`rhs` or :func:`rhs_general`, compiled once for the callers off the step's
-    path."""
-    if net[GEN][GENERAL]:
-        rhs_general(y, is_open, t, c, net, work[15], out)
-    else:
+def rhs_called(y, is_open, t, c, net, gen, work, gwork, out):
+    """:func:`rhs`, or :func:`rhs_general` where ``gen`` is not None, compiled once for the
+    callers off the step's path."""
+    if gen is None:
         rhs(y, is_open, t, c, net, work, out)
+    else:
+        rhs_general(y, is_open, t, c, net, gen, gwork[0], out)
 
 
 @_inline
@@ -313,32 +313,35 @@ def pressure(y, m, c, rt_v):
 #: Flags of the station (int64): general model (1) or lean (0), state species ``S'``, an
 #: energy equation (0/1), walls (0/1), one temperature in an isothermal station (0/1), index
 #: of O2 and of CO2 among the species (-1 for none), colour groups of the Jacobian.
-GEN = 18
+GEN = 0
 GENERAL, N_SPECIES, ENERGY, WALL, SAME_T, O2, CO2, N_GROUPS = 0, 1, 2, 3, 4, 5, 6, 7
 #: Molar mass [kg/mol] and heat capacity [J/(mol K)] of each state species, (C, S').
-MOLAR_MASS, HEAT_CAPACITY = 19, 20
+MOLAR_MASS, HEAT_CAPACITY = 1, 2
 #: Initial mole fractions over the state species, (C, M, S').
-X0 = 21
+X0 = 3
 #: Initial (and isothermal) temperature [K] and volume [m^3] of each module, (C, M).
-T0, VOLUME = 22, 23
+T0, VOLUME = 4, 5
 #: A billionth of each case's largest initial module content [mol], (C,).
-VACUUM_MOLES = 24
+VACUUM_MOLES = 6
 #: Molar mass and heat capacity of each module's initial gas, (C, M).
-MM0, CP0 = 25, 26
+MM0, CP0 = 7, 8
 #: ``C_d A`` of each link [m^2], (C, K).
-CDA = 27
+CDA = 9
 #: What each source watches (``FEED_*``, (J,)), its set point and band [Pa], (C, J), its
 #: composition over the state species (C, J, S') and molar enthalpy [J/mol], (C, J).
-SRC_WATCH, SRC_SETPOINT, SRC_BAND, SRC_X, SRC_H = 28, 29, 30, 31, 32
+SRC_WATCH, SRC_SETPOINT, SRC_BAND, SRC_X, SRC_H = 10, 11, 12, 13, 14
 #: ``h_w A_w`` [W/K] and wall temperature [K] of each module, (C, M).
-WALL_CONDUCTANCE, WALL_TEMPERATURE = 33, 34
+WALL_CONDUCTANCE, WALL_TEMPERATURE = 15, 16
 #: Share of O2 and CO2 in each case's one (pseudo-)species, (C, 2).
-SHARE = 35
+SHARE = 17
 #: Modules whose state enters each module's derivative (M, M) and the colour of each module
 #: (M,) (:func:`~leaksim.core.solver.jacobian.colour_modules`).
-NEIGHBOURS, COLOUR = 36, 37
+NEIGHBOURS, COLOUR = 18, 19
 #: Smallest magnitude of a complex-step perturbation, in state units, (C, F).
-FLOOR = 38
+FLOOR = 20
+#: What each threshold watches: the observed pressure, O2 or CO2 partial pressure (0, 1, 2),
+#: (L,).
+QUANTITY = 21
 
 _RU = 8.314462618  # leaksim.core.gas.MOLAR_GAS_CONSTANT
 # Complex steps: of the Jacobian (a fraction of the component), in t (a fraction of
@@ -370,14 +373,14 @@ def general_scratch(n_modules, n_species, n_links, size, like):
 
 
 @_inline
-def module_state(y, m, c, net, x_row):
+def module_state(y, m, c, gen, x_row):
     """Pressure [Pa] (not clipped), temperature [K], molar mass [kg/mol], heat capacity
     [J/(mol K)] and total amount [mol] of module ``m``, its mole fractions left in ``x_row``
     with several species (:meth:`~leaksim.core.model.GeneralModel.thermo`)."""
-    flags = net[GEN]
+    flags = gen[GEN]
     n_sp, energy = flags[N_SPECIES], flags[ENERGY]
-    molar_mass, heat_capacity, x0 = net[MOLAR_MASS], net[HEAT_CAPACITY], net[X0]
-    t0, volume, vacuum_moles = net[T0], net[VOLUME], net[VACUUM_MOLES]
+    molar_mass, heat_capacity, x0 = gen[MOLAR_MASS], gen[HEAT_CAPACITY], gen[X0]
+    t0, volume, vacuum_moles = gen[T0], gen[VOLUME], gen[VACUUM_MOLES]
     base = m * (n_sp + energy)
     raw_total = y[base]
     for s in range(1, n_sp):
@@ -417,10 +420,10 @@ def module_state(y, m, c, net, x_row):
 
 
 @_inline
-def fractions(m, c, net, x_row):
+def fractions(m, c, gen, x_row):
     """Mole fractions of O2 and CO2 in module ``m`` now [-], from ``x_row`` as
     :func:`module_state` left it (:meth:`~leaksim.core.model.GeneralModel._fraction`)."""
-    flags, share = net[GEN], net[SHARE]
+    flags, share = gen[GEN], gen[SHARE]
     if flags[N_SPECIES] == 1:  # one gas per case: its fixed shares
         return share[c, 0], share[c, 1]
     o2, co2 = flags[O2], flags[CO2]
@@ -428,12 +431,12 @@ def fractions(m, c, net, x_row):
 
 
 @_inline
-def observe(y, m, c, net, x_row):
+def observe(y, m, c, gen, x_row):
     """Pressure [Pa], temperature [K], O2 and CO2 partial pressures [Pa] of module ``m`` of a
     real state, the pressure never negative (:meth:`~leaksim.core.model.GeneralModel.observe`)."""
-    p, temperature, _, _, _ = module_state(y, m, c, net, x_row)
+    p, temperature, _, _, _ = module_state(y, m, c, gen, x_row)
     p = max(p, 0.0)
-    o2, co2 = fractions(m, c, net, x_row)
+    o2, co2 = fractions(m, c, gen, x_row)
     return p, temperature, p * o2, p * co2
 
 
@@ -533,15 +536,15 @@ def growth_weight(knots, areas, nominal, t):
 
 
 @_called
-def rhs_general(y, is_open, t, c, net, g, out):
+def rhs_general(y, is_open, t, c, net, gen, g, out):
     """``dy/dt`` of case ``c`` at ``t`` (:meth:`~leaksim.core.model.GeneralModel.rhs`): the
     moles of each species and the energy of each module [mol/s], [W]."""
-    flags = net[GEN]
+    flags = gen[GEN]
     n_sp, energy, same_t = flags[N_SPECIES], flags[ENERGY], flags[SAME_T]
     link_a, link_b, vacuum, boundary_p = net[LINK_A], net[LINK_B], net[VACUUM], net[BOUNDARY_P]
-    delta, consts, cda = net[DELTA], net[CONSTS], net[CDA]
-    molar_mass, heat_capacity, x0, t0 = net[MOLAR_MASS], net[HEAT_CAPACITY], net[X0], net[T0]
-    mm0, cp0 = net[MM0], net[CP0]
+    delta, consts, cda = net[DELTA], net[CONSTS], gen[CDA]
+    molar_mass, heat_capacity, x0, t0 = gen[MOLAR_MASS], gen[HEAT_CAPACITY], gen[X0], gen[T0]
+    mm0, cp0 = gen[MM0], gen[CP0]
     growth_of_link, growth_time, growth_area = (
         net[GROWTH_OF_LINK],
         net[GROWTH_TIME],
@@ -549,24 +552,24 @@ def rhs_general(y, is_open, t, c, net, g, out):
     )
     nominal = net[NOMINAL_AREA]
     fan_link, fan_a, fan_b = net[FAN_LINK], net[FAN_A], net[FAN_B]
-    src_module, src_flow, src_watch = net[SRC_MODULE], net[SRC_FLOW], net[SRC_WATCH]
+    src_module, src_flow, src_watch = net[SRC_MODULE], net[SRC_FLOW], gen[SRC_WATCH]
     src_setpoint, src_band, src_x, src_h = (
-        net[SRC_SETPOINT],
-        net[SRC_BAND],
-        net[SRC_X],
-        net[SRC_H],
+        gen[SRC_SETPOINT],
+        gen[SRC_BAND],
+        gen[SRC_X],
+        gen[SRC_H],
     )
     wall_conductance, wall_temperature, vacuum_moles = (
-        net[WALL_CONDUCTANCE],
-        net[WALL_TEMPERATURE],
-        net[VACUUM_MOLES],
+        gen[WALL_CONDUCTANCE],
+        gen[WALL_TEMPERATURE],
+        gen[VACUUM_MOLES],
     )
     p, temp, mm, cp, x, raw_total = g[0], g[1], g[2], g[3], g[4], g[5]
     flow, h_up, x_up, d_fans, e_fans = g[6], g[7], g[8], g[9], g[10]
     k = n_sp + energy
     n_modules, n_links = t0.shape[1], link_a.size
     for m in range(n_modules):
-        p[m], temp[m], mm[m], cp[m], raw_total[m] = module_state(y, m, c, net, x[m])
+        p[m], temp[m], mm[m], cp[m], raw_total[m] = module_state(y, m, c, gen, x[m])
     # Each link's flow from side a to side b (GeneralModel.link_molar_flow).
     for kk in range(n_links):
         a, b = link_a[kk], link_b[kk]
@@ -658,7 +661,7 @@ def rhs_general(y, is_open, t, c, net, g, out):
         m = src_module[j]
         feed = src_flow[c, j] * (1.0 if is_open[n_links + j] else 0.0) + 0.0 * p[m]
         if src_watch[j] != 0:
-            o2, co2 = fractions(m, c, net, x[m])
+            o2, co2 = fractions(m, c, gen, x[m])
             feed = feed * feed_factor(
                 src_watch[j], p[m], o2, co2, src_setpoint[c, j], src_band[c, j]
             )
@@ -700,14 +703,14 @@ def rhs_general(y, is_open, t, c, net, g, out):
 
 
 @_called
-def jacobian_general(y, is_open, t, c, net, work, jac):
+def jacobian_general(y, is_open, t, c, net, gen, gwork, jac):
     """``d rhs / d y`` of case ``c`` by complex step, a colour group of modules at a time
     (:class:`~leaksim.core.solver.jacobian.Jacobian`)."""
-    flags = net[GEN]
+    flags = gen[GEN]
     k = flags[N_SPECIES] + flags[ENERGY]
-    neighbours, colour, floor = net[NEIGHBOURS], net[COLOUR], net[FLOOR]
-    gc = work[16]
-    steps = work[17]
+    neighbours, colour, floor = gen[NEIGHBOURS], gen[COLOUR], gen[FLOOR]
+    gc = gwork[1]
+    steps = gwork[2]
     y_c, f_c = gc[11], gc[12]
     n_modules = colour.size
     t_c = t + 0j
@@ -722,7 +725,7 @@ def jacobian_general(y, is_open, t, c, net, work, jac):
                     step = _JAC_STEP * max(abs(y[col]), floor[c, col])
                     steps[m] = step
                     y_c[col] = y[col] + 1j * step
-            rhs_general(y_c, is_open, t_c, c, net, gc, f_c)
+            rhs_general(y_c, is_open, t_c, c, net, gen, gc, f_c)
             for m in range(n_modules):
                 if colour[m] != group:
                     continue
@@ -734,62 +737,60 @@ def jacobian_general(y, is_open, t, c, net, work, jac):
 
 
 @_called
-def time_derivative_general(y, is_open, t, c, net, work, out):
+def time_derivative_general(y, is_open, t, c, net, gen, gwork, out):
     """``d rhs / dt`` along the growing areas by complex step in ``t``."""
-    gc = work[16]
+    gc = gwork[1]
     y_c, f_c = gc[11], gc[12]
     step = _TIME_STEP * max(t, 1.0)
     for i in range(y.size):
         y_c[i] = y[i] + 0j
-    rhs_general(y_c, is_open, t + 1j * step, c, net, gc, f_c)
+    rhs_general(y_c, is_open, t + 1j * step, c, net, gen, gc, f_c)
     for i in range(y.size):
         out[i] = f_c[i].imag / step
 
 
 @_called
-def pressure_rate(y, f, m, c, net, work):
+def pressure_rate(y, f, m, c, gen, gwork):
     """``dp/dt`` of module ``m`` along the derivative ``f`` [Pa/s], by complex step
     (:meth:`~leaksim.core.solver.triggers.Triggers.pressure_rate`)."""
-    gc = work[16]
+    gc = gwork[1]
     y_c, x_row = gc[11], gc[4][0]
-    flags = net[GEN]
+    flags = gen[GEN]
     k = flags[N_SPECIES] + flags[ENERGY]
     for i in range(m * k, (m + 1) * k):
         y_c[i] = y[i] + 1j * _RATE_STEP * f[i]
-    p = module_state(y_c, m, c, net, x_row)[0]
+    p = module_state(y_c, m, c, gen, x_row)[0]
     return p.imag / _RATE_STEP
 
 
 @_called
-def observed_pressure(y, m, c, net, work):
-    """Pressure of module ``m`` [Pa], never negative, of the lean or the general model."""
-    if net[GEN][GENERAL]:
-        return observe(y, m, c, net, work[18])[0]
-    return pressure(y, m, c, net[RT_V])
+def observed_pressure(y, m, c, gen, x_row):
+    """Pressure of module ``m`` of the general model [Pa], never negative."""
+    return observe(y, m, c, gen, x_row)[0]
 
 
 @_called
-def observed_value(y, m, c, net, work, quantity):
+def observed_value(y, m, c, gen, x_row, quantity):
     """Pressure, O2 or CO2 partial pressure (``quantity`` 0, 1, 2) of module ``m`` of the
     general model [Pa]."""
-    p, _, o2, co2 = observe(y, m, c, net, work[18])
+    p, _, o2, co2 = observe(y, m, c, gen, x_row)
     return p if quantity == 0 else (o2 if quantity == 1 else co2)
 
 
 @_called
-def feeds(y, is_open, c, net, work, out):
+def feeds(y, is_open, c, net, gen, gwork, out):
     """Molar feed of every source of the general model [mol/s]
     (:meth:`~leaksim.core.model.GeneralModel.source_feed`)."""
-    src_module, src_flow, src_watch = net[SRC_MODULE], net[SRC_FLOW], net[SRC_WATCH]
-    src_setpoint, src_band = net[SRC_SETPOINT], net[SRC_BAND]
+    src_module, src_flow, src_watch = net[SRC_MODULE], net[SRC_FLOW], gen[SRC_WATCH]
+    src_setpoint, src_band = gen[SRC_SETPOINT], gen[SRC_BAND]
     n_links = net[LINK_A].size
-    x_row = work[18]
+    x_row = gwork[3]
     for j in range(src_module.size):
         feed = src_flow[c, j] * (1.0 if is_open[n_links + j] else 0.0)
         if src_watch[j] != 0:
             m = src_module[j]
-            p = module_state(y, m, c, net, x_row)[0]
-            o2, co2 = fractions(m, c, net, x_row)
+            p = module_state(y, m, c, gen, x_row)[0]
+            o2, co2 = fractions(m, c, gen, x_row)
             feed = feed * feed_factor(src_watch[j], p, o2, co2, src_setpoint[c, j], src_band[c, j])
         out[j] = feed
 
@@ -847,23 +848,29 @@ def lu_solve(lu, perm, b, x):
             x[i] -= lu[i, j] * x[j]
 
 
+# The step is written twice, once per model, the same lines but for the three calls of the
+# model: its parts shared as inlined functions made the lean step twice as slow (measured,
+# numba 0.68). tests/test_kernel.py holds both to the batched loop.
+
+
 @_called
-def rosenbrock_step(y0, f0, t0, h, is_open, growing, c, net, tab, work, u, y1, k1, k2):
+def rosenbrock_step(y0, f0, t0, h, is_open, growing, c, net, gen, tab, work, gwork, u, y1, k1, k2):
     """One RODAS4 step of case ``c``
     (:func:`~leaksim.core.solver.rosenbrock.rosenbrock_step`): ``y1`` and the dense
     coefficients ``k1``, ``k2``; the error estimate is left in ``u[last]``. With ``growing``
-    areas the stages are taken at their times and carry ``df/dt``."""
+    areas the stages are taken at their times and carry ``df/dt``. The lean model's
+    right-hand side and Jacobian are inlined; the general model's (``gen`` not None) are
+    called."""
+    if gen is not None:
+        _step_general(y0, f0, t0, h, is_open, growing, c, net, gen, tab, work, gwork, u, y1, k1, k2)
+        return
     gamma, a, cc, h1, h2, stage_time, d = tab
     size = y0.size
     n_stages = h1.size + 1
     last = n_stages - 1
     w, perm, y_stage, rhs_stage, f_stage = work[3], work[4], work[5], work[6], work[7]
     jac, f_t = work[8], work[11]
-    general = net[GEN][GENERAL] != 0
-    if general:
-        jacobian_general(y0, is_open, t0, c, net, work, jac)
-    else:
-        jacobian(y0, is_open, t0, c, net, work, jac)
+    jacobian(y0, is_open, t0, c, net, work, jac)
     for i in range(size):
         for j in range(size):
             w[i, j] = -jac[i, j]
@@ -871,10 +878,7 @@ def rosenbrock_step(y0, f0, t0, h, is_open, growing, c, net, tab, work, u, y1, k
     lu_factor(w, perm)
     rhs_stage[:] = f0
     if growing:
-        if general:
-            time_derivative_general(y0, is_open, t0, c, net, work, f_t)
-        else:
-            time_derivative(y0, is_open, t0, c, net, work, f_t)
+        time_derivative(y0, is_open, t0, c, net, work, f_t)
         for i in range(size):
             rhs_stage[i] = f0[i] + (h * d[0]) * f_t[i]
     y_stage[:] = y0
@@ -890,11 +894,62 @@ def rosenbrock_step(y0, f0, t0, h, is_open, growing, c, net, tab, work, u, y1, k
                 # Stiff accuracy: the last stage is at Y_{s-1} + u_{s-1}.
                 for i in range(size):
                     y_stage[i] += u[stage - 1, i]
-            if general:
-                t_stage = t0 + stage_time[stage] * h
-                rhs_general(y_stage, is_open, t_stage, c, net, work[15], f_stage)
+            rhs(y_stage, is_open, t0 + stage_time[stage] * h, c, net, work, f_stage)
+            for i in range(size):
+                acc = 0.0
+                for j in range(stage):
+                    acc += (cc[stage - 1, j] / h) * u[j, i]
+                rhs_stage[i] = f_stage[i] + acc
+                if growing and d[stage] != 0.0:
+                    rhs_stage[i] += (h * d[stage]) * f_t[i]
+        lu_solve(w, perm, rhs_stage, u[stage])
+    for i in range(size):
+        y1[i] = y_stage[i] + u[last, i]
+        acc1 = 0.0
+        acc2 = 0.0
+        for j in range(last):
+            acc1 += h1[j] * u[j, i]
+            acc2 += h2[j] * u[j, i]
+        k1[i] = acc1
+        k2[i] = acc2
+
+
+@_called
+def _step_general(y0, f0, t0, h, is_open, growing, c, net, gen, tab, work, gwork, u, y1, k1, k2):
+    """:func:`rosenbrock_step` of the general model (its Jacobian by complex step)."""
+    gamma, a, cc, h1, h2, stage_time, d = tab
+    size = y0.size
+    n_stages = h1.size + 1
+    last = n_stages - 1
+    w, perm, y_stage, rhs_stage, f_stage = work[3], work[4], work[5], work[6], work[7]
+    jac, f_t = work[8], work[11]
+    jacobian_general(y0, is_open, t0, c, net, gen, gwork, jac)
+    for i in range(size):
+        for j in range(size):
+            w[i, j] = -jac[i, j]
+        w[i, i] += 1.0 / (h * gamma)
+    lu_factor(w, perm)
+    rhs_stage[:] = f0
+    if growing:
+        time_derivative_general(y0, is_open, t0, c, net, gen, gwork, f_t)
+        for i in range(size):
+            rhs_stage[i] = f0[i] + (h * d[0]) * f_t[i]
+    y_stage[:] = y0
+    for stage in range(n_stages):
+        if stage > 0:
+            if stage < last:
+                for i in range(size):
+                    acc = 0.0
+                    for j in range(stage):
+                        acc += a[stage - 1, j] * u[j, i]
+                    y_stage[i] = y0[i] + acc
             else:
-                rhs(y_stage, is_open, t0 + stage_time[stage] * h, c, net, work, f_stage)
+                # Stiff accuracy: the last stage is at Y_{s-1} + u_{s-1}.
+                for i in range(size):
+                    y_stage[i] += u[stage - 1, i]
+            rhs_general(
+                y_stage, is_open, t0 + stage_time[stage] * h, c, net, gen, gwork[0], f_stage
+            )
             for i in range(size):
                 acc = 0.0
                 for j in range(stage):
@@ -1020,16 +1075,21 @@ def next_stop(c, t, sched, net):
 
 
 @_called
-def _value(i, y, f, c, net, trig, work):
-    """``sign * value`` of trigger ``i``: its module's pressure [Pa] or, for a rate trigger,
-    ``dp/dt`` [Pa/s] from the derivative ``f``: ``(Ru T / V) dN/dt`` for the lean model, by
-    complex step for the general one."""
+def _value_general(i, y, f, c, gen, trig, gwork):
+    """:func:`_value` for the general model: the rate by complex step."""
     module, watches_rate, sign = trig[0], trig[1], trig[2]
     m = module[i]
-    if net[GEN][GENERAL]:
-        if watches_rate[i]:
-            return sign[i] * pressure_rate(y, f, m, c, net, work)
-        return sign[i] * observed_pressure(y, m, c, net, work)
+    if watches_rate[i]:
+        return sign[i] * pressure_rate(y, f, m, c, gen, gwork)
+    return sign[i] * observed_pressure(y, m, c, gen, gwork[3])
+
+
+@_called
+def _value(i, y, f, c, net, trig):
+    """``sign * value`` of trigger ``i``: its module's pressure [Pa] or, for a rate trigger,
+    ``dp/dt = (Ru T / V) dN/dt`` [Pa/s] from the derivative ``f``."""
+    module, watches_rate, sign = trig[0], trig[1], trig[2]
+    m = module[i]
     rt_v = net[RT_V]
     if watches_rate[i]:
         return sign[i] * f[m] * rt_v[c, m]
@@ -1052,28 +1112,33 @@ def _schedule(i, c, t_fire, sched, trig):
 
 
 @_called
-def fire_satisfied(y, f, t, c, net, sched, trig, work):
+def fire_satisfied(y, f, t, c, net, gen, sched, trig, gwork):
     """Keep the pressure rates of ``y`` (derivative ``f``) and fire at ``t`` the triggers whose
     condition holds (:meth:`~leaksim.core.solver.triggers.Triggers.fire_satisfied`)."""
     level, fired, rate_now = trig[3], trig[6], trig[8]
-    if net[GEN][GENERAL]:
-        if np.any(trig[1]):
-            for m in range(rate_now.shape[1]):
-                rate_now[c, m] = pressure_rate(y, f, m, c, net, work)
-    else:
+    if gen is None:
         rt_v = net[RT_V]
         for m in range(y.size):
             rate_now[c, m] = f[m] * rt_v[c, m]
+    elif np.any(trig[1]):
+        for m in range(rate_now.shape[1]):
+            rate_now[c, m] = pressure_rate(y, f, m, c, gen, gwork)
     any_fired = False
     for i in range(trig[0].size):
-        if not fired[c, i] and _value(i, y, f, c, net, trig, work) <= level[c, i]:
+        if fired[c, i]:
+            continue
+        if gen is None:
+            value = _value(i, y, f, c, net, trig)
+        else:
+            value = _value_general(i, y, f, c, gen, trig, gwork)
+        if value <= level[c, i]:
             _schedule(i, c, t, sched, trig)
             any_fired = True
     return any_fired
 
 
 @_called
-def _bisect(i, y0, y1, k1, k2, t0, h, is_open, c, net, trig, work):
+def _bisect(i, y0, y1, k1, k2, t0, h, is_open, c, net, gen, trig, work, gwork):
     """Fraction of the step at which trigger ``i`` first holds, by bisection [-]."""
     level = trig[3][c, i]
     y_mid, f_mid = work[5], work[7]
@@ -1082,8 +1147,12 @@ def _bisect(i, y0, y1, k1, k2, t0, h, is_open, c, net, trig, work):
         mid = 0.5 * (lo + hi)
         dense_state(y0, y1, k1, k2, mid, y_mid)
         if trig[1][i]:
-            rhs_called(y_mid, is_open, t0 + mid * h, c, net, work, f_mid)
-        if _value(i, y_mid, f_mid, c, net, trig, work) <= level:
+            rhs_called(y_mid, is_open, t0 + mid * h, c, net, gen, work, gwork, f_mid)
+        if gen is None:
+            value = _value(i, y_mid, f_mid, c, net, trig)
+        else:
+            value = _value_general(i, y_mid, f_mid, c, gen, trig, gwork)
+        if value <= level:
             hi = mid
         else:
             lo = mid
@@ -1091,7 +1160,7 @@ def _bisect(i, y0, y1, k1, k2, t0, h, is_open, c, net, trig, work):
 
 
 @_called
-def crossings(y0, y1, k1, k2, t0, h, t1, is_open, c, net, trig, work, hit, theta):
+def crossings(y0, y1, k1, k2, t0, h, t1, is_open, c, net, gen, trig, work, gwork, hit, theta):
     """Which triggers not fired yet were crossed in the step (``hit``), and the fraction of
     the step at which each first holds, 1 elsewhere, for a step ending at ``t1``
     (:meth:`~leaksim.core.solver.triggers.Triggers.crossings`); whether any was."""
@@ -1105,7 +1174,7 @@ def crossings(y0, y1, k1, k2, t0, h, t1, is_open, c, net, trig, work, hit, theta
     )
     f1 = work[12]
     if np.any(watches_rate):
-        rhs_called(y1, is_open, t1, c, net, work, f1)
+        rhs_called(y1, is_open, t1, c, net, gen, work, gwork, f1)
     crossed = False
     for i in range(module.size):
         theta[i] = 1.0
@@ -1113,13 +1182,19 @@ def crossings(y0, y1, k1, k2, t0, h, t1, is_open, c, net, trig, work, hit, theta
         if fired[c, i]:
             continue
         m = module[i]
-        if watches_rate[i]:
-            before = sign[i] * rate_now[c, m]
+        if gen is None:
+            before = sign[i] * (
+                rate_now[c, m] if watches_rate[i] else pressure(y0, m, c, net[RT_V])
+            )
+            after = _value(i, y1, f1, c, net, trig)
         else:
-            before = sign[i] * observed_pressure(y0, m, c, net, work)
-        after = _value(i, y1, f1, c, net, trig, work)
+            if watches_rate[i]:
+                before = sign[i] * rate_now[c, m]
+            else:
+                before = sign[i] * observed_pressure(y0, m, c, gen, gwork[3])
+            after = _value_general(i, y1, f1, c, gen, trig, gwork)
         if before - level[c, i] > 0.0 and after - level[c, i] <= 0.0:
-            theta[i] = _bisect(i, y0, y1, k1, k2, t0, h, is_open, c, net, trig, work)
+            theta[i] = _bisect(i, y0, y1, k1, k2, t0, h, is_open, c, net, gen, trig, work, gwork)
             hit[i] = True
             crossed = True
     return crossed
@@ -1149,8 +1224,11 @@ def fire_crossed(hit, theta, t0, h, t1, c, sched, trig):
 # One case's run from its start to its end, and the cases spread over threads: the compiled
 # counterpart of :class:`~leaksim.core.solver.integrator.Integrator`.
 #
-# The tuples (:func:`integrate_lean` lists them) are rebuilt from their arrays inside the
-# compiled range loop: numba passes them between compiled functions without cost.
+# The tuples (:func:`integrate` lists them) are rebuilt from their arrays inside the
+# compiled range loop. A compiled function counts a reference to every array of its
+# arguments on entry and releases it on return, so a call costs in proportion to the arrays
+# it is passed: the general model's arrays and scratch travel in tuples of their own
+# (``gen``, ``gout``, ``gwork``), None for the lean model, which numba then compiles apart.
 # --------------------------------------------------------------------------------------------
 
 #: Failure codes of a case (``status`` stays 0 for a case that reached its end).
@@ -1162,13 +1240,11 @@ _MAX_REJECTIONS = 60
 
 
 @_called
-def scratch(n_links, size, n_stages, n_triggers, n_modules, n_species, n_sources):
+def scratch(n_links, size, n_stages, n_triggers):
     """Scratch arrays of a thread, reused case after case: link flows and slopes (0-2), W
     (3), its pivots (4), three stage vectors (5-7), J (8), the stages (9), y0, f0, y1, k1,
-    k2 and the state at a cut (10), df/dt (11), a derivative (12), the triggers crossed in
-    a step and where (13, 14); for the general model, its real and complex scratch (15, 16),
-    the modules' complex steps (17), one module's mole fractions (18), a state on the dense
-    output (19) and the sources' feeds at three points of a step (20)."""
+    k2 and the state at a cut (10), df/dt (11), a derivative (12), and the triggers crossed
+    in a step and where (13, 14)."""
     return (
         np.empty(n_links),
         np.empty(n_links),
@@ -1185,6 +1261,16 @@ def scratch(n_links, size, n_stages, n_triggers, n_modules, n_species, n_sources
         np.empty(size),
         np.empty(n_triggers, dtype=np.bool_),
         np.empty(n_triggers),
+    )
+
+
+@_called
+def general_work(n_modules, n_species, n_links, size, n_sources):
+    """The general model's scratch of a thread (``gwork``): its real and complex scratch
+    (0, 1, :func:`general_scratch`), the modules' complex steps (2), one module's mole
+    fractions (3), a state on the dense output (4) and the sources' feeds at three points of
+    a step (5)."""
+    return (
         general_scratch(n_modules, n_species, n_links, size, 0.0),
         general_scratch(n_modules, n_species, n_links, size, 0j),
         np.empty(n_modules),
@@ -1195,41 +1281,41 @@ def scratch(n_links, size, n_stages, n_triggers, n_modules, n_species, n_sources
 
 
 @_called
-def _date_start(y, c, net, thr, thr_time, work):
+def _date_start(y, c, net, gen, thr, thr_time, gwork):
     """Date at the start the thresholds the starting state has already reached."""
-    sign, share, level, quantity = thr
+    sign, share, level = thr
     rt_v = net[RT_V]
-    general = net[GEN][GENERAL] != 0
     for j in range(sign.size):
         for m in range(share.shape[2]):
-            if general:
-                value = sign[j] * observed_value(y, m, c, net, work, quantity[j])
-            else:
+            if gen is None:
                 value = sign[j] * pressure(y, m, c, rt_v) * share[c, j, m]
+            else:
+                q = gen[QUANTITY][j]
+                value = sign[j] * observed_value(y, m, c, gen, gwork[3], q)
             if value <= level[c, j]:
                 thr_time[c, j, m] = 0.0
 
 
 @_called
-def _locate_general(y0, y1, k1, k2, y_end, t0, h, theta_end, c, net, thr, thr_time, work):
+def _locate_general(y0, y1, k1, k2, y_end, t0, h, theta_end, c, gen, thr, thr_time, gwork):
     """:func:`_locate` for the general model: bisection on the observed values of the dense
     state."""
-    sign, level, quantity = thr[0], thr[2], thr[3]
-    y_mid = work[19]
+    sign, level, quantity = thr[0], thr[2], gen[QUANTITY]
+    y_mid, x_row = gwork[4], gwork[3]
     for j in range(sign.size):
         q = quantity[j]
         for m in range(thr_time.shape[2]):
             if not math.isnan(thr_time[c, j, m]):
                 continue
-            before = sign[j] * observed_value(y0, m, c, net, work, q) - level[c, j]
-            after = sign[j] * observed_value(y_end, m, c, net, work, q) - level[c, j]
+            before = sign[j] * observed_value(y0, m, c, gen, x_row, q) - level[c, j]
+            after = sign[j] * observed_value(y_end, m, c, gen, x_row, q) - level[c, j]
             if not (before > 0.0 and after <= 0.0):
                 continue
             lo, hi = 0.0, theta_end
             for _ in range(BISECTIONS):
                 mid = 0.5 * (lo + hi)
                 dense_state(y0, y1, k1, k2, mid, y_mid)
-                if sign[j] * observed_value(y_mid, m, c, net, work, q) <= level[c, j]:
+                if sign[j] * observed_value(y_mid, m, c, gen, x_row, q) <= level[c, j]:
                     hi = mid
                 else:
                     lo = mid
@@ -1237,14 +1323,11 @@ def _locate_general(y0, y1, k1, k2, y_end, t0, h, theta_end, c, net, thr, thr_ti
 
 
 @_called
-def _locate(y0, y1, k1, k2, y_end, t0, h, theta_end, c, net, thr, thr_time, work):
+def _locate(y0, y1, k1, k2, y_end, t0, h, theta_end, c, net, thr, thr_time):
     """Date the thresholds first reached in an accepted step that ends at ``y_end``, by
     bisection on its cubic (:meth:`~leaksim.core.solver.thresholds.Thresholds.locate`)."""
-    if net[GEN][GENERAL]:
-        _locate_general(y0, y1, k1, k2, y_end, t0, h, theta_end, c, net, thr, thr_time, work)
-        return
     rt_v = net[RT_V]
-    sign, share, level = thr[0], thr[1], thr[2]
+    sign, share, level = thr
     for j in range(sign.size):
         for m in range(y0.size):
             if not math.isnan(thr_time[c, j, m]):
@@ -1265,12 +1348,14 @@ def _locate(y0, y1, k1, k2, y_end, t0, h, theta_end, c, net, thr, thr_time, work
 
 
 @_called
-def _report(y, j, c, net, out, work):
-    """Report the observed values of the general model's state ``y`` at output ``j``."""
-    t_out, array, rows, columns, temperature, o2, co2 = out
+def _report(y, j, c, gen, out, gout, gwork):
+    """Report the observed values of the general model's state ``y`` at output ``j``: the
+    pressures in ``out``, the temperatures, O2 and CO2 partial pressures in ``gout``."""
+    array, rows, columns = out[1], out[2], out[3]
+    temperature, o2, co2 = gout
     row = rows[c]
     for i in range(columns.size):
-        p, t_m, o2_m, co2_m = observe(y, columns[i], c, net, work[18])
+        p, t_m, o2_m, co2_m = observe(y, columns[i], c, gen, gwork[3])
         array[i, row, j] = p
         temperature[i, row, j] = t_m
         o2[i, row, j] = o2_m
@@ -1278,90 +1363,117 @@ def _report(y, j, c, net, out, work):
 
 
 @_called
-def _fill(y0, y1, k1, k2, t0, h, t_new, c, net, out, nxt, work):
+def _fill_general(y0, y1, k1, k2, t0, h, t_new, c, gen, out, gout, nxt, gwork):
+    """:func:`_fill` for the general model: its observed values of the dense state."""
+    t_out = out[0]
+    y_at = gwork[4]
+    j = nxt[c]
+    limit = t_new * (1 + 1e-12)
+    inv_h = 1.0 / h
+    while j < t_out.size and t_out[j] <= limit:
+        theta = min(max((t_out[j] - t0) * inv_h, 0.0), 1.0)
+        dense_state(y0, y1, k1, k2, theta, y_at)
+        _report(y_at, j, c, gen, out, gout, gwork)
+        j += 1
+    nxt[c] = j
+
+
+@_called
+def _fill(y0, y1, k1, k2, t0, h, t_new, c, net, out, nxt):
     """Report every output time up to ``t_new`` that the accepted step passed."""
     rt_v = net[RT_V]
-    t_out, array, rows, columns = out[0], out[1], out[2], out[3]
-    general = net[GEN][GENERAL] != 0
-    y_at = work[19]
+    t_out, array, rows, columns = out
     row = rows[c]
     j = nxt[c]
     limit = t_new * (1 + 1e-12)
     inv_h = 1.0 / h
     while j < t_out.size and t_out[j] <= limit:
         theta = min(max((t_out[j] - t0) * inv_h, 0.0), 1.0)
-        if general:
-            dense_state(y0, y1, k1, k2, theta, y_at)
-            _report(y_at, j, c, net, out, work)
-        else:
-            for i in range(columns.size):
-                m = columns[i]
-                array[i, row, j] = pressure_at(y0, y1, k1, k2, rt_v[c, m], m, theta)
+        for i in range(columns.size):
+            m = columns[i]
+            array[i, row, j] = pressure_at(y0, y1, k1, k2, rt_v[c, m], m, theta)
         j += 1
     nxt[c] = j
 
 
 @_called
-def _track_dp(y, c, net, max_dp, work):
-    """Largest |p_a - p_b| of every link so far [Pa]."""
+def _track_dp_general(y, c, net, gen, max_dp, gwork):
+    """:func:`_track_dp` for the general model."""
     link_a, link_b = net[LINK_A], net[LINK_B]
     boundary_p = net[BOUNDARY_P]
+    x_row, p = gwork[3], gwork[0][0]
+    for m in range(p.size):
+        p[m] = observe(y, m, c, gen, x_row)[0]
     for k in range(link_a.size):
-        p_a = observed_pressure(y, link_a[k], c, net, work)
         b = link_b[k]
-        p_b = boundary_p[c, k] if b < 0 else observed_pressure(y, b, c, net, work)
+        p_b = boundary_p[c, k] if b < 0 else p[b]
+        max_dp[c, k] = max(max_dp[c, k], abs(p[link_a[k]] - p_b))
+
+
+@_called
+def _track_dp(y, c, net, max_dp):
+    """Largest |p_a - p_b| of every link so far [Pa]."""
+    link_a, link_b, rt_v = net[LINK_A], net[LINK_B], net[RT_V]
+    boundary_p = net[BOUNDARY_P]
+    for k in range(link_a.size):
+        p_a = pressure(y, link_a[k], c, rt_v)
+        b = link_b[k]
+        p_b = boundary_p[c, k] if b < 0 else pressure(y, b, c, rt_v)
         max_dp[c, k] = max(max_dp[c, k], abs(p_a - p_b))
 
 
 @_called
-def _after_events(y, f, t, is_open, c, net, sched, trig, work):
+def _after_events(y, f, t, is_open, c, net, gen, sched, trig, work, gwork):
     """Switch what is due at ``t`` and take the derivative there; an event may satisfy a
     trigger at once (a rate jumps), whose own event may be due at once too."""
     apply_due(c, t, is_open, sched)
     for _ in range(1 + trig[0].size):
-        rhs_called(y, is_open, t, c, net, work, f)
+        rhs_called(y, is_open, t, c, net, gen, work, gwork, f)
         if trig[0].size == 0:
             return
-        if not fire_satisfied(y, f, t, c, net, sched, trig, work):
+        if not fire_satisfied(y, f, t, c, net, gen, sched, trig, gwork):
             return
         if not apply_due(c, t, is_open, sched):
             return
 
 
 @_called
-def _retake_at(y0, y1, k1, k2, t0, h, is_open, c, net, trig, work):
+def _retake_at(y0, y1, k1, k2, t0, h, is_open, c, net, gen, trig, work, gwork):
     """Fraction of an accepted step at which to retake it, shortened to its first trigger
     crossing; 1 where none asks for it (the dense output of a long stiff step cannot place a
     fast transient)."""
     hit, theta = work[13], work[14]
-    if not crossings(y0, y1, k1, k2, t0, h, t0 + h, is_open, c, net, trig, work, hit, theta):
+    if not crossings(
+        y0, y1, k1, k2, t0, h, t0 + h, is_open, c, net, gen, trig, work, gwork, hit, theta
+    ):
         return 1.0
     first = np.min(theta)
     return first if (first < 0.999 and first * h > 1e-9 * max(t0, 1.0)) else 1.0
 
 
 @_called
-def _count_feed(y0, y1, k1, k2, y_end, t, t_new, theta_end, is_open, c, net, ops, work):
+def _count_feed(y0, y1, k1, k2, y_end, t, t_new, theta_end, is_open, c, net, gen, ops, gwork):
     """Add each source's feed over an accepted step of the general model: time on, and
     amount by Simpson's rule on the dense output
     (:meth:`~leaksim.core.solver.integrator.Integrator._count_feed`)."""
     src_on, src_amount = ops[2], ops[3]
     n_links = net[LINK_A].size
-    at, y_mid = work[20], work[19]
+    at, y_mid = gwork[5], gwork[4]
     dt = t_new - t
     dense_state(y0, y1, k1, k2, 0.5 * theta_end, y_mid)
-    feeds(y0, is_open, c, net, work, at[0])
-    feeds(y_mid, is_open, c, net, work, at[1])
-    feeds(y_end, is_open, c, net, work, at[2])
+    feeds(y0, is_open, c, net, gen, gwork, at[0])
+    feeds(y_mid, is_open, c, net, gen, gwork, at[1])
+    feeds(y_end, is_open, c, net, gen, gwork, at[2])
     for j in range(at.shape[1]):
         src_on[c, j] += (1.0 if is_open[n_links + j] else 0.0) * dt
         src_amount[c, j] += dt / 6.0 * (at[0, j] + 4.0 * at[1, j] + at[2, j])
 
 
 @_called
-def _run_case(c, net, sched, trig, thr, out, ctl, tab, state, ops, work):
+def _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, work, gwork):
     """Integrate case ``c`` from its start to its end (the loop of
-    :class:`~leaksim.core.solver.integrator.Integrator` for one case)."""
+    :class:`~leaksim.core.solver.integrator.Integrator` for one case); ``gen``, ``gout`` and
+    ``gwork`` are the general model's arrays, outputs and scratch, None for the lean one."""
     n_links = net[LINK_A].size
     src_flow = net[SRC_FLOW]
     y_all, t_all, f_all, h_all, n_steps, n_rej, status = state
@@ -1369,7 +1481,6 @@ def _run_case(c, net, sched, trig, thr, out, ctl, tab, state, ops, work):
     duration, rtol_all, atol_all, max_steps, exponent = ctl
     size = y_all.shape[1]
     growing = net[GROWTH_OF_LINK].size > 0 and np.any(net[GROWTH_OF_LINK] >= 0)
-    general = net[GEN][GENERAL] != 0
     n_trig = trig[0].size
     is_open = is_open_all[c]
     rtol, atol = rtol_all[c], atol_all[c]
@@ -1394,10 +1505,12 @@ def _run_case(c, net, sched, trig, thr, out, ctl, tab, state, ops, work):
         # Land exactly on the stop when the remainder would be a sliver.
         if stop - t - dt < 1e-9 * dt:
             dt = stop - t
-        rosenbrock_step(y0, f0, t, dt, is_open, growing, c, net, tab, work, u, y1, k1, k2)
+        rosenbrock_step(
+            y0, f0, t, dt, is_open, growing, c, net, gen, tab, work, gwork, u, y1, k1, k2
+        )
         err = error_norm(u[u.shape[0] - 1], y0, y1, atol, rtol)
         for i in range(size):
-            # Negative amounts beyond the absolute tolerance are not physical.
+            # Negative amounts or energies beyond the absolute tolerance are not physical.
             if y1[i] < -atol[i]:
                 err = np.inf
         if not math.isfinite(err):
@@ -1405,7 +1518,7 @@ def _run_case(c, net, sched, trig, thr, out, ctl, tab, state, ops, work):
         accept = err <= 1.0
         h = dt * step_factor(err, accept, exponent)
         if accept and n_trig:
-            retake = _retake_at(y0, y1, k1, k2, t, dt, is_open, c, net, trig, work)
+            retake = _retake_at(y0, y1, k1, k2, t, dt, is_open, c, net, gen, trig, work, gwork)
             if retake < 1.0:
                 accept = False
                 h = max(retake, 1e-3) * dt
@@ -1417,7 +1530,7 @@ def _run_case(c, net, sched, trig, thr, out, ctl, tab, state, ops, work):
                 t_new = stop
             y_end[:] = y1
             if n_trig and crossings(
-                y0, y1, k1, k2, t, dt, t_new, is_open, c, net, trig, work, hit, theta
+                y0, y1, k1, k2, t, dt, t_new, is_open, c, net, gen, trig, work, gwork, hit, theta
             ):
                 cut = fire_crossed(hit, theta, t, dt, t_new, c, sched, trig)
                 if cut < t_new:
@@ -1425,19 +1538,28 @@ def _run_case(c, net, sched, trig, thr, out, ctl, tab, state, ops, work):
                     dense_state(y0, y1, k1, k2, (cut - t) / dt, y_end)
                     t_new = cut
             theta_end = min(max((t_new - t) / dt, 0.0), 1.0)
-            _fill(y0, y1, k1, k2, t, dt, t_new, c, net, out, nxt, work)
-            _locate(y0, y1, k1, k2, y_end, t, dt, theta_end, c, net, thr, thr_time, work)
-            if general:
-                _count_feed(y0, y1, k1, k2, y_end, t, t_new, theta_end, is_open, c, net, ops, work)
-            else:
+            if gen is None:
+                _fill(y0, y1, k1, k2, t, dt, t_new, c, net, out, nxt)
+                _locate(y0, y1, k1, k2, y_end, t, dt, theta_end, c, net, thr, thr_time)
                 for j in range(src_flow.shape[1]):
                     if is_open[n_links + j]:
                         src_on[c, j] += t_new - t
                         src_amount[c, j] += (t_new - t) * src_flow[c, j]
+            else:
+                _fill_general(y0, y1, k1, k2, t, dt, t_new, c, gen, out, gout, nxt, gwork)
+                _locate_general(
+                    y0, y1, k1, k2, y_end, t, dt, theta_end, c, gen, thr, thr_time, gwork
+                )
+                _count_feed(
+                    y0, y1, k1, k2, y_end, t, t_new, theta_end, is_open, c, net, gen, ops, gwork
+                )
             y0[:] = y_end
             t = t_new
-            _after_events(y0, f0, t, is_open, c, net, sched, trig, work)
-            _track_dp(y0, c, net, max_dp, work)
+            _after_events(y0, f0, t, is_open, c, net, gen, sched, trig, work, gwork)
+            if gen is None:
+                _track_dp(y0, c, net, max_dp)
+            else:
+                _track_dp_general(y0, c, net, gen, max_dp, gwork)
             if t >= duration[c]:
                 break
         else:
@@ -1456,7 +1578,8 @@ def _run_case(c, net, sched, trig, thr, out, ctl, tab, state, ops, work):
 
 
 @_called
-def _start_case(c, net, sched, trig, thr, out, ctl, state, ops, report_start, work):
+def _start_case(c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, report_start, work,
+                gwork):  # fmt: skip
     """Events due at the start, the first derivative and step, and what the start reports."""
     y_all, t_all, f_all, h_all = state[0], state[1], state[2], state[3]
     thr_time, max_dp, nxt, is_open_all = ops[0], ops[1], ops[4], ops[5]
@@ -1465,32 +1588,34 @@ def _start_case(c, net, sched, trig, thr, out, ctl, state, ops, report_start, wo
     t = t_all[c]
     y = y_all[c]
     apply_due(c, t, is_open, sched)
-    rhs_called(y, is_open, t, c, net, work, f_all[c])
-    t_out, array, rows, columns = out[0], out[1], out[2], out[3]
-    general = net[GEN][GENERAL] != 0
+    rhs_called(y, is_open, t, c, net, gen, work, gwork, f_all[c])
+    t_out, array, rows, columns = out
     if report_start:
         j = 0
         while j < t_out.size and t_out[j] <= 0.0:
-            if general:
-                _report(y, j, c, net, out, work)
-            else:
+            if gen is None:
                 for i in range(columns.size):
                     array[i, rows[c], j] = pressure(y, columns[i], c, net[RT_V])
+            else:
+                _report(y, j, c, gen, out, gout, gwork)
             j += 1
         # Output 0 is reported again by the first step (at theta = 0, the same value).
         nxt[c] = j
-        _date_start(y, c, net, thr, thr_time, work)
+        _date_start(y, c, net, gen, thr, thr_time, gwork)
     else:
         j = 0
         limit = t * (1 + 1e-12)
         while j < t_out.size and t_out[j] <= limit:
             j += 1
         nxt[c] = j
-    if trig[0].size and fire_satisfied(y, f_all[c], t, c, net, sched, trig, work):
+    if trig[0].size and fire_satisfied(y, f_all[c], t, c, net, gen, sched, trig, gwork):
         # A condition met at the start with no delay switches its link at once, not in a
         # first step of length zero.
-        _after_events(y, f_all[c], t, is_open, c, net, sched, trig, work)
-    _track_dp(y, c, net, max_dp, work)
+        _after_events(y, f_all[c], t, is_open, c, net, gen, sched, trig, work, gwork)
+    if gen is None:
+        _track_dp(y, c, net, max_dp)
+    else:
+        _track_dp_general(y, c, net, gen, max_dp, gwork)
     h_all[c] = initial_step(y, f_all[c], atol_all[c], rtol_all[c], duration[c] - t)
 
 
@@ -1498,53 +1623,77 @@ def _start_case(c, net, sched, trig, thr, out, ctl, state, ops, report_start, wo
 def _integrate_range(
     lo, hi, rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts, fan_link,
     fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
-    nominal_area, breakpoints, gen, molar_mass, heat_capacity, x0, t0, volume, vacuum_moles,
-    mm0, cp0, cda, src_watch, src_setpoint, src_band, src_x, src_h, wall_conductance,
-    wall_temperature, share, neighbours, colour, floor, ev_time, ev_target, ev_opens, done,
-    ev_last, trig_module, trig_rate,
+    nominal_area, breakpoints, flags, molar_mass, heat_capacity, x0, t0, volume,
+    vacuum_moles, mm0, cp0, cda, src_watch, src_setpoint, src_band, src_x, src_h,
+    wall_conductance, wall_temperature, share, neighbours, colour, floor, quantity,
+    ev_time, ev_target, ev_opens, done, ev_last, trig_module, trig_rate,
     trig_sign, trig_level, trig_delay, trig_event, fired, fired_at, rate_now, rearms, thr_sign,
-    thr_share, thr_level, thr_quantity, t_out, array, rows, columns, out_t, out_o2, out_co2,
+    thr_share, thr_level, t_out, array, rows, columns, out_t, out_o2, out_co2,
     duration, rtol, atol, max_steps,
     exponent, gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d, y, t, f, h, n_steps,
     n_rejected, status, thr_time, max_dp, src_on, src_amount, nxt, is_open, report_start,
 ):  # fmt: skip
     """:func:`integrate` for the cases ``lo`` to ``hi - 1``, without the GIL."""
-    work = scratch(
-        link_a.size, y.shape[1], tab_h1.size + 1, trig_module.size, t0.shape[1],
-        molar_mass.shape[1], src_module.size,
-    )  # fmt: skip
+    work = scratch(link_a.size, y.shape[1], tab_h1.size + 1, trig_module.size)
+    general = flags[GENERAL] != 0
+    gwork = general_work(t0.shape[1], molar_mass.shape[1], link_a.size, y.shape[1], src_module.size)
     for c in range(lo, hi):
         net = (
             rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts, fan_link,
             fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
-            nominal_area, breakpoints, gen, molar_mass, heat_capacity, x0, t0, volume,
-            vacuum_moles, mm0, cp0, cda, src_watch, src_setpoint, src_band, src_x, src_h,
-            wall_conductance, wall_temperature, share, neighbours, colour, floor,
+            nominal_area, breakpoints,
+        )  # fmt: skip
+        gen = (
+            flags, molar_mass, heat_capacity, x0, t0, volume, vacuum_moles, mm0, cp0, cda,
+            src_watch, src_setpoint, src_band, src_x, src_h, wall_conductance,
+            wall_temperature, share, neighbours, colour, floor, quantity,
         )  # fmt: skip
         sched = (ev_time, ev_target, ev_opens, done, ev_last)
         trig = (
             trig_module, trig_rate, trig_sign, trig_level, trig_delay, trig_event, fired,
             fired_at, rate_now, rearms,
         )  # fmt: skip
-        thr = (thr_sign, thr_share, thr_level, thr_quantity)
-        out = (t_out, array, rows, columns, out_t, out_o2, out_co2)
+        thr = (thr_sign, thr_share, thr_level)
+        out = (t_out, array, rows, columns)
+        gout = (out_t, out_o2, out_co2)
         ctl = (duration, rtol, atol, max_steps, exponent)
         tab = (gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d)
         state = (y, t, f, h, n_steps, n_rejected, status)
         ops = (thr_time, max_dp, src_on, src_amount, nxt, is_open)
-        _start_case(c, net, sched, trig, thr, out, ctl, state, ops, report_start, work)
-        if t[c] < duration[c]:
-            _run_case(c, net, sched, trig, thr, out, ctl, tab, state, ops, work)
+        # The lean model runs with None for the general model's tuples: numba compiles it
+        # apart, without their code or the references they would cost at every call.
+        if general:
+            _start_case(
+                c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, report_start, work,
+                gwork,
+            )  # fmt: skip
+            if t[c] < duration[c]:
+                _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, work,
+                          gwork)  # fmt: skip
+        else:
+            _start_case(
+                c, net, None, sched, trig, thr, out, None, ctl, state, ops, report_start, work,
+                None,
+            )  # fmt: skip
+            if t[c] < duration[c]:
+                _run_case(c, net, None, sched, trig, thr, out, None, ctl, tab, state, ops, work,
+                          None)  # fmt: skip
 
 
-def integrate(net, sched, trig, thr, out, ctl, tab, state, ops, report_start, threads=None):
+def integrate(
+    net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, report_start, threads=None
+):
     """Integrate every case of a station to its end, in parallel over cases.
 
     Parameters
     ----------
     net : tuple
-        The station's arrays, in the order of the constants of this module (``RT_V`` to
-        ``FLOOR``); ``net[GEN]`` says whether the lean or the general model runs.
+        The station's arrays, in the order of the constants of this module from ``RT_V`` to
+        ``BREAKPOINTS``.
+    gen : tuple
+        The general model's arrays, in the order of the constants from ``GEN`` to
+        ``QUANTITY``; ``gen[GEN][GENERAL]`` says whether the general or the lean model runs
+        (for the lean one the other arrays are not read).
     sched : tuple
         ``(time (C, E), target (E,), opens (E,), done (C, E), last (C, E))`` of the
         scheduled events; ``time``, ``done`` and ``last`` are updated in place.
@@ -1552,13 +1701,15 @@ def integrate(net, sched, trig, thr, out, ctl, tab, state, ops, report_start, th
         The triggers (:mod:`leaksim.core.solver.kernel.events`); their state is updated in
         place.
     thr : tuple
-        ``(sign (L,), share (C, L, M), level (C, L), quantity (L,))``: threshold ``j`` is
-        reached when ``sign p share <= level`` (lean), or when ``sign v <= level`` with ``v``
-        the observed pressure, O2 or CO2 partial pressure (``quantity`` 0, 1, 2; general).
+        ``(sign (L,), share (C, L, M), level (C, L))``: threshold ``j`` is reached when
+        ``sign p share <= level`` (lean model), or when ``sign v <= level`` with ``v`` the
+        observed value ``gen[QUANTITY][j]`` (general model).
     out : tuple
         ``(t_out (T,), array (M', C', T), rows (C,), columns (M',))`` as
-        :class:`~leaksim.core.solver.PressureOut`, then the temperatures, O2 and CO2
-        partial pressures ``(M, C, T)`` each of the general model (empty for the lean one).
+        :class:`~leaksim.core.solver.PressureOut`: the pressures.
+    gout : tuple
+        The temperatures, O2 and CO2 partial pressures of the general model, ``(M, C, T)``
+        each (not written for the lean one).
     ctl : tuple
         ``(duration (C,), rtol (C,), atol (C, M), max_steps, exponent)``.
     tab : tuple
@@ -1574,7 +1725,7 @@ def integrate(net, sched, trig, thr, out, ctl, tab, state, ops, report_start, th
     threads : int, optional
         Threads to run cases on; by default one per core (``os.cpu_count()``).
     """
-    arrays = (*net, *sched, *trig, *thr, *out, *ctl, *tab, *state, *ops, report_start)
+    arrays = (*net, *gen, *sched, *trig, *thr, *out, *gout, *ctl, *tab, *state, *ops, report_start)
     n_cases = state[0].shape[0]
     workers = max(1, min(threads or os.cpu_count() or 1, n_cases))
     if workers == 1:
