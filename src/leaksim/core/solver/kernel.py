@@ -11,12 +11,14 @@ dense output (:mod:`~leaksim.core.solver.dense`); thresholds by the same bisecti
 amounts by Simpson's rule. A step touches each case's few numbers once and takes the same
 steps as the batched loop.
 
-It serves every station, with one of two right-hand sides chosen by ``gen[GEN]``: the
+It serves every station, with one of two right-hand sides: the
 :class:`~leaksim.core.model.LeanModel` (one gas at one temperature: moles per module, an
 analytic Jacobian) or the :class:`~leaksim.core.model.GeneralModel` (several gases, the
 adiabatic and wall energy modes, regulated and fading sources, fans with their enthalpy: the
 moles of each species and the energy of each module, a Jacobian by complex step on a
-complex128 copy of the same compiled functions).
+complex128 copy of the same compiled functions). The general model's arrays travel in tuples
+of their own (``gen``, ``gout``, ``gwork``), None for a lean station, so that numba compiles
+the lean run apart, without the general code or its arguments (section "One case's run").
 
 Sections, in order: the lean model's physics; the general model's physics; one Rosenbrock
 step and its control; scheduled events and triggers; one case's run, and the cases spread
