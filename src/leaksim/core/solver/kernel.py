@@ -1635,20 +1635,18 @@ def _integrate_range(
     exponent, gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d, y, t, f, h, n_steps,
     n_rejected, status, thr_time, max_dp, src_on, src_amount, nxt, is_open, report_start,
 ):  # fmt: skip
-    """:func:`integrate` for the cases ``lo`` to ``hi - 1``, without the GIL."""
+    """:func:`integrate` for the cases ``lo`` to ``hi - 1``, without the GIL; ``flags`` and
+    the general model's other arrays are None for a lean station."""
     work = scratch(link_a.size, y.shape[1], tab_h1.size + 1, trig_module.size)
-    general = flags[GENERAL] != 0
-    gwork = general_work(t0.shape[1], molar_mass.shape[1], link_a.size, y.shape[1], src_module.size)
+    if flags is not None:
+        gwork = general_work(
+            t0.shape[1], molar_mass.shape[1], link_a.size, y.shape[1], src_module.size
+        )
     for c in range(lo, hi):
         net = (
             rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts, fan_link,
             fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
             nominal_area, breakpoints,
-        )  # fmt: skip
-        gen = (
-            flags, molar_mass, heat_capacity, x0, t0, volume, vacuum_moles, mm0, cp0, cda,
-            src_watch, src_setpoint, src_band, src_x, src_h, wall_conductance,
-            wall_temperature, share, neighbours, colour, floor, quantity,
         )  # fmt: skip
         sched = (ev_time, ev_target, ev_opens, done, ev_last)
         trig = (
@@ -1657,22 +1655,14 @@ def _integrate_range(
         )  # fmt: skip
         thr = (thr_sign, thr_share, thr_level)
         out = (t_out, array, rows, columns)
-        gout = (out_t, out_o2, out_co2)
         ctl = (duration, rtol, atol, max_steps, exponent)
         tab = (gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d)
         state = (y, t, f, h, n_steps, n_rejected, status)
         ops = (thr_time, max_dp, src_on, src_amount, nxt, is_open)
-        # The lean model runs with None for the general model's tuples: numba compiles it
-        # apart, without their code or the references they would cost at every call.
-        if general:
-            _start_case(
-                c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, report_start, work,
-                gwork,
-            )  # fmt: skip
-            if t[c] < duration[c]:
-                _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, work,
-                          gwork)  # fmt: skip
-        else:
+        # A lean station runs with None for the general model's arrays: numba compiles that
+        # run apart (it tests ``flags is None`` and prunes the other branch), without their
+        # code or the references they would cost at every call.
+        if flags is None:
             _start_case(
                 c, net, None, sched, trig, thr, out, None, ctl, state, ops, report_start, work,
                 None,
@@ -1680,6 +1670,20 @@ def _integrate_range(
             if t[c] < duration[c]:
                 _run_case(c, net, None, sched, trig, thr, out, None, ctl, tab, state, ops, work,
                           None)  # fmt: skip
+        else:
+            gen = (
+                flags, molar_mass, heat_capacity, x0, t0, volume, vacuum_moles, mm0, cp0, cda,
+                src_watch, src_setpoint, src_band, src_x, src_h, wall_conductance,
+                wall_temperature, share, neighbours, colour, floor, quantity,
+            )  # fmt: skip
+            gout = (out_t, out_o2, out_co2)
+            _start_case(
+                c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, report_start, work,
+                gwork,
+            )  # fmt: skip
+            if t[c] < duration[c]:
+                _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, work,
+                          gwork)  # fmt: skip
 
 
 def integrate(
@@ -1727,6 +1731,9 @@ def integrate(
     threads : int, optional
         Threads to run cases on; by default one per core (``os.cpu_count()``).
     """
+    if not gen[GEN][GENERAL]:
+        # None for the general model's arrays: a lean run compiles and runs without them.
+        gen, gout = (None,) * len(gen), (None,) * len(gout)
     arrays = (*net, *gen, *sched, *trig, *thr, *out, *gout, *ctl, *tab, *state, *ops, report_start)
     n_cases = state[0].shape[0]
     workers = max(1, min(threads or os.cpu_count() or 1, n_cases))
