@@ -42,7 +42,7 @@ from collections.abc import Iterable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..model import GeneralModel, LeanModel, build_model
+from ..model import GeneralModel, build_model
 from ..network import Network
 from ._arguments import PressureOut, Start, per_case
 from ._solution import Operations, PartialPressures, Solution, check_failure
@@ -122,7 +122,6 @@ def solve(
     """
     model = build_model(network, reduce_composition) if model is None else model
     if compiled and compiled_applies(network, model):
-        assert isinstance(model, LeanModel)  # compiled_applies checks it
         solution, _ = run_compiled(
             network, model, duration, output_time, thresholds, rtol, atol, max_steps
         )
@@ -188,7 +187,6 @@ def solve_from(
     """
     model = build_model(network, reduce_composition)
     if compiled and compiled_applies(network, model):
-        assert isinstance(model, LeanModel)  # compiled_applies checks it
         return run_compiled(
             network,
             model,

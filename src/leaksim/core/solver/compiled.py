@@ -1,7 +1,9 @@
-"""The compiled path: the lean station's arrays handed to :mod:`~leaksim.core.solver.kernel`.
+"""The compiled path: the station's arrays handed to :mod:`~leaksim.core.solver.kernel`.
 
-:func:`compiled_applies` says which runs the kernel serves; :func:`run_compiled` packs the
-model's per-case arrays, the events, thresholds and outputs into the kernel's tuples, runs it
+:func:`compiled_applies` says which runs the kernel serves (every station, unless turned
+off); :func:`run_compiled` packs the model's per-case arrays (those of
+:class:`~leaksim.core.model.LeanModel`, or of :class:`~leaksim.core.model.GeneralModel` for
+any other station), the events, thresholds and outputs into the kernel's tuples, runs it
 and assembles the same :class:`~leaksim.core.solver.Solution` as the batched
 :class:`~leaksim.core.solver.integrator.Integrator`. The kernel is imported here, on first use,
 so importing leaksim does not import numba.
@@ -21,6 +23,7 @@ from ._arguments import PressureOut, Start, check_duration, check_output_time, p
 from ._solution import Operations, Solution
 from .controller import StepController
 from .events import EventSchedule
+from .jacobian import colour_modules
 from .output import Outputs
 from .tableau import RODAS4
 from .thresholds import Thresholds, check_thresholds, direction
@@ -38,10 +41,10 @@ _MESSAGES = {
 
 
 def compiled_applies(network: Network, model: GeneralModel) -> bool:
-    """Whether the compiled kernel integrates ``network``: a lean model
-    (:func:`~leaksim.core.model.lean_applies`), unless the environment variable
-    :data:`COMPILED_ENV` is ``"0"``."""
-    return os.environ.get(COMPILED_ENV, "1") != "0" and isinstance(model, LeanModel)
+    """Whether the compiled kernel integrates ``network`` with ``model``: always (the lean
+    and the general model alike), unless the environment variable :data:`COMPILED_ENV` is
+    ``"0"``."""
+    return os.environ.get(COMPILED_ENV, "1") != "0"
 
 
 def _tableau() -> tuple[float | np.ndarray, ...]:
@@ -58,7 +61,7 @@ def _tableau() -> tuple[float | np.ndarray, ...]:
     return tab.gamma, a, c, np.array(tab.h1), np.array(tab.h2), *stages
 
 
-def _network_arrays(network: Network, model: LeanModel) -> tuple[np.ndarray, ...]:
+def _network_arrays(network: Network, model: GeneralModel) -> tuple[np.ndarray, ...]:
     """The lean model's per-case arrays and the station's index arrays (kernel ``net``)."""
     links = network.links
     vacuum = model._vacuum_mask
@@ -83,6 +86,71 @@ def _network_arrays(network: Network, model: LeanModel) -> tuple[np.ndarray, ...
         network.sources.module.astype(np.int64),
         np.ascontiguousarray(model._src_flow, dtype=float),
         *_growth_arrays(network),
+    )
+
+
+def _general_arrays(
+    network: Network, model: GeneralModel, floor: np.ndarray, levels: list[tuple[str, np.ndarray]]
+) -> tuple[np.ndarray, ...]:
+    """The general model's arrays (kernel ``gen``): its flags, mixture and initial-gas
+    properties, links' ``C_d A``, regulated sources, walls, the shares of O2 and CO2, the
+    colour groups of its complex-step Jacobian, whose smallest perturbations are ``floor``
+    (C, F) in state units, and what each threshold of ``levels`` watches."""
+    modules, sources, species = network.modules, network.sources, network.species
+    n, n_modules = network.n_cases, network.n_modules
+    neighbours = model.neighbours()
+    colour = np.zeros(n_modules, dtype=np.int64)
+    groups = colour_modules(neighbours)
+    for g, members in enumerate(groups):
+        colour[members] = g
+    near = np.zeros((n_modules, n_modules), dtype=np.bool_)
+    for m, others in enumerate(neighbours):
+        near[m, sorted(others)] = True
+    index = {s: (species.index(s) if s in species else -1) for s in ("O2", "CO2")}
+    flags = [
+        int(not isinstance(model, LeanModel)),
+        model.n_state_species,
+        int(model.has_energy),
+        int(network.energy == "wall"),
+        int(model._same_temperature),
+        index["O2"],
+        index["CO2"],
+        len(groups),
+    ]
+    share = np.zeros((n, 2))
+    for i, s in enumerate(("O2", "CO2")):
+        if index[s] >= 0:
+            share[:, i] = model.composition[:, 0, index[s]]
+    # Network.__post_init__ fills in the wall arrays.
+    assert modules.wall_heat_transfer is not None and modules.wall_area is not None
+    assert modules.wall_temperature is not None
+
+    def per_case(value: object) -> np.ndarray:
+        return np.ascontiguousarray(value, dtype=float)
+
+    return (
+        np.array(flags, dtype=np.int64),
+        per_case(model.molar_mass),
+        per_case(model.cp),
+        per_case(model._x0_mole),
+        per_case(modules.initial_temperature),
+        per_case(modules.volume),
+        per_case(model._vacuum_moles[:, 0]),
+        per_case(model._mm0),
+        per_case(model._cp0),
+        per_case(model._cda),
+        sources.watch.astype(np.int64),
+        per_case(sources.setpoint),
+        per_case(sources.band),
+        per_case(model._src_x),
+        per_case(model._src_h),
+        per_case(modules.wall_heat_transfer * modules.wall_area),
+        per_case(modules.wall_temperature),
+        share,
+        near,
+        colour,
+        per_case(floor),
+        np.array([_QUANTITY[q] for q, _ in levels], dtype=np.int64),
     )
 
 
@@ -127,10 +195,16 @@ def _trigger_arrays(network: Network, n_modules: int) -> tuple[np.ndarray, ...]:
     )
 
 
+#: The observed value each threshold quantity watches in the kernel: p, O2, CO2.
+_QUANTITY = {"pressure": 0, "partial_pressure_O2": 1, "partial_pressure_CO2": 2}
+
+
 def _threshold_arrays(
-    model: LeanModel, levels: list[tuple[str, np.ndarray]], n_cases: int, n_modules: int
+    model: GeneralModel, levels: list[tuple[str, np.ndarray]], n_cases: int, n_modules: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(sign, share, level)``: threshold ``j`` is reached where ``sign p share <= level``."""
+    """``(sign, share, level)``: threshold ``j`` is reached where ``sign p share <= level``
+    (lean model) or ``sign v <= level``, ``v`` the observed value it watches (general
+    model)."""
     shares = {
         "pressure": np.ones((n_cases, n_modules)),
         "partial_pressure_O2": model.initial_fraction("O2"),
@@ -147,7 +221,7 @@ def _threshold_arrays(
 
 def run_compiled(
     network: Network,
-    model: LeanModel,
+    model: GeneralModel,
     duration: ArrayLike,
     output_time: ArrayLike,
     thresholds: Iterable[tuple[str, ArrayLike]] = (),
@@ -158,7 +232,7 @@ def run_compiled(
     pressure_out: PressureOut | None = None,
     threads: int | None = None,
 ) -> tuple[Solution, np.ndarray]:
-    """Integrate every case of a lean ``network`` with the compiled kernel.
+    """Integrate every case of ``network`` with the compiled kernel.
 
     Parameters are those of :func:`~leaksim.core.solver.solve_from` (``start`` None: from
     t = 0, as :func:`~leaksim.core.solver.solve`); ``threads`` is the number of threads the
@@ -171,7 +245,7 @@ def run_compiled(
     numpy.ndarray, shape (C, M)
         State of each case at its end.
     """
-    from .kernel import integrate_lean
+    from .kernel import integrate
 
     n, n_modules = network.n_cases, network.n_modules
     ends = check_duration(duration, n)
@@ -196,7 +270,8 @@ def run_compiled(
     y = np.ascontiguousarray(y, dtype=float)
     absolute = np.ascontiguousarray(per_case(atol, n, "atol")[:, None] * scale)
     events = EventSchedule(network)
-    outputs = Outputs(t_out, n, n_modules, True, pressure_out)
+    lean = isinstance(model, LeanModel)
+    outputs = Outputs(t_out, n, n_modules, lean, pressure_out)
     found = Thresholds(levels, n, n_modules)
     status = np.zeros(n, np.int8)
     state = (y, t, np.zeros_like(y), np.zeros(n), steps, rejected, status)
@@ -221,15 +296,19 @@ def run_compiled(
         outputs.row.astype(np.int64),
         outputs.column.astype(np.int64),
     )
+    empty = np.empty((0, 0, 0))
+    gout = tuple(empty if lean else outputs.out[key] for key in ("T", "o2", "co2"))
     exponent = StepController(RODAS4.embedded_order).exponent
     ctl = (ends, rel, absolute, int(max_steps), exponent)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        integrate_lean(
+        integrate(
             _network_arrays(network, model),
+            _general_arrays(network, model, 1e-6 * np.asarray(scale, dtype=float), levels),
             sched,
             _trigger_arrays(network, n_modules),
             _threshold_arrays(model, levels, n, n_modules),
             out,
+            gout,
             ctl,
             _tableau(),
             state,

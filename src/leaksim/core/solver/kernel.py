@@ -7,14 +7,24 @@ of :mod:`~leaksim.core.solver.rosenbrock` with the same tableau, error norm and 
 controller (:mod:`~leaksim.core.solver.controller`); scheduled events and the knots of growing
 areas ending steps exactly, triggers located and retaken as the batched loop does
 (:mod:`~leaksim.core.solver.events`, :mod:`~leaksim.core.solver.triggers`); outputs from the
-dense output (:mod:`~leaksim.core.solver.dense`); thresholds by the same bisection; and the
-right-hand side and analytic Jacobian of :class:`~leaksim.core.model.LeanModel`. A step
-touches each case's few numbers once and takes the same steps as the batched loop.
+dense output (:mod:`~leaksim.core.solver.dense`); thresholds by the same bisection; sources'
+amounts by Simpson's rule. A step touches each case's few numbers once and takes the same
+steps as the batched loop.
 
-Sections, in order: the lean model's physics; one Rosenbrock step and its control; scheduled
-events and triggers; one case's run, and the cases spread over threads. They are one module
-because numba keys each cached function on its own file: a function compiled with code from
-another file would be served from the cache after that file changed.
+It serves every station, with one of two right-hand sides: the
+:class:`~leaksim.core.model.LeanModel` (one gas at one temperature: moles per module, an
+analytic Jacobian) or the :class:`~leaksim.core.model.GeneralModel` (several gases, the
+adiabatic and wall energy modes, regulated and fading sources, fans with their enthalpy: the
+moles of each species and the energy of each module, a Jacobian by complex step on a
+complex128 copy of the same compiled functions). The general model's arrays travel in tuples
+of their own (``gen``, ``gout``, ``gwork``), None for a lean station, so that numba compiles
+the lean run apart, without the general code or its arguments (section "One case's run").
+
+Sections, in order: the lean model's physics; the general model's physics; one Rosenbrock
+step and its control; scheduled events and triggers; one case's run, and the cases spread
+over threads. They are one module because numba keys each cached function on its own file: a
+function compiled with code from another file would be served from the cache after that file
+changed.
 
 Cases run in parallel over the machine's cores: chunks of cases on a pool of threads, the
 compiled loop releasing the GIL (numba's ``parallel=True`` loops took several times longer to
@@ -23,10 +33,11 @@ and on any number of threads. Divisions follow numpy's rules (``error_model="num
 zero divisor gives inf or NaN, which the error test rejects, instead of a Python exception
 whose checks cost more than half the run time.
 
-The functions are scalar transcriptions of :func:`leaksim.core.flow.regularised_flux_and_slopes`,
-:class:`~leaksim.core.model.LeanModel` and the batched loop, which stay the reference that
-``tests/test_kernel.py`` holds them to. They are compiled on first use and cached on disk
-(``cache=True``), so importing leaksim costs nothing and later processes load the machine code.
+The functions are scalar transcriptions of :mod:`leaksim.core.flow`,
+:class:`~leaksim.core.model.LeanModel`, :class:`~leaksim.core.model.GeneralModel` and the
+batched loop, which stay the reference that ``tests/test_kernel.py`` holds them to. They are
+compiled on first use and cached on disk (``cache=True``), so importing leaksim costs nothing
+and later processes load the machine code.
 """
 
 from __future__ import annotations
@@ -38,7 +49,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numba import njit
 
-__all__ = ["FAIL_STEPS", "FAIL_STUCK", "flux_and_slopes", "integrate_lean"]
+__all__ = ["FAIL_STEPS", "FAIL_STUCK", "flow_function", "flux_and_slopes", "integrate"]
 
 # Compiled on first use and cached on disk; divisions follow numpy's rules (module notes).
 # The law and the step's parts are inlined where they are used (in numba's IR, so LLVM
@@ -229,9 +240,13 @@ def rhs(y, is_open, t, c, net, work, out):
 
 
 @_called
-def rhs_called(y, is_open, t, c, net, work, out):
-    """:func:`rhs`, compiled once for the callers off the step's path."""
-    rhs(y, is_open, t, c, net, work, out)
+def rhs_called(y, is_open, t, c, net, gen, work, gwork, out):
+    """:func:`rhs`, or :func:`rhs_general` where ``gen`` is not None, compiled once for the
+    callers off the step's path."""
+    if gen is None:
+        rhs(y, is_open, t, c, net, work, out)
+    else:
+        rhs_general(y, is_open, t, c, net, gen, gwork[0], out)
 
 
 @_inline
@@ -275,6 +290,511 @@ def pressure(y, m, c, rt_v):
     """Pressure of module ``m`` of case ``c`` [Pa], never negative, from ``Ru T / V``
     (``net[RT_V]``, taken out of the tuple by the caller, once)."""
     return max(y[m] * rt_v[c, m], 0.0)
+
+
+# --------------------------------------------------------------------------------------------
+# The general model's physics
+#
+# Any other station (:class:`~leaksim.core.model.GeneralModel`): several gases (the moles of
+# each state species per module), an energy equation (the internal energy per module),
+# regulated and fading sources, fans with their enthalpy, walls, back pressures carrying the
+# module's initial gas. The state of module ``m`` is ``y[m k : (m + 1) k]``, ``k = S' + E``.
+#
+# Every function here takes real or complex states: numba compiles a complex128 copy for the
+# complex-step Jacobian and time derivative (:mod:`leaksim.core.solver.jacobian`), so regimes
+# compare real parts and no branch breaks complex step, as in the numpy code. Sums run in the
+# order numpy's reductions take over the short last axis (sequentially), so the two paths
+# round alike.
+#
+# ``g`` is a scratch tuple of the state's dtype (:func:`general_scratch`): each module's
+# pressure, temperature, molar mass, heat capacity, mole fractions and total amount, then each
+# link's flow, upstream enthalpy and composition, the fans' moles and energy, and a state and
+# a derivative.
+# --------------------------------------------------------------------------------------------
+
+#: Flags of the station (int64): general model (1) or lean (0), state species ``S'``, an
+#: energy equation (0/1), walls (0/1), one temperature in an isothermal station (0/1), index
+#: of O2 and of CO2 among the species (-1 for none), colour groups of the Jacobian.
+GEN = 0
+GENERAL, N_SPECIES, ENERGY, WALL, SAME_T, O2, CO2, N_GROUPS = 0, 1, 2, 3, 4, 5, 6, 7
+#: Molar mass [kg/mol] and heat capacity [J/(mol K)] of each state species, (C, S').
+MOLAR_MASS, HEAT_CAPACITY = 1, 2
+#: Initial mole fractions over the state species, (C, M, S').
+X0 = 3
+#: Initial (and isothermal) temperature [K] and volume [m^3] of each module, (C, M).
+T0, VOLUME = 4, 5
+#: A billionth of each case's largest initial module content [mol], (C,).
+VACUUM_MOLES = 6
+#: Molar mass and heat capacity of each module's initial gas, (C, M).
+MM0, CP0 = 7, 8
+#: ``C_d A`` of each link [m^2], (C, K).
+CDA = 9
+#: What each source watches (``FEED_*``, (J,)), its set point and band [Pa], (C, J), its
+#: composition over the state species (C, J, S') and molar enthalpy [J/mol], (C, J).
+SRC_WATCH, SRC_SETPOINT, SRC_BAND, SRC_X, SRC_H = 10, 11, 12, 13, 14
+#: ``h_w A_w`` [W/K] and wall temperature [K] of each module, (C, M).
+WALL_CONDUCTANCE, WALL_TEMPERATURE = 15, 16
+#: Share of O2 and CO2 in each case's one (pseudo-)species, (C, 2).
+SHARE = 17
+#: Modules whose state enters each module's derivative (M, M) and the colour of each module
+#: (M,) (:func:`~leaksim.core.solver.jacobian.colour_modules`).
+NEIGHBOURS, COLOUR = 18, 19
+#: Smallest magnitude of a complex-step perturbation, in state units, (C, F).
+FLOOR = 20
+#: What each threshold watches: the observed pressure, O2 or CO2 partial pressure (0, 1, 2),
+#: (L,).
+QUANTITY = 21
+
+_RU = 8.314462618  # leaksim.core.gas.MOLAR_GAS_CONSTANT
+# Complex steps: of the Jacobian (a fraction of the component), in t (a fraction of
+# max(t, 1 s)) and of pressure rates (a fraction of the derivative).
+_JAC_STEP, _TIME_STEP, _RATE_STEP = 1e-30, 1e-20, 1e-20
+# The feed codes of leaksim.core.network.
+_FEED_PRESSURE, _FEED_O2, _FADES_O2, _FADES_CO2, _FOLLOWS_CO2 = 1, 2, 3, 4, 5
+
+
+@_called
+def general_scratch(n_modules, n_species, n_links, size, like):
+    """Scratch of :func:`rhs_general` in the dtype of ``like`` (real or complex)."""
+    dtype = np.asarray(like).dtype
+    return (
+        np.empty(n_modules, dtype),
+        np.empty(n_modules, dtype),
+        np.empty(n_modules, dtype),
+        np.empty(n_modules, dtype),
+        np.empty((n_modules, n_species), dtype),
+        np.empty(n_modules, dtype),
+        np.empty(n_links, dtype),
+        np.empty(n_links, dtype),
+        np.empty((n_links, n_species), dtype),
+        np.empty((n_modules, n_species), dtype),
+        np.empty(n_modules, dtype),
+        np.empty(size, dtype),
+        np.empty(size, dtype),
+    )
+
+
+@_inline
+def module_state(y, m, c, gen, x_row):
+    """Pressure [Pa] (not clipped), temperature [K], molar mass [kg/mol], heat capacity
+    [J/(mol K)] and total amount [mol] of module ``m``, its mole fractions left in ``x_row``
+    with several species (:meth:`~leaksim.core.model.GeneralModel.thermo`)."""
+    flags = gen[GEN]
+    n_sp, energy = flags[N_SPECIES], flags[ENERGY]
+    molar_mass, heat_capacity, x0 = gen[MOLAR_MASS], gen[HEAT_CAPACITY], gen[X0]
+    t0, volume, vacuum_moles = gen[T0], gen[VOLUME], gen[VACUUM_MOLES]
+    base = m * (n_sp + energy)
+    raw_total = y[base]
+    for s in range(1, n_sp):
+        raw_total += y[base + s]
+    if n_sp == 1:
+        total = y[base] if y[base].real > 0.0 else 0.0 * y[base].real
+        mm, cp = molar_mass[c, 0], heat_capacity[c, 0]
+    else:
+        total = y[base] if y[base].real > 0.0 else 0.0 * y[base].real
+        for s in range(1, n_sp):
+            v = y[base + s]
+            total += v if v.real > 0.0 else 0.0 * v.real
+        positive = total.real > 0.0
+        mm = 0.0 * total
+        cp = 0.0 * total
+        for s in range(n_sp):
+            v = y[base + s]
+            moles = v if v.real > 0.0 else 0.0 * v.real
+            xs = moles / total if positive else x0[c, m, s] + 0.0 * total
+            x_row[s] = xs
+            mm = xs * molar_mass[c, s] if s == 0 else mm + xs * molar_mass[c, s]
+            cp = xs * heat_capacity[c, s] if s == 0 else cp + xs * heat_capacity[c, s]
+    cv = cp - _RU
+    if energy:
+        u = y[base + n_sp]
+        if total.real > 0.0 and u.real > 0.0:
+            temperature = u / (total * cv)
+        else:
+            temperature = t0[c, m] + 0.0 * u
+        # The fade of GeneralModel.thermo: N / (N + 1e-5 N_vac).
+        fade = total / (total + 1e-5 * vacuum_moles[c])
+        p = u * _RU / (cv * volume[c, m]) * fade
+    else:
+        temperature = t0[c, m] + 0.0 * raw_total
+        p = raw_total * _RU * t0[c, m] / volume[c, m]
+    return p, temperature, mm, cp, raw_total
+
+
+@_inline
+def fractions(m, c, gen, x_row):
+    """Mole fractions of O2 and CO2 in module ``m`` now [-], from ``x_row`` as
+    :func:`module_state` left it (:meth:`~leaksim.core.model.GeneralModel._fraction`)."""
+    flags, share = gen[GEN], gen[SHARE]
+    if flags[N_SPECIES] == 1:  # one gas per case: its fixed shares
+        return share[c, 0], share[c, 1]
+    o2, co2 = flags[O2], flags[CO2]
+    return (x_row[o2] if o2 >= 0 else 0.0), (x_row[co2] if co2 >= 0 else 0.0)
+
+
+@_inline
+def observe(y, m, c, gen, x_row):
+    """Pressure [Pa], temperature [K], O2 and CO2 partial pressures [Pa] of module ``m`` of a
+    real state, the pressure never negative (:meth:`~leaksim.core.model.GeneralModel.observe`)."""
+    p, temperature, _, _, _ = module_state(y, m, c, gen, x_row)
+    p = max(p, 0.0)
+    o2, co2 = fractions(m, c, gen, x_row)
+    return p, temperature, p * o2, p * co2
+
+
+@_inline
+def regulator_opening(x):
+    """:func:`leaksim.core.model.regulator_opening` of one scaled error ``x`` [-]."""
+    if x.real >= 1.0:
+        return 1.0 + 0.0 * x
+    if x.real <= -1.0:
+        return 0.0 * x
+    # x * x * x, not x**3: numba raises a complex number to a power through exp(3 log x),
+    # whose imaginary part the rounding of arg(x) ~ pi spoils for x < 0 (complex step).
+    return 0.5 + 0.75 * x - 0.25 * (x * x * x)
+
+
+@_inline
+def feed_factor(code, p, o2, co2, setpoint, band):
+    """The factor of a source's feed on its module's state: pressure ``p`` [Pa] and O2 and
+    CO2 fractions [-] (:meth:`~leaksim.core.model.GeneralModel.source_feed`)."""
+    if code == _FEED_PRESSURE:
+        return regulator_opening((setpoint - p) / band)
+    if code == _FEED_O2:
+        return regulator_opening((setpoint - p * o2) / band)
+    if code == _FADES_O2:
+        return regulator_opening((p * o2 - setpoint) / band)
+    if code == _FADES_CO2:
+        return regulator_opening((p * co2 - setpoint) / band)
+    return p * co2 / setpoint  # _FOLLOWS_CO2
+
+
+@_inline
+def choked_psi(gamma):
+    """``psi*`` of a gas (:func:`leaksim.core.flow.choked_flow_function`)."""
+    return np.sqrt(gamma * (2.0 / (gamma + 1.0)) ** ((gamma + 1.0) / (gamma - 1.0)))
+
+
+@_inline
+def flow_function(p_u, p_d, delta, r_star, coefficient, exponent_1, exponent_2):
+    """``Psi(max(r, r*))`` times the regularisation factor of one link, ``p_u >= p_d``, real or
+    complex (:func:`leaksim.core.flow.regularised_flow_function`, whose notes give the law)."""
+    dp = p_u - p_d
+    positive = p_u.real > 0.0
+    q = dp / p_u if positive else 0.0 * dp
+    if q.real < 0.0:
+        q = 0.0 * q
+    r = 1.0 - q
+    choked = r.real <= r_star.real
+    small = abs(q) < 1e-6
+    q_safe = 0.5 + 0.0 * q if (small or choked) else q
+    if small:
+        g = exponent_2 + 0.5 * exponent_2 * (1.0 - exponent_2) * q
+    else:
+        g = -np.expm1(exponent_2 * np.log1p(-q_safe)) / q_safe
+    r_safe = 1.0 + 0.0 * r if choked else r
+    root = np.sqrt(coefficient * np.exp(exponent_1 * np.log(r_safe)) * g)
+    regularised = delta > 0.0
+    if regularised:
+        scale = np.sqrt(p_u if positive else 1.0 + 0.0 * p_u) / (dp * dp + delta * delta) ** 0.25
+        subsonic = q * scale * root
+    else:
+        subsonic = np.sqrt(q) * root
+    if not positive:
+        return 0.0
+    if not choked:
+        return subsonic
+    psi_star = np.sqrt(
+        coefficient * np.exp(exponent_1 * np.log(r_star)) * (1.0 - r_star**exponent_2)
+    )
+    # regularisation_factor(dp, delta)
+    dp2 = dp * dp
+    denominator = dp2 + delta * delta
+    ratio = dp2 / denominator if denominator.real > 0.0 else 1.0 + 0.0 * dp2
+    return psi_star * np.sqrt(np.sqrt(ratio))
+
+
+@_inline
+def growth_weight(knots, areas, nominal, t):
+    """Area of a growing link at ``t`` (real or complex) over its nominal area
+    (:meth:`~leaksim.core.model.GeneralModel._growth_factor`): the segment chosen by the real
+    part of ``t``, taken forward at a knot."""
+    count = 0
+    for i in range(knots.size):
+        if knots[i] <= t.real:
+            count += 1
+    segment = min(max(count - 1, 0), knots.size - 2)
+    t0, t1 = knots[segment], knots[segment + 1]
+    a0, a1 = areas[segment], areas[segment + 1]
+    span = t1 - t0 if t1 > t0 else 1.0
+    if t.real < t0:
+        weight = 0.0 * t
+    elif t.real >= t1:
+        weight = 1.0 + 0.0 * t
+    else:
+        weight = (t - t0) / span
+    area = a0 + (a1 - a0) * weight
+    return area / nominal if nominal > 0.0 else 0.0 * area
+
+
+@_called
+def rhs_general(y, is_open, t, c, net, gen, g, out):
+    """``dy/dt`` of case ``c`` at ``t`` (:meth:`~leaksim.core.model.GeneralModel.rhs`): the
+    moles of each species and the energy of each module [mol/s], [W]."""
+    flags = gen[GEN]
+    n_sp, energy, same_t = flags[N_SPECIES], flags[ENERGY], flags[SAME_T]
+    link_a, link_b, vacuum, boundary_p = net[LINK_A], net[LINK_B], net[VACUUM], net[BOUNDARY_P]
+    delta, consts, cda = net[DELTA], net[CONSTS], gen[CDA]
+    molar_mass, heat_capacity, x0, t0 = gen[MOLAR_MASS], gen[HEAT_CAPACITY], gen[X0], gen[T0]
+    mm0, cp0 = gen[MM0], gen[CP0]
+    growth_of_link, growth_time, growth_area = (
+        net[GROWTH_OF_LINK],
+        net[GROWTH_TIME],
+        net[GROWTH_AREA],
+    )
+    nominal = net[NOMINAL_AREA]
+    fan_link, fan_a, fan_b = net[FAN_LINK], net[FAN_A], net[FAN_B]
+    src_module, src_flow, src_watch = net[SRC_MODULE], net[SRC_FLOW], gen[SRC_WATCH]
+    src_setpoint, src_band, src_x, src_h = (
+        gen[SRC_SETPOINT],
+        gen[SRC_BAND],
+        gen[SRC_X],
+        gen[SRC_H],
+    )
+    wall_conductance, wall_temperature, vacuum_moles = (
+        gen[WALL_CONDUCTANCE],
+        gen[WALL_TEMPERATURE],
+        gen[VACUUM_MOLES],
+    )
+    p, temp, mm, cp, x, raw_total = g[0], g[1], g[2], g[3], g[4], g[5]
+    flow, h_up, x_up, d_fans, e_fans = g[6], g[7], g[8], g[9], g[10]
+    k = n_sp + energy
+    n_modules, n_links = t0.shape[1], link_a.size
+    for m in range(n_modules):
+        p[m], temp[m], mm[m], cp[m], raw_total[m] = module_state(y, m, c, gen, x[m])
+    # Each link's flow from side a to side b (GeneralModel.link_molar_flow).
+    for kk in range(n_links):
+        a, b = link_a[kk], link_b[kk]
+        if b < 0:
+            # A back pressure holds the module's initial gas at its initial temperature.
+            p_b, t_b = boundary_p[c, kk] + 0.0 * p[a], t0[c, a] + 0.0 * temp[a]
+            mm_b, cp_b = mm0[c, a] + 0.0 * mm[a], cp0[c, a] + 0.0 * cp[a]
+        else:
+            p_b, t_b, mm_b, cp_b = p[b], temp[b], mm[b], cp[b]
+        p_a = p[a]
+        dp = p_a - p_b
+        forward = p_a.real >= p_b.real or vacuum[kk]
+        d = delta[c, kk]
+        w = (1.0 if forward else 0.0) + 0.0 * dp
+        if same_t and n_sp == 1:
+            t_u = temp[a]  # both sides alike: nothing to blend
+        else:
+            if d > 0.0:
+                # The smooth upstream blend: exactly upstream for |dp| >> delta.
+                w = 0.5 * (1.0 + dp / np.sqrt(dp * dp + d * d))
+            t_u = w * temp[a] + (1.0 - w) * t_b
+        if n_sp == 1:
+            mm_u, cp_u = molar_mass[c, 0] + 0.0 * w, heat_capacity[c, 0] + 0.0 * w
+            gamma = cp_u
+        else:
+            mm_u = w * mm[a] + (1.0 - w) * mm_b
+            cp_u = w * cp[a] + (1.0 - w) * cp_b
+            gamma = cp_u / (cp_u - _RU)
+        p_u = p_a if forward else p_b
+        p_d = p_b if forward else p_a
+        flux = p_u * np.sqrt(1.0 / (mm_u * _RU * t_u))
+        if vacuum[kk]:
+            factor = (consts[c, 4] + 0.0 * gamma) if n_sp == 1 else choked_psi(gamma)
+        elif n_sp == 1:
+            factor = flow_function(
+                p_u, p_d, d, consts[c, 0], consts[c, 1], consts[c, 2], consts[c, 3]
+            )
+        else:
+            # flow_function_constants(gamma) of the blended upstream gas.
+            r_star = (2.0 / (gamma + 1.0)) ** (gamma / (gamma - 1.0))
+            factor = flow_function(
+                p_u,
+                p_d,
+                d,
+                r_star,
+                2.0 * gamma / (gamma - 1.0),
+                2.0 / gamma,
+                (gamma - 1.0) / gamma,
+            )
+        flux = flux * factor
+        conductance = cda[c, kk] * (1.0 if is_open[kk] else 0.0)
+        grow = growth_of_link[kk]
+        if grow >= 0:
+            conductance = conductance * growth_weight(
+                growth_time[c, grow], growth_area[c, grow], nominal[c, kk], t
+            )
+        flow[kk] = conductance * flux if forward else -conductance * flux
+        # What the flow carries is the side's it leaves, exactly.
+        if energy:
+            cp_a_side = cp_u if n_sp == 1 else cp[a]
+            cp_b_side = cp_u if n_sp == 1 else cp_b
+            h_up[kk] = cp_a_side * temp[a] if forward else cp_b_side * t_b
+        if n_sp > 1:
+            for s in range(n_sp):
+                if forward:
+                    x_up[kk, s] = x[a, s]
+                elif b < 0:
+                    x_up[kk, s] = x0[c, a, s]
+                else:
+                    x_up[kk, s] = x[b, s]
+    # Summed into the modules, link by link: out of a, into b.
+    out[:] = 0.0
+    for kk in range(n_links):
+        a, b = link_a[kk], link_b[kk]
+        for s in range(n_sp):
+            species_flow = flow[kk] if n_sp == 1 else flow[kk] * x_up[kk, s]
+            out[a * k + s] -= species_flow
+            if b >= 0:
+                out[b * k + s] += species_flow
+    if energy:
+        for kk in range(n_links):
+            a, b = link_a[kk], link_b[kk]
+            heat = flow[kk] * h_up[kk]
+            out[a * k + n_sp] -= heat
+            if b >= 0:
+                out[b * k + n_sp] += heat
+    # Sources: constant, regulated or fading with their module's state.
+    for j in range(src_module.size):
+        m = src_module[j]
+        feed = src_flow[c, j] * (1.0 if is_open[n_links + j] else 0.0) + 0.0 * p[m]
+        if src_watch[j] != 0:
+            o2, co2 = fractions(m, c, gen, x[m])
+            feed = feed * feed_factor(
+                src_watch[j], p[m], o2, co2, src_setpoint[c, j], src_band[c, j]
+            )
+        for s in range(n_sp):
+            out[m * k + s] += feed * src_x[c, j, s]
+        if energy:
+            out[m * k + n_sp] += feed * src_h[c, j]
+    # Fans (GeneralModel._exchange): each side sends Q of its own air with its enthalpy.
+    if fan_link.size:
+        d_fans[:, :] = 0.0
+        e_fans[:] = 0.0
+        for i in range(fan_link.size):
+            kk = fan_link[i]
+            a, b = link_a[kk], link_b[kk]
+            on = 1.0 if is_open[kk] else 0.0
+            q_a, q_b = on * fan_a[c, i], on * fan_b[c, i]
+            for s in range(n_sp):
+                into_a = q_b * y[b * k + s] - q_a * y[a * k + s]
+                d_fans[a, s] += into_a
+                d_fans[b, s] -= into_a
+            if energy:
+                heat = q_b * (raw_total[b] * cp[b] * temp[b]) - q_a * (
+                    raw_total[a] * cp[a] * temp[a]
+                )
+                e_fans[a] += heat
+                e_fans[b] -= heat
+        for m in range(n_modules):
+            for s in range(n_sp):
+                out[m * k + s] += d_fans[m, s]
+            if energy:
+                out[m * k + n_sp] += e_fans[m]
+    if flags[WALL]:
+        # GeneralModel._wall_heat_flow, faded by N / (N + N_vac) as a module empties.
+        for m in range(n_modules):
+            total = raw_total[m] if raw_total[m].real > 0.0 else 0.0 * raw_total[m]
+            fade = total / (total + vacuum_moles[c])
+            heat = wall_conductance[c, m] * (wall_temperature[c, m] - temp[m]) * fade
+            out[m * k + n_sp] += heat
+
+
+@_called
+def jacobian_general(y, is_open, t, c, net, gen, gwork, jac):
+    """``d rhs / d y`` of case ``c`` by complex step, a colour group of modules at a time
+    (:class:`~leaksim.core.solver.jacobian.Jacobian`)."""
+    flags = gen[GEN]
+    k = flags[N_SPECIES] + flags[ENERGY]
+    neighbours, colour, floor = gen[NEIGHBOURS], gen[COLOUR], gen[FLOOR]
+    gc = gwork[1]
+    steps = gwork[2]
+    y_c, f_c = gc[11], gc[12]
+    n_modules = colour.size
+    t_c = t + 0j
+    jac[:, :] = 0.0
+    for group in range(flags[N_GROUPS]):
+        for comp in range(k):
+            for i in range(y.size):
+                y_c[i] = y[i] + 0j
+            for m in range(n_modules):
+                if colour[m] == group:
+                    col = m * k + comp
+                    step = _JAC_STEP * max(abs(y[col]), floor[c, col])
+                    steps[m] = step
+                    y_c[col] = y[col] + 1j * step
+            rhs_general(y_c, is_open, t_c, c, net, gen, gc, f_c)
+            for m in range(n_modules):
+                if colour[m] != group:
+                    continue
+                col = m * k + comp
+                for row_module in range(n_modules):
+                    if neighbours[m, row_module]:
+                        for r in range(row_module * k, (row_module + 1) * k):
+                            jac[r, col] = f_c[r].imag / steps[m]
+
+
+@_called
+def time_derivative_general(y, is_open, t, c, net, gen, gwork, out):
+    """``d rhs / dt`` along the growing areas by complex step in ``t``."""
+    gc = gwork[1]
+    y_c, f_c = gc[11], gc[12]
+    step = _TIME_STEP * max(t, 1.0)
+    for i in range(y.size):
+        y_c[i] = y[i] + 0j
+    rhs_general(y_c, is_open, t + 1j * step, c, net, gen, gc, f_c)
+    for i in range(y.size):
+        out[i] = f_c[i].imag / step
+
+
+@_called
+def pressure_rate(y, f, m, c, gen, gwork):
+    """``dp/dt`` of module ``m`` along the derivative ``f`` [Pa/s], by complex step
+    (:meth:`~leaksim.core.solver.triggers.Triggers.pressure_rate`)."""
+    gc = gwork[1]
+    y_c, x_row = gc[11], gc[4][0]
+    flags = gen[GEN]
+    k = flags[N_SPECIES] + flags[ENERGY]
+    for i in range(m * k, (m + 1) * k):
+        y_c[i] = y[i] + 1j * _RATE_STEP * f[i]
+    p = module_state(y_c, m, c, gen, x_row)[0]
+    return p.imag / _RATE_STEP
+
+
+@_called
+def observed_pressure(y, m, c, gen, x_row):
+    """Pressure of module ``m`` of the general model [Pa], never negative."""
+    return observe(y, m, c, gen, x_row)[0]
+
+
+@_called
+def observed_value(y, m, c, gen, x_row, quantity):
+    """Pressure, O2 or CO2 partial pressure (``quantity`` 0, 1, 2) of module ``m`` of the
+    general model [Pa]."""
+    p, _, o2, co2 = observe(y, m, c, gen, x_row)
+    return p if quantity == 0 else (o2 if quantity == 1 else co2)
+
+
+@_called
+def feeds(y, is_open, c, net, gen, gwork, out):
+    """Molar feed of every source of the general model [mol/s]
+    (:meth:`~leaksim.core.model.GeneralModel.source_feed`)."""
+    src_module, src_flow, src_watch = net[SRC_MODULE], net[SRC_FLOW], gen[SRC_WATCH]
+    src_setpoint, src_band = gen[SRC_SETPOINT], gen[SRC_BAND]
+    n_links = net[LINK_A].size
+    x_row = gwork[3]
+    for j in range(src_module.size):
+        feed = src_flow[c, j] * (1.0 if is_open[n_links + j] else 0.0)
+        if src_watch[j] != 0:
+            m = src_module[j]
+            p = module_state(y, m, c, gen, x_row)[0]
+            o2, co2 = fractions(m, c, gen, x_row)
+            feed = feed * feed_factor(src_watch[j], p, o2, co2, src_setpoint[c, j], src_band[c, j])
+        out[j] = feed
 
 
 # --------------------------------------------------------------------------------------------
@@ -330,12 +850,22 @@ def lu_solve(lu, perm, b, x):
             x[i] -= lu[i, j] * x[j]
 
 
+# The step is written twice, once per model, the same lines but for the three calls of the
+# model: its parts shared as inlined functions made the lean step twice as slow (measured,
+# numba 0.68). tests/test_kernel.py holds both to the batched loop.
+
+
 @_called
-def rosenbrock_step(y0, f0, t0, h, is_open, growing, c, net, tab, work, u, y1, k1, k2):
+def rosenbrock_step(y0, f0, t0, h, is_open, growing, c, net, gen, tab, work, gwork, u, y1, k1, k2):
     """One RODAS4 step of case ``c``
     (:func:`~leaksim.core.solver.rosenbrock.rosenbrock_step`): ``y1`` and the dense
     coefficients ``k1``, ``k2``; the error estimate is left in ``u[last]``. With ``growing``
-    areas the stages are taken at their times and carry ``df/dt``."""
+    areas the stages are taken at their times and carry ``df/dt``. The lean model's
+    right-hand side and Jacobian are inlined; the general model's (``gen`` not None) are
+    called."""
+    if gen is not None:
+        _step_general(y0, f0, t0, h, is_open, growing, c, net, gen, tab, work, gwork, u, y1, k1, k2)
+        return
     gamma, a, cc, h1, h2, stage_time, d = tab
     size = y0.size
     n_stages = h1.size + 1
@@ -367,6 +897,61 @@ def rosenbrock_step(y0, f0, t0, h, is_open, growing, c, net, tab, work, u, y1, k
                 for i in range(size):
                     y_stage[i] += u[stage - 1, i]
             rhs(y_stage, is_open, t0 + stage_time[stage] * h, c, net, work, f_stage)
+            for i in range(size):
+                acc = 0.0
+                for j in range(stage):
+                    acc += (cc[stage - 1, j] / h) * u[j, i]
+                rhs_stage[i] = f_stage[i] + acc
+                if growing and d[stage] != 0.0:
+                    rhs_stage[i] += (h * d[stage]) * f_t[i]
+        lu_solve(w, perm, rhs_stage, u[stage])
+    for i in range(size):
+        y1[i] = y_stage[i] + u[last, i]
+        acc1 = 0.0
+        acc2 = 0.0
+        for j in range(last):
+            acc1 += h1[j] * u[j, i]
+            acc2 += h2[j] * u[j, i]
+        k1[i] = acc1
+        k2[i] = acc2
+
+
+@_called
+def _step_general(y0, f0, t0, h, is_open, growing, c, net, gen, tab, work, gwork, u, y1, k1, k2):
+    """:func:`rosenbrock_step` of the general model (its Jacobian by complex step)."""
+    gamma, a, cc, h1, h2, stage_time, d = tab
+    size = y0.size
+    n_stages = h1.size + 1
+    last = n_stages - 1
+    w, perm, y_stage, rhs_stage, f_stage = work[3], work[4], work[5], work[6], work[7]
+    jac, f_t = work[8], work[11]
+    jacobian_general(y0, is_open, t0, c, net, gen, gwork, jac)
+    for i in range(size):
+        for j in range(size):
+            w[i, j] = -jac[i, j]
+        w[i, i] += 1.0 / (h * gamma)
+    lu_factor(w, perm)
+    rhs_stage[:] = f0
+    if growing:
+        time_derivative_general(y0, is_open, t0, c, net, gen, gwork, f_t)
+        for i in range(size):
+            rhs_stage[i] = f0[i] + (h * d[0]) * f_t[i]
+    y_stage[:] = y0
+    for stage in range(n_stages):
+        if stage > 0:
+            if stage < last:
+                for i in range(size):
+                    acc = 0.0
+                    for j in range(stage):
+                        acc += a[stage - 1, j] * u[j, i]
+                    y_stage[i] = y0[i] + acc
+            else:
+                # Stiff accuracy: the last stage is at Y_{s-1} + u_{s-1}.
+                for i in range(size):
+                    y_stage[i] += u[stage - 1, i]
+            rhs_general(
+                y_stage, is_open, t0 + stage_time[stage] * h, c, net, gen, gwork[0], f_stage
+            )
             for i in range(size):
                 acc = 0.0
                 for j in range(stage):
@@ -492,6 +1077,16 @@ def next_stop(c, t, sched, net):
 
 
 @_called
+def _value_general(i, y, f, c, gen, trig, gwork):
+    """:func:`_value` for the general model: the rate by complex step."""
+    module, watches_rate, sign = trig[0], trig[1], trig[2]
+    m = module[i]
+    if watches_rate[i]:
+        return sign[i] * pressure_rate(y, f, m, c, gen, gwork)
+    return sign[i] * observed_pressure(y, m, c, gen, gwork[3])
+
+
+@_called
 def _value(i, y, f, c, net, trig):
     """``sign * value`` of trigger ``i``: its module's pressure [Pa] or, for a rate trigger,
     ``dp/dt = (Ru T / V) dN/dt`` [Pa/s] from the derivative ``f``."""
@@ -519,23 +1114,33 @@ def _schedule(i, c, t_fire, sched, trig):
 
 
 @_called
-def fire_satisfied(y, f, t, c, net, sched, trig):
+def fire_satisfied(y, f, t, c, net, gen, sched, trig, gwork):
     """Keep the pressure rates of ``y`` (derivative ``f``) and fire at ``t`` the triggers whose
     condition holds (:meth:`~leaksim.core.solver.triggers.Triggers.fire_satisfied`)."""
     level, fired, rate_now = trig[3], trig[6], trig[8]
-    rt_v = net[RT_V]
-    for m in range(y.size):
-        rate_now[c, m] = f[m] * rt_v[c, m]
+    if gen is None:
+        rt_v = net[RT_V]
+        for m in range(y.size):
+            rate_now[c, m] = f[m] * rt_v[c, m]
+    elif np.any(trig[1]):
+        for m in range(rate_now.shape[1]):
+            rate_now[c, m] = pressure_rate(y, f, m, c, gen, gwork)
     any_fired = False
     for i in range(trig[0].size):
-        if not fired[c, i] and _value(i, y, f, c, net, trig) <= level[c, i]:
+        if fired[c, i]:
+            continue
+        if gen is None:
+            value = _value(i, y, f, c, net, trig)
+        else:
+            value = _value_general(i, y, f, c, gen, trig, gwork)
+        if value <= level[c, i]:
             _schedule(i, c, t, sched, trig)
             any_fired = True
     return any_fired
 
 
 @_called
-def _bisect(i, y0, y1, k1, k2, t0, h, is_open, c, net, trig, work):
+def _bisect(i, y0, y1, k1, k2, t0, h, is_open, c, net, gen, trig, work, gwork):
     """Fraction of the step at which trigger ``i`` first holds, by bisection [-]."""
     level = trig[3][c, i]
     y_mid, f_mid = work[5], work[7]
@@ -544,8 +1149,12 @@ def _bisect(i, y0, y1, k1, k2, t0, h, is_open, c, net, trig, work):
         mid = 0.5 * (lo + hi)
         dense_state(y0, y1, k1, k2, mid, y_mid)
         if trig[1][i]:
-            rhs_called(y_mid, is_open, t0 + mid * h, c, net, work, f_mid)
-        if _value(i, y_mid, f_mid, c, net, trig) <= level:
+            rhs_called(y_mid, is_open, t0 + mid * h, c, net, gen, work, gwork, f_mid)
+        if gen is None:
+            value = _value(i, y_mid, f_mid, c, net, trig)
+        else:
+            value = _value_general(i, y_mid, f_mid, c, gen, trig, gwork)
+        if value <= level:
             hi = mid
         else:
             lo = mid
@@ -553,7 +1162,7 @@ def _bisect(i, y0, y1, k1, k2, t0, h, is_open, c, net, trig, work):
 
 
 @_called
-def crossings(y0, y1, k1, k2, t0, h, t1, is_open, c, net, trig, work, hit, theta):
+def crossings(y0, y1, k1, k2, t0, h, t1, is_open, c, net, gen, trig, work, gwork, hit, theta):
     """Which triggers not fired yet were crossed in the step (``hit``), and the fraction of
     the step at which each first holds, 1 elsewhere, for a step ending at ``t1``
     (:meth:`~leaksim.core.solver.triggers.Triggers.crossings`); whether any was."""
@@ -567,7 +1176,7 @@ def crossings(y0, y1, k1, k2, t0, h, t1, is_open, c, net, trig, work, hit, theta
     )
     f1 = work[12]
     if np.any(watches_rate):
-        rhs_called(y1, is_open, t1, c, net, work, f1)
+        rhs_called(y1, is_open, t1, c, net, gen, work, gwork, f1)
     crossed = False
     for i in range(module.size):
         theta[i] = 1.0
@@ -575,13 +1184,19 @@ def crossings(y0, y1, k1, k2, t0, h, t1, is_open, c, net, trig, work, hit, theta
         if fired[c, i]:
             continue
         m = module[i]
-        if watches_rate[i]:
-            before = sign[i] * rate_now[c, m]
+        if gen is None:
+            before = sign[i] * (
+                rate_now[c, m] if watches_rate[i] else pressure(y0, m, c, net[RT_V])
+            )
+            after = _value(i, y1, f1, c, net, trig)
         else:
-            before = sign[i] * pressure(y0, m, c, net[RT_V])
-        after = _value(i, y1, f1, c, net, trig)
+            if watches_rate[i]:
+                before = sign[i] * rate_now[c, m]
+            else:
+                before = sign[i] * observed_pressure(y0, m, c, gen, gwork[3])
+            after = _value_general(i, y1, f1, c, gen, trig, gwork)
         if before - level[c, i] > 0.0 and after - level[c, i] <= 0.0:
-            theta[i] = _bisect(i, y0, y1, k1, k2, t0, h, is_open, c, net, trig, work)
+            theta[i] = _bisect(i, y0, y1, k1, k2, t0, h, is_open, c, net, gen, trig, work, gwork)
             hit[i] = True
             crossed = True
     return crossed
@@ -611,8 +1226,11 @@ def fire_crossed(hit, theta, t0, h, t1, c, sched, trig):
 # One case's run from its start to its end, and the cases spread over threads: the compiled
 # counterpart of :class:`~leaksim.core.solver.integrator.Integrator`.
 #
-# The tuples (:func:`integrate_lean` lists them) are rebuilt from their arrays inside the
-# compiled range loop: numba passes them between compiled functions without cost.
+# The tuples (:func:`integrate` lists them) are rebuilt from their arrays inside the
+# compiled range loop. A compiled function counts a reference to every array of its
+# arguments on entry and releases it on return, so a call costs in proportion to the arrays
+# it is passed: the general model's arrays and scratch travel in tuples of their own
+# (``gen``, ``gout``, ``gwork``), None for the lean model, which numba then compiles apart.
 # --------------------------------------------------------------------------------------------
 
 #: Failure codes of a case (``status`` stays 0 for a case that reached its end).
@@ -649,14 +1267,61 @@ def scratch(n_links, size, n_stages, n_triggers):
 
 
 @_called
-def _date_start(y, c, net, thr, thr_time):
+def general_work(n_modules, n_species, n_links, size, n_sources):
+    """The general model's scratch of a thread (``gwork``): its real and complex scratch
+    (0, 1, :func:`general_scratch`), the modules' complex steps (2), one module's mole
+    fractions (3), a state on the dense output (4) and the sources' feeds at three points of
+    a step (5)."""
+    return (
+        general_scratch(n_modules, n_species, n_links, size, 0.0),
+        general_scratch(n_modules, n_species, n_links, size, 0j),
+        np.empty(n_modules),
+        np.empty(n_species),
+        np.empty(size),
+        np.empty((3, n_sources)),
+    )
+
+
+@_called
+def _date_start(y, c, net, gen, thr, thr_time, gwork):
     """Date at the start the thresholds the starting state has already reached."""
     sign, share, level = thr
     rt_v = net[RT_V]
     for j in range(sign.size):
-        for m in range(y.size):
-            if sign[j] * pressure(y, m, c, rt_v) * share[c, j, m] <= level[c, j]:
+        for m in range(share.shape[2]):
+            if gen is None:
+                value = sign[j] * pressure(y, m, c, rt_v) * share[c, j, m]
+            else:
+                q = gen[QUANTITY][j]
+                value = sign[j] * observed_value(y, m, c, gen, gwork[3], q)
+            if value <= level[c, j]:
                 thr_time[c, j, m] = 0.0
+
+
+@_called
+def _locate_general(y0, y1, k1, k2, y_end, t0, h, theta_end, c, gen, thr, thr_time, gwork):
+    """:func:`_locate` for the general model: bisection on the observed values of the dense
+    state."""
+    sign, level, quantity = thr[0], thr[2], gen[QUANTITY]
+    y_mid, x_row = gwork[4], gwork[3]
+    for j in range(sign.size):
+        q = quantity[j]
+        for m in range(thr_time.shape[2]):
+            if not math.isnan(thr_time[c, j, m]):
+                continue
+            before = sign[j] * observed_value(y0, m, c, gen, x_row, q) - level[c, j]
+            after = sign[j] * observed_value(y_end, m, c, gen, x_row, q) - level[c, j]
+            if not (before > 0.0 and after <= 0.0):
+                continue
+            lo, hi = 0.0, theta_end
+            for _ in range(BISECTIONS):
+                mid = 0.5 * (lo + hi)
+                dense_state(y0, y1, k1, k2, mid, y_mid)
+                if sign[j] * observed_value(y_mid, m, c, gen, x_row, q) <= level[c, j]:
+                    hi = mid
+                else:
+                    lo = mid
+            thr_time[c, j, m] = t0 + hi * h
 
 
 @_called
@@ -685,6 +1350,37 @@ def _locate(y0, y1, k1, k2, y_end, t0, h, theta_end, c, net, thr, thr_time):
 
 
 @_called
+def _report(y, j, c, gen, out, gout, gwork):
+    """Report the observed values of the general model's state ``y`` at output ``j``: the
+    pressures in ``out``, the temperatures, O2 and CO2 partial pressures in ``gout``."""
+    array, rows, columns = out[1], out[2], out[3]
+    temperature, o2, co2 = gout
+    row = rows[c]
+    for i in range(columns.size):
+        p, t_m, o2_m, co2_m = observe(y, columns[i], c, gen, gwork[3])
+        array[i, row, j] = p
+        temperature[i, row, j] = t_m
+        o2[i, row, j] = o2_m
+        co2[i, row, j] = co2_m
+
+
+@_called
+def _fill_general(y0, y1, k1, k2, t0, h, t_new, c, gen, out, gout, nxt, gwork):
+    """:func:`_fill` for the general model: its observed values of the dense state."""
+    t_out = out[0]
+    y_at = gwork[4]
+    j = nxt[c]
+    limit = t_new * (1 + 1e-12)
+    inv_h = 1.0 / h
+    while j < t_out.size and t_out[j] <= limit:
+        theta = min(max((t_out[j] - t0) * inv_h, 0.0), 1.0)
+        dense_state(y0, y1, k1, k2, theta, y_at)
+        _report(y_at, j, c, gen, out, gout, gwork)
+        j += 1
+    nxt[c] = j
+
+
+@_called
 def _fill(y0, y1, k1, k2, t0, h, t_new, c, net, out, nxt):
     """Report every output time up to ``t_new`` that the accepted step passed."""
     rt_v = net[RT_V]
@@ -703,6 +1399,20 @@ def _fill(y0, y1, k1, k2, t0, h, t_new, c, net, out, nxt):
 
 
 @_called
+def _track_dp_general(y, c, net, gen, max_dp, gwork):
+    """:func:`_track_dp` for the general model."""
+    link_a, link_b = net[LINK_A], net[LINK_B]
+    boundary_p = net[BOUNDARY_P]
+    x_row, p = gwork[3], gwork[0][0]
+    for m in range(p.size):
+        p[m] = observe(y, m, c, gen, x_row)[0]
+    for k in range(link_a.size):
+        b = link_b[k]
+        p_b = boundary_p[c, k] if b < 0 else p[b]
+        max_dp[c, k] = max(max_dp[c, k], abs(p[link_a[k]] - p_b))
+
+
+@_called
 def _track_dp(y, c, net, max_dp):
     """Largest |p_a - p_b| of every link so far [Pa]."""
     link_a, link_b, rt_v = net[LINK_A], net[LINK_B], net[RT_V]
@@ -715,36 +1425,57 @@ def _track_dp(y, c, net, max_dp):
 
 
 @_called
-def _after_events(y, f, t, is_open, c, net, sched, trig, work):
+def _after_events(y, f, t, is_open, c, net, gen, sched, trig, work, gwork):
     """Switch what is due at ``t`` and take the derivative there; an event may satisfy a
     trigger at once (a rate jumps), whose own event may be due at once too."""
     apply_due(c, t, is_open, sched)
     for _ in range(1 + trig[0].size):
-        rhs_called(y, is_open, t, c, net, work, f)
+        rhs_called(y, is_open, t, c, net, gen, work, gwork, f)
         if trig[0].size == 0:
             return
-        if not fire_satisfied(y, f, t, c, net, sched, trig):
+        if not fire_satisfied(y, f, t, c, net, gen, sched, trig, gwork):
             return
         if not apply_due(c, t, is_open, sched):
             return
 
 
 @_called
-def _retake_at(y0, y1, k1, k2, t0, h, is_open, c, net, trig, work):
+def _retake_at(y0, y1, k1, k2, t0, h, is_open, c, net, gen, trig, work, gwork):
     """Fraction of an accepted step at which to retake it, shortened to its first trigger
     crossing; 1 where none asks for it (the dense output of a long stiff step cannot place a
     fast transient)."""
     hit, theta = work[13], work[14]
-    if not crossings(y0, y1, k1, k2, t0, h, t0 + h, is_open, c, net, trig, work, hit, theta):
+    if not crossings(
+        y0, y1, k1, k2, t0, h, t0 + h, is_open, c, net, gen, trig, work, gwork, hit, theta
+    ):
         return 1.0
     first = np.min(theta)
     return first if (first < 0.999 and first * h > 1e-9 * max(t0, 1.0)) else 1.0
 
 
 @_called
-def _run_case(c, net, sched, trig, thr, out, ctl, tab, state, ops, work):
+def _count_feed(y0, y1, k1, k2, y_end, t, t_new, theta_end, is_open, c, net, gen, ops, gwork):
+    """Add each source's feed over an accepted step of the general model: time on, and
+    amount by Simpson's rule on the dense output
+    (:meth:`~leaksim.core.solver.integrator.Integrator._count_feed`)."""
+    src_on, src_amount = ops[2], ops[3]
+    n_links = net[LINK_A].size
+    at, y_mid = gwork[5], gwork[4]
+    dt = t_new - t
+    dense_state(y0, y1, k1, k2, 0.5 * theta_end, y_mid)
+    feeds(y0, is_open, c, net, gen, gwork, at[0])
+    feeds(y_mid, is_open, c, net, gen, gwork, at[1])
+    feeds(y_end, is_open, c, net, gen, gwork, at[2])
+    for j in range(at.shape[1]):
+        src_on[c, j] += (1.0 if is_open[n_links + j] else 0.0) * dt
+        src_amount[c, j] += dt / 6.0 * (at[0, j] + 4.0 * at[1, j] + at[2, j])
+
+
+@_called
+def _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, work, gwork):
     """Integrate case ``c`` from its start to its end (the loop of
-    :class:`~leaksim.core.solver.integrator.Integrator` for one case)."""
+    :class:`~leaksim.core.solver.integrator.Integrator` for one case); ``gen``, ``gout`` and
+    ``gwork`` are the general model's arrays, outputs and scratch, None for the lean one."""
     n_links = net[LINK_A].size
     src_flow = net[SRC_FLOW]
     y_all, t_all, f_all, h_all, n_steps, n_rej, status = state
@@ -776,10 +1507,12 @@ def _run_case(c, net, sched, trig, thr, out, ctl, tab, state, ops, work):
         # Land exactly on the stop when the remainder would be a sliver.
         if stop - t - dt < 1e-9 * dt:
             dt = stop - t
-        rosenbrock_step(y0, f0, t, dt, is_open, growing, c, net, tab, work, u, y1, k1, k2)
+        rosenbrock_step(
+            y0, f0, t, dt, is_open, growing, c, net, gen, tab, work, gwork, u, y1, k1, k2
+        )
         err = error_norm(u[u.shape[0] - 1], y0, y1, atol, rtol)
         for i in range(size):
-            # Negative amounts beyond the absolute tolerance are not physical.
+            # Negative amounts or energies beyond the absolute tolerance are not physical.
             if y1[i] < -atol[i]:
                 err = np.inf
         if not math.isfinite(err):
@@ -787,7 +1520,7 @@ def _run_case(c, net, sched, trig, thr, out, ctl, tab, state, ops, work):
         accept = err <= 1.0
         h = dt * step_factor(err, accept, exponent)
         if accept and n_trig:
-            retake = _retake_at(y0, y1, k1, k2, t, dt, is_open, c, net, trig, work)
+            retake = _retake_at(y0, y1, k1, k2, t, dt, is_open, c, net, gen, trig, work, gwork)
             if retake < 1.0:
                 accept = False
                 h = max(retake, 1e-3) * dt
@@ -799,7 +1532,7 @@ def _run_case(c, net, sched, trig, thr, out, ctl, tab, state, ops, work):
                 t_new = stop
             y_end[:] = y1
             if n_trig and crossings(
-                y0, y1, k1, k2, t, dt, t_new, is_open, c, net, trig, work, hit, theta
+                y0, y1, k1, k2, t, dt, t_new, is_open, c, net, gen, trig, work, gwork, hit, theta
             ):
                 cut = fire_crossed(hit, theta, t, dt, t_new, c, sched, trig)
                 if cut < t_new:
@@ -807,16 +1540,28 @@ def _run_case(c, net, sched, trig, thr, out, ctl, tab, state, ops, work):
                     dense_state(y0, y1, k1, k2, (cut - t) / dt, y_end)
                     t_new = cut
             theta_end = min(max((t_new - t) / dt, 0.0), 1.0)
-            _fill(y0, y1, k1, k2, t, dt, t_new, c, net, out, nxt)
-            _locate(y0, y1, k1, k2, y_end, t, dt, theta_end, c, net, thr, thr_time)
-            for j in range(src_flow.shape[1]):
-                if is_open[n_links + j]:
-                    src_on[c, j] += t_new - t
-                    src_amount[c, j] += (t_new - t) * src_flow[c, j]
+            if gen is None:
+                _fill(y0, y1, k1, k2, t, dt, t_new, c, net, out, nxt)
+                _locate(y0, y1, k1, k2, y_end, t, dt, theta_end, c, net, thr, thr_time)
+                for j in range(src_flow.shape[1]):
+                    if is_open[n_links + j]:
+                        src_on[c, j] += t_new - t
+                        src_amount[c, j] += (t_new - t) * src_flow[c, j]
+            else:
+                _fill_general(y0, y1, k1, k2, t, dt, t_new, c, gen, out, gout, nxt, gwork)
+                _locate_general(
+                    y0, y1, k1, k2, y_end, t, dt, theta_end, c, gen, thr, thr_time, gwork
+                )
+                _count_feed(
+                    y0, y1, k1, k2, y_end, t, t_new, theta_end, is_open, c, net, gen, ops, gwork
+                )
             y0[:] = y_end
             t = t_new
-            _after_events(y0, f0, t, is_open, c, net, sched, trig, work)
-            _track_dp(y0, c, net, max_dp)
+            _after_events(y0, f0, t, is_open, c, net, gen, sched, trig, work, gwork)
+            if gen is None:
+                _track_dp(y0, c, net, max_dp)
+            else:
+                _track_dp_general(y0, c, net, gen, max_dp, gwork)
             if t >= duration[c]:
                 break
         else:
@@ -835,7 +1580,8 @@ def _run_case(c, net, sched, trig, thr, out, ctl, tab, state, ops, work):
 
 
 @_called
-def _start_case(c, net, sched, trig, thr, out, ctl, state, ops, report_start, work):
+def _start_case(c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, report_start, work,
+                gwork):  # fmt: skip
     """Events due at the start, the first derivative and step, and what the start reports."""
     y_all, t_all, f_all, h_all = state[0], state[1], state[2], state[3]
     thr_time, max_dp, nxt, is_open_all = ops[0], ops[1], ops[4], ops[5]
@@ -844,28 +1590,34 @@ def _start_case(c, net, sched, trig, thr, out, ctl, state, ops, report_start, wo
     t = t_all[c]
     y = y_all[c]
     apply_due(c, t, is_open, sched)
-    rhs_called(y, is_open, t, c, net, work, f_all[c])
+    rhs_called(y, is_open, t, c, net, gen, work, gwork, f_all[c])
     t_out, array, rows, columns = out
     if report_start:
         j = 0
         while j < t_out.size and t_out[j] <= 0.0:
-            for i in range(columns.size):
-                array[i, rows[c], j] = pressure(y, columns[i], c, net[RT_V])
+            if gen is None:
+                for i in range(columns.size):
+                    array[i, rows[c], j] = pressure(y, columns[i], c, net[RT_V])
+            else:
+                _report(y, j, c, gen, out, gout, gwork)
             j += 1
         # Output 0 is reported again by the first step (at theta = 0, the same value).
         nxt[c] = j
-        _date_start(y, c, net, thr, thr_time)
+        _date_start(y, c, net, gen, thr, thr_time, gwork)
     else:
         j = 0
         limit = t * (1 + 1e-12)
         while j < t_out.size and t_out[j] <= limit:
             j += 1
         nxt[c] = j
-    if trig[0].size and fire_satisfied(y, f_all[c], t, c, net, sched, trig):
+    if trig[0].size and fire_satisfied(y, f_all[c], t, c, net, gen, sched, trig, gwork):
         # A condition met at the start with no delay switches its link at once, not in a
         # first step of length zero.
-        _after_events(y, f_all[c], t, is_open, c, net, sched, trig, work)
-    _track_dp(y, c, net, max_dp)
+        _after_events(y, f_all[c], t, is_open, c, net, gen, sched, trig, work, gwork)
+    if gen is None:
+        _track_dp(y, c, net, max_dp)
+    else:
+        _track_dp_general(y, c, net, gen, max_dp, gwork)
     h_all[c] = initial_step(y, f_all[c], atol_all[c], rtol_all[c], duration[c] - t)
 
 
@@ -873,15 +1625,23 @@ def _start_case(c, net, sched, trig, thr, out, ctl, state, ops, report_start, wo
 def _integrate_range(
     lo, hi, rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts, fan_link,
     fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
-    nominal_area, breakpoints, ev_time, ev_target, ev_opens, done, ev_last, trig_module,
-    trig_rate,
+    nominal_area, breakpoints, flags, molar_mass, heat_capacity, x0, t0, volume,
+    vacuum_moles, mm0, cp0, cda, src_watch, src_setpoint, src_band, src_x, src_h,
+    wall_conductance, wall_temperature, share, neighbours, colour, floor, quantity,
+    ev_time, ev_target, ev_opens, done, ev_last, trig_module, trig_rate,
     trig_sign, trig_level, trig_delay, trig_event, fired, fired_at, rate_now, rearms, thr_sign,
-    thr_share, thr_level, t_out, array, rows, columns, duration, rtol, atol, max_steps,
+    thr_share, thr_level, t_out, array, rows, columns, out_t, out_o2, out_co2,
+    duration, rtol, atol, max_steps,
     exponent, gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d, y, t, f, h, n_steps,
     n_rejected, status, thr_time, max_dp, src_on, src_amount, nxt, is_open, report_start,
 ):  # fmt: skip
-    """:func:`integrate_lean` for the cases ``lo`` to ``hi - 1``, without the GIL."""
+    """:func:`integrate` for the cases ``lo`` to ``hi - 1``, without the GIL; ``flags`` and
+    the general model's other arrays are None for a lean station."""
     work = scratch(link_a.size, y.shape[1], tab_h1.size + 1, trig_module.size)
+    if flags is not None:
+        gwork = general_work(
+            t0.shape[1], molar_mass.shape[1], link_a.size, y.shape[1], src_module.size
+        )
     for c in range(lo, hi):
         net = (
             rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts, fan_link,
@@ -899,19 +1659,47 @@ def _integrate_range(
         tab = (gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d)
         state = (y, t, f, h, n_steps, n_rejected, status)
         ops = (thr_time, max_dp, src_on, src_amount, nxt, is_open)
-        _start_case(c, net, sched, trig, thr, out, ctl, state, ops, report_start, work)
-        if t[c] < duration[c]:
-            _run_case(c, net, sched, trig, thr, out, ctl, tab, state, ops, work)
+        # A lean station runs with None for the general model's arrays: numba compiles that
+        # run apart (it tests ``flags is None`` and prunes the other branch), without their
+        # code or the references they would cost at every call.
+        if flags is None:
+            _start_case(
+                c, net, None, sched, trig, thr, out, None, ctl, state, ops, report_start, work,
+                None,
+            )  # fmt: skip
+            if t[c] < duration[c]:
+                _run_case(c, net, None, sched, trig, thr, out, None, ctl, tab, state, ops, work,
+                          None)  # fmt: skip
+        else:
+            gen = (
+                flags, molar_mass, heat_capacity, x0, t0, volume, vacuum_moles, mm0, cp0, cda,
+                src_watch, src_setpoint, src_band, src_x, src_h, wall_conductance,
+                wall_temperature, share, neighbours, colour, floor, quantity,
+            )  # fmt: skip
+            gout = (out_t, out_o2, out_co2)
+            _start_case(
+                c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, report_start, work,
+                gwork,
+            )  # fmt: skip
+            if t[c] < duration[c]:
+                _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, work,
+                          gwork)  # fmt: skip
 
 
-def integrate_lean(net, sched, trig, thr, out, ctl, tab, state, ops, report_start, threads=None):
-    """Integrate every case of a lean station to its end, in parallel over cases.
+def integrate(
+    net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, report_start, threads=None
+):
+    """Integrate every case of a station to its end, in parallel over cases.
 
     Parameters
     ----------
     net : tuple
-        The station's arrays, in the order of the constants of
-        :mod:`leaksim.core.solver.kernel.lean`.
+        The station's arrays, in the order of the constants of this module from ``RT_V`` to
+        ``BREAKPOINTS``.
+    gen : tuple
+        The general model's arrays, in the order of the constants from ``GEN`` to
+        ``QUANTITY``; ``gen[GEN][GENERAL]`` says whether the general or the lean model runs
+        (for the lean one the other arrays are not read).
     sched : tuple
         ``(time (C, E), target (E,), opens (E,), done (C, E), last (C, E))`` of the
         scheduled events; ``time``, ``done`` and ``last`` are updated in place.
@@ -920,10 +1708,14 @@ def integrate_lean(net, sched, trig, thr, out, ctl, tab, state, ops, report_star
         place.
     thr : tuple
         ``(sign (L,), share (C, L, M), level (C, L))``: threshold ``j`` is reached when
-        ``sign p share <= level``.
+        ``sign p share <= level`` (lean model), or when ``sign v <= level`` with ``v`` the
+        observed value ``gen[QUANTITY][j]`` (general model).
     out : tuple
         ``(t_out (T,), array (M', C', T), rows (C,), columns (M',))`` as
-        :class:`~leaksim.core.solver.PressureOut`.
+        :class:`~leaksim.core.solver.PressureOut`: the pressures.
+    gout : tuple
+        The temperatures, O2 and CO2 partial pressures of the general model, ``(M, C, T)``
+        each (not written for the lean one).
     ctl : tuple
         ``(duration (C,), rtol (C,), atol (C, M), max_steps, exponent)``.
     tab : tuple
@@ -939,7 +1731,10 @@ def integrate_lean(net, sched, trig, thr, out, ctl, tab, state, ops, report_star
     threads : int, optional
         Threads to run cases on; by default one per core (``os.cpu_count()``).
     """
-    arrays = (*net, *sched, *trig, *thr, *out, *ctl, *tab, *state, *ops, report_start)
+    if not gen[GEN][GENERAL]:
+        # None for the general model's arrays: a lean run compiles and runs without them.
+        gen, gout = (None,) * len(gen), (None,) * len(gout)
+    arrays = (*net, *gen, *sched, *trig, *thr, *out, *gout, *ctl, *tab, *state, *ops, report_start)
     n_cases = state[0].shape[0]
     workers = max(1, min(threads or os.cpu_count() or 1, n_cases))
     if workers == 1:
