@@ -16,7 +16,7 @@ the last being the e-folding time of an isothermal volume (``p = p0 exp(-t / tau
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -114,3 +114,28 @@ def coverage_factor(level: float, dof: float) -> float:
 
     q = 0.5 + level / 2.0
     return float(stats.norm.ppf(q) if not math.isfinite(dof) else stats.t.ppf(q, dof))
+
+
+def read_events(events: Sequence[Any]) -> list[tuple[float, float | None]]:
+    """Hatch events of a log as sorted (time [s], new volume [m^3] or None): each a time, a
+    (time, volume) pair or a mapping with ``time`` and ``volume``, times counted from the log's
+    time zero as its time column is (``fit`` and the live monitor read them alike)."""
+    if isinstance(events, str | bytes) or not isinstance(events, Sequence):
+        raise ScenarioError(
+            f"must be a list of times or (time, volume) pairs, got {events!r}", "events"
+        )
+    out = []
+    for i, e in enumerate(events):
+        key = f"events[{i}]"
+        if isinstance(e, Mapping):
+            time, vol = e.get("time"), e.get("volume")
+        elif isinstance(e, tuple | list):
+            if len(e) != 2:
+                raise ScenarioError(f"must be a time or a (time, volume) pair, got {e!r}", key)
+            time, vol = e
+        else:
+            time, vol = e, None
+        t = si_value(time, "time", f"{key} time", positive=False)
+        v = None if vol is None else si_value(vol, "volume", f"{key} volume")
+        out.append((t, v))
+    return sorted(out, key=lambda ev: ev[0])

@@ -66,6 +66,7 @@ from ._common import (
     choked_mass_flow,
     coverage_factor,
     gas_constants,
+    read_events,
     si_value,
 )
 from .convert import DEFAULT_DISCHARGE_COEFFICIENT
@@ -352,7 +353,7 @@ def fit_leak(
     t_default = si_value(temperature, "temperature", "temperature")
     r, psi = gas_constants(gas)
     cd = _discharge_coefficient(discharge_coefficient)
-    cuts = _events(events, log.time[0])
+    cuts = read_events(events)
     notes = [f"{log.dropped} rows with gaps dropped"] if log.dropped else []
     rise = _rise_threshold(log.pressure, sigma, repressurisation_threshold)
     segments = []
@@ -630,30 +631,6 @@ def _combine(segments, level, cd, r, psi, rate_pressure, notes) -> LeakFit:
 def _diameter(area: float, cd: float) -> float:
     # an interval bound at or below zero area means "no hole" at that bound
     return math.sqrt(4.0 * max(area, 0.0) / (math.pi * cd))
-
-
-def _events(events: Sequence[EventLike], t0: float) -> list[tuple[float, float | None]]:
-    """Events as sorted (time [s], new volume [m^3] or None); times count from the log's
-    time zero, as the log's own time column does."""
-    if isinstance(events, str | bytes) or not isinstance(events, Sequence):
-        raise ScenarioError(
-            f"must be a list of times or (time, volume) pairs, got {events!r}", "events"
-        )
-    out = []
-    for i, e in enumerate(events):
-        key = f"events[{i}]"
-        if isinstance(e, Mapping):
-            time, vol = e.get("time"), e.get("volume")
-        elif isinstance(e, tuple | list):
-            if len(e) != 2:
-                raise ScenarioError(f"must be a time or a (time, volume) pair, got {e!r}", key)
-            time, vol = e
-        else:
-            time, vol = e, None
-        t = si_value(time, "time", f"{key} time", positive=False)
-        v = None if vol is None else si_value(vol, "volume", f"{key} volume")
-        out.append((t, v))
-    return sorted(out, key=lambda ev: ev[0])
 
 
 def _rise_threshold(p, sigma, given) -> float:

@@ -74,7 +74,7 @@ import numpy.typing as npt
 import pint
 
 from ..errors import ScenarioError
-from ..inverse._common import DAY, MMHG, gas_constants, si_value
+from ..inverse._common import DAY, MMHG, gas_constants, read_events, si_value
 from ..units import ureg
 from ._statistics import (
     MAX_LAG_BLOCKS,
@@ -431,7 +431,7 @@ class LeakMonitor:
             (str(th), si_value(th, "pressure", f"thresholds[{i}]"))
             for i, th in enumerate(thresholds)
         ]
-        self._events = _events(events)
+        self._events = read_events(events)
         self._rise_given = (
             None
             if repressurisation_threshold is None
@@ -916,29 +916,6 @@ def _temperature_difference(value: Any) -> float:
     if not x >= 0:
         raise ScenarioError(f"must be >= 0 K, got {value!r}", key)
     return x
-
-
-def _events(events: Sequence[Any]) -> list[tuple[float, float | None]]:
-    """Events as sorted (time [s], new volume [m^3] or None), as ``fit`` reads them."""
-    if isinstance(events, str | bytes) or not isinstance(events, Sequence):
-        raise ScenarioError(
-            f"must be a list of times or (time, volume) pairs, got {events!r}", "events"
-        )
-    out = []
-    for i, e in enumerate(events):
-        key = f"events[{i}]"
-        if isinstance(e, Mapping):
-            time, vol = e.get("time"), e.get("volume")
-        elif isinstance(e, tuple | list):
-            if len(e) != 2:
-                raise ScenarioError(f"must be a time or a (time, volume) pair, got {e!r}", key)
-            time, vol = e
-        else:
-            time, vol = e, None
-        t = si_value(time, "time", f"{key} time", positive=False)
-        v = None if vol is None else si_value(vol, "volume", f"{key} volume")
-        out.append((t, v))
-    return sorted(out, key=lambda ev: ev[0])
 
 
 def _reserve(p: float, level: float, k: float) -> float:
