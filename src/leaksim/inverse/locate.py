@@ -526,20 +526,10 @@ def _next_sd(volumes, temps, pressure, psi, r, sigma, duration):
 def _plan(station, cand, hyps, unit_sd, target, pressure, psi, r) -> dict[str, float | None]:
     """The needed duration of test ``cand`` and the crew limit on it (module notes), from
     the group-area uncertainty of a 1 s test, ``unit_sd * V_G``."""
-    likely = [h for h in hyps if h.probability > 1e-4][:40]
-    volumes = np.array([float(m.si["volume"]) for m in station.modules])
     temps = np.array([float(m.si["temperature"]) for m in station.modules])
-    index = {m: i for i, m in enumerate(station.module_names)}
-    areas = np.zeros((len(likely), len(volumes)))
-    for j, h in enumerate(likely):
-        for m, a in zip(h.modules, h.areas, strict=True):
-            areas[j, index[m]] = a
+    areas, pair_w = _likely_areas(station, hyps)
     parts = groups(station, list(cand), "candidates")
-    pred = np.stack([areas[:, g].sum(axis=1) for g in parts], axis=1)
-    z = pred / np.array([unit_sd * volumes[g].sum() for g in parts])
-    d2 = np.sum((z[:, None, :] - z[None, :, :]) ** 2, axis=-1)  # at d = 1 s
-    weights = np.array([h.probability for h in likely])
-    pair_w = np.triu(np.sqrt(np.outer(weights, weights)), k=1)
+    d2 = _separations(station, areas, parts, unit_sd)  # at d = 1 s
 
     # Pairs the test does not separate (D = 0) keep their share at any duration: the floor.
     floor = float(np.sum(np.where(d2 > 0.0, 0.0, pair_w)))
@@ -594,29 +584,39 @@ def _candidates(station: Station, given) -> list[tuple[str, ...]]:
     return [(n,) for n in names] + list(itertools.combinations(names, 2))
 
 
-def _rank_candidates(station, cands, hyps, sd_factor, made) -> list[tuple[tuple[str, ...], float]]:
-    """Candidates sorted by their Bhattacharyya bound over the likely hypotheses, leaving out
-    those that group the modules as a test in ``made`` did."""
+def _likely_areas(station, hyps) -> tuple[np.ndarray, np.ndarray]:
+    """Each module's area under each likely hypothesis, (H, M), and the pairs' weights
+    ``sqrt(P_i P_j)`` for ``i < j`` (zero elsewhere), (H, H)."""
     likely = [h for h in hyps if h.probability > 1e-4][:40]
-    volumes = np.array([float(m.si["volume"]) for m in station.modules])
     index = {m: i for i, m in enumerate(station.module_names)}
-    areas = np.zeros((len(likely), len(volumes)))
+    areas = np.zeros((len(likely), len(station.modules)))
     for j, h in enumerate(likely):
         for m, a in zip(h.modules, h.areas, strict=True):
             areas[j, index[m]] = a
     weights = np.array([h.probability for h in likely])
-    pair_w = np.sqrt(np.outer(weights, weights))
+    return areas, np.triu(np.sqrt(np.outer(weights, weights)), k=1)
+
+
+def _separations(station, areas, parts, sd_factor) -> np.ndarray:
+    """Squared Mahalanobis separations ``D_ij^2`` of the hypotheses by a test that groups
+    the modules as ``parts``, the group-area uncertainty being ``sd_factor * V_G``, (H, H)."""
+    volumes = np.array([float(m.si["volume"]) for m in station.modules])
+    pred = np.stack([areas[:, g].sum(axis=1) for g in parts], axis=1)
+    z = pred / np.array([sd_factor * volumes[g].sum() for g in parts])
+    return np.sum((z[:, None, :] - z[None, :, :]) ** 2, axis=-1)
+
+
+def _rank_candidates(station, cands, hyps, sd_factor, made) -> list[tuple[tuple[str, ...], float]]:
+    """Candidates sorted by their Bhattacharyya bound over the likely hypotheses, leaving out
+    those that group the modules as a test in ``made`` did."""
+    areas, pair_w = _likely_areas(station, hyps)
     out = []
     for cand in cands:
         parts = groups(station, list(cand), "candidates")
         if _grouping(parts) in made:
             continue
-        pred = np.stack([areas[:, g].sum(axis=1) for g in parts], axis=1)
-        sd = np.array([sd_factor * volumes[g].sum() for g in parts])
-        z = pred / sd
-        d2 = np.sum((z[:, None, :] - z[None, :, :]) ** 2, axis=-1)
-        bound = float(np.sum(np.triu(pair_w * np.exp(-d2 / 8.0), k=1)))
-        out.append((tuple(cand), bound))
+        d2 = _separations(station, areas, parts, sd_factor)
+        out.append((tuple(cand), float(np.sum(pair_w * np.exp(-d2 / 8.0)))))
     return sorted(out, key=lambda cb: cb[1])
 
 
