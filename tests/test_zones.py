@@ -179,6 +179,24 @@ def test_cases_are_independent_of_their_batch_and_order():
     )
 
 
+def test_a_large_batch_written_on_threads_keeps_every_case_s_bits(monkeypatch):
+    # Enough merged cases for the closed-form outputs to be written in blocks on threads: a
+    # case's outputs are those of its run alone, and those of one thread.
+    import leaksim.core.zones as zones
+
+    n = 3 * zones._PARALLEL_ROWS
+    hole = np.geomspace(1e-6, 1e-4, n)
+    net = closing_network(hole, np.full(n, 1e9))
+    t = np.linspace(0.0, 2 * HOUR, 13)
+    together = solve(net, 2 * HOUR, t)
+    assert np.all(together.operations.merged_time == 2 * HOUR)  # the closed-form path
+    for c in (0, n // 3 - 1, n // 3, n - 1):
+        alone = solve(net.take(np.array([c])), 2 * HOUR, t)
+        np.testing.assert_array_equal(alone.pressure[0], together.pressure[c])
+    monkeypatch.setattr(zones, "_PARALLEL_ROWS", 10 * n)
+    np.testing.assert_array_equal(solve(net, 2 * HOUR, t).pressure, together.pressure)
+
+
 def test_link_state_applies_events_in_time_order():
     net = closing_network(np.zeros(3), np.array([10.0, 10.0, 30.0]), np.array([20.0, 5.0, 20.0]))
     state = link_state(net, np.arange(3), np.array([25.0, 25.0, 25.0]))

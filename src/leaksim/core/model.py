@@ -374,6 +374,10 @@ class GeneralModel:
         meaningful absolute tolerance.
         """
         n_cases, k = self.network.n_cases, self.n_per_module
+        if k == 1:  # one amount per module: each case's largest (the same numbers, one pass)
+            largest = np.max(np.abs(self.initial_state()), axis=1, keepdims=True)
+            scale_1 = np.maximum(largest, np.finfo(float).tiny)
+            return np.broadcast_to(scale_1, (n_cases, self.n_state)).copy()
         y0 = np.abs(self.initial_state()).reshape(n_cases, -1, k)
         scale = np.empty_like(y0)
         s = self.n_state_species
@@ -787,6 +791,8 @@ class GeneralModel:
         if species not in self.network.species:
             return np.zeros_like(self._rt_v[cases])
         s = self.network.species.index(species)
+        if self.n_state_species == 1:  # one gas per case: no sum (its one term, the same bits)
+            return self._x0_mole[cases][..., 0] * self.composition[cases][:, None, 0, s]
         return np.sum(self._x0_mole[cases] * self.composition[cases][:, None, :, s], -1)
 
     def _fraction(self, th: Thermo, species: str, cases: Cases) -> np.ndarray:
@@ -813,6 +819,8 @@ class GeneralModel:
         net = self.network
         state = y.reshape(y.shape[0], net.n_modules, self.n_per_module)
         moles = state[:, :, : self.n_state_species]
+        if self.n_state_species == 1:  # one gas per case: no sum (its one term, the same bits)
+            return moles * self.composition[cases][:, None, 0, :]
         return np.sum(moles[..., None] * self.composition[cases][:, None, :, :], axis=2)
 
 
