@@ -29,6 +29,16 @@ def test_rejected_steps_never_grow_and_shrink_at_most_fivefold():
     assert CONTROLLER.factor(np.array([0.01]), np.zeros(1, dtype=bool))[0] == 1.0
 
 
+def test_a_second_rejection_in_a_row_shrinks_the_step_at_least_tenfold():
+    err = np.array([1.01, 2.0, 1e6, 2.0])
+    in_row = np.array([1, 3, 1, 0])
+    factor = CONTROLLER.factor(err, np.zeros(4, dtype=bool), in_row)
+    np.testing.assert_allclose(factor, [0.1, 0.1, 0.1, 0.9 * 2.0**-0.25], rtol=1e-15)
+    # An accepted step after rejections grows as any other.
+    grown = CONTROLLER.factor(np.array([0.5]), np.ones(1, dtype=bool), np.array([4]))
+    np.testing.assert_allclose(grown, [0.9 * 0.5**-0.25], rtol=1e-15)
+
+
 def test_non_finite_error_shrinks_by_the_fixed_factor():
     err = np.array([np.nan, np.inf])
     np.testing.assert_array_equal(CONTROLLER.factor(err, np.zeros(2, dtype=bool)), [0.25, 0.25])

@@ -118,6 +118,26 @@ def _both(scenario):
     )
 
 
+def test_the_kernel_s_step_control_constants_are_the_controller_s():
+    from leaksim.core.solver import kernel
+    from leaksim.core.solver.controller import StepController
+
+    control = StepController(embedded_order=3)
+    assert (
+        kernel._SAFETY,
+        kernel._MIN_FACTOR,
+        kernel._MAX_FACTOR,
+        kernel._NON_FINITE_FACTOR,
+        kernel._REPEAT_FACTOR,
+    ) == (
+        control.safety,
+        control.min_factor,
+        control.max_factor,
+        control.non_finite_factor,
+        control.repeat_factor,
+    )
+
+
 def test_the_station_takes_the_compiled_path():
     compiled = compile_scenario(_station())
     network = compiled.network
@@ -383,8 +403,10 @@ def _crewed(n=3, energy="isothermal"):
     )
 
 
-def _assert_agree(mine, ref, rtol=RTOL):
-    """Outputs, final state, thresholds, events and sources of two runs, to ``rtol``."""
+def _assert_agree(mine, ref, rtol=RTOL, dp_rtol=None):
+    """Outputs, final state, thresholds, events and sources of two runs, to ``rtol``
+    (``dp_rtol`` for the largest pressure differences, ``rtol`` by default)."""
+    dp_rtol = rtol if dp_rtol is None else dp_rtol
     assert np.all(mine.status == 0) and np.all(ref.status == 0)
     for name in ("pressure", "temperature", "partial_pressure_O2", "partial_pressure_CO2"):
         np.testing.assert_allclose(getattr(mine, name), getattr(ref, name), rtol=rtol)
@@ -398,24 +420,38 @@ def _assert_agree(mine, ref, rtol=RTOL):
     np.testing.assert_allclose(
         ops.max_pressure_difference,
         ref_ops.max_pressure_difference,
-        rtol=rtol,
-        atol=rtol * np.nanmax(ref.pressure),
+        rtol=dp_rtol,
+        atol=dp_rtol * np.nanmax(ref.pressure),
     )
     np.testing.assert_allclose(ops.source_on_time, ref_ops.source_on_time, rtol=rtol)
     np.testing.assert_allclose(ops.source_amount, ref_ops.source_amount, rtol=rtol, atol=1e-15)
 
 
+# The adiabatic blowdown amplifies round-off: in the batched loop alone, an rtol changed by a
+# relative 1e-13 moves its outputs by 1.5e-9 (the same steps taken), so the two loops are held
+# to 1e-8 there, a hundredth of the solver tolerance. Its closed hatch's largest pressure
+# difference is a peak between step ends, sampled at them: the same change of rtol moves it by
+# 1.3e-7, so it is held to 1e-6.
+_SENSITIVE_RTOL, _SAMPLED_PEAK_RTOL = 1e-8, 1e-6
+
+
 @pytest.mark.parametrize(
-    "scenario",
-    [_adiabatic, _wall, _gases, _crewed, lambda: _crewed(energy="adiabatic")],
+    ("scenario", "rtol", "dp_rtol"),
+    [
+        (_adiabatic, _SENSITIVE_RTOL, _SAMPLED_PEAK_RTOL),
+        (_wall, RTOL, RTOL),
+        (_gases, RTOL, RTOL),
+        (_crewed, RTOL, RTOL),
+        (lambda: _crewed(energy="adiabatic"), RTOL, RTOL),
+    ],
     ids=["adiabatic", "wall", "gases-and-fans", "crew-scrubber-regulator", "crew-adiabatic"],
 )
-def test_general_stations_agree_with_the_batched_loop(scenario):
+def test_general_stations_agree_with_the_batched_loop(scenario, rtol, dp_rtol):
     mine, ref, network, model = _both(scenario())
     assert not model.analytic  # the general model, Jacobian by complex step
     np.testing.assert_array_equal(mine.n_steps, ref.n_steps)
     np.testing.assert_array_equal(mine.n_rejected, ref.n_rejected)
-    _assert_agree(mine, ref)
+    _assert_agree(mine, ref, rtol, dp_rtol)
 
 
 def test_the_general_stations_exercise_their_physics():

@@ -222,7 +222,7 @@ class Integrator:
         negative = np.any(y_new < -self.atol[cases], axis=1)
         err = np.where(negative | ~np.isfinite(err), np.inf, err)
         accept = err <= 1.0
-        h_next = h * _CONTROLLER.factor(err, accept)
+        h_next = h * _CONTROLLER.factor(err, accept, self.progress.rejected_in_row[cases])
         if self.triggers is not None and np.any(accept):
             # Retake a step that crossed a trigger well before its end, shortened to the
             # crossing: the dense output of a long stiff step cannot place a fast transient.

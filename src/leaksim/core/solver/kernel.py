@@ -809,8 +809,10 @@ def feeds(y, is_open, c, net, gen, gwork, out):
 # ``work`` is a thread's scratch (:func:`leaksim.core.solver.kernel.loop.scratch`).
 # --------------------------------------------------------------------------------------------
 
-# The step controller's constants (controller.StepController).
+# The step controller's constants (controller.StepController; written here, not imported, as
+# a compiled function caches the constants it reads: tests/test_kernel.py compares them).
 _SAFETY, _MIN_FACTOR, _MAX_FACTOR, _NON_FINITE_FACTOR = 0.9, 0.2, 6.0, 0.25
+_REPEAT_FACTOR = 0.1
 
 
 @_inline
@@ -982,13 +984,16 @@ def error_norm(err, y0, y1, atol, rtol):
 
 
 @_inline
-def step_factor(err, accept, exponent):
-    """Next step over this step (:meth:`~leaksim.core.solver.controller.StepController.factor`)."""
+def step_factor(err, accept, exponent, in_row):
+    """Next step over this step (:meth:`~leaksim.core.solver.controller.StepController.factor`),
+    ``in_row`` the rejections in a row before this step."""
     if not math.isfinite(err):
         return _NON_FINITE_FACTOR
     ideal = _MAX_FACTOR if err == 0.0 else _SAFETY * err**exponent
     factor = min(max(ideal, _MIN_FACTOR), _MAX_FACTOR)
-    return factor if accept else min(factor, 1.0)
+    if accept:
+        return factor
+    return min(factor, _REPEAT_FACTOR if in_row >= 1 else 1.0)
 
 
 @_called
@@ -1518,7 +1523,7 @@ def _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, wo
         if not math.isfinite(err):
             err = np.inf
         accept = err <= 1.0
-        h = dt * step_factor(err, accept, exponent)
+        h = dt * step_factor(err, accept, exponent, in_row)
         if accept and n_trig:
             retake = _retake_at(y0, y1, k1, k2, t, dt, is_open, c, net, gen, trig, work, gwork)
             if retake < 1.0:
