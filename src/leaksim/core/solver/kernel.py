@@ -47,7 +47,9 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 __all__ = ["FAIL_STEPS", "FAIL_STUCK", "flow_function", "flux_and_slopes", "integrate"]
 
@@ -249,7 +251,7 @@ def rhs_called(y, is_open, t, c, net, gen, work, gwork, out):
         rhs_general(y, is_open, t, c, net, gen, gwork[0], out)
 
 
-@_inline
+@_called
 def time_derivative(y, is_open, t, c, net, work, out):
     """``d rhs / dt`` along the growing areas at ``t`` [mol/s^2]: fans and feeds do not
     change with time."""
@@ -258,7 +260,7 @@ def time_derivative(y, is_open, t, c, net, work, out):
     scatter(flow, c, net, out)
 
 
-@_inline
+@_called
 def jacobian(y, is_open, t, c, net, work, jac):
     """``d rhs / d y`` of case ``c`` (:meth:`LeanModel.jacobian`), rows by columns."""
     rt_v, link_a, link_b = net[RT_V], net[LINK_A], net[LINK_B]
@@ -290,6 +292,48 @@ def pressure(y, m, c, rt_v):
     """Pressure of module ``m`` of case ``c`` [Pa], never negative, from ``Ru T / V``
     (``net[RT_V]``, taken out of the tuple by the caller, once)."""
     return max(y[m] * rt_v[c, m], 0.0)
+
+
+@intrinsic
+def _borrowed(typingctx, value):
+    """``value`` (an array, a tuple of them, nested, or anything else, returned as it is) with
+    every array's memory-information pointer null: views that numba does not count references
+    to. Each array a compiled function takes out of a tuple, or passes on, counts a reference
+    with an atomic increment and decrement, and the run's functions pass the station's tuples
+    at every step: about half the time of a 4-module chain's step went to that count. A view
+    is valid while its array lives; :func:`_integrate_range` borrows only the arrays its
+    caller holds and its own scratch, which it keeps to its end."""
+    sig = value(value)
+
+    def codegen(context, builder, signature, args):
+        return _borrow(context, builder, value, args[0])
+
+    return sig, codegen
+
+
+def _borrow(context, builder, typ, value):
+    """The LLVM value of :func:`_borrowed`: arrays with a null meminfo and parent."""
+    if isinstance(typ, types.Array):
+        src = context.make_array(typ)(context, builder, value)
+        view = context.make_array(typ)(context, builder)
+        for name in ("nitems", "itemsize", "data", "shape", "strides"):
+            setattr(view, name, getattr(src, name))
+        view.meminfo = cgutils.get_null_value(view.meminfo.type)
+        view.parent = cgutils.get_null_value(view.parent.type)
+        return view._getvalue()
+    if isinstance(typ, types.BaseTuple):
+        for i, item in enumerate(typ):
+            part = _borrow(context, builder, item, builder.extract_value(value, i))
+            value = builder.insert_value(value, part, i)
+    return value
+
+
+@_inline
+def _copy(src, dst):
+    """``dst[:] = src`` for vectors of one size, as a loop: numba's slice assignment checks
+    the shapes and compiles the formatting of its error message, seconds of a cold start."""
+    for i in range(dst.size):
+        dst[i] = src[i]
 
 
 # --------------------------------------------------------------------------------------------
@@ -815,7 +859,7 @@ _SAFETY, _MIN_FACTOR, _MAX_FACTOR, _NON_FINITE_FACTOR = 0.9, 0.2, 6.0, 0.25
 _REPEAT_FACTOR = 0.1
 
 
-@_inline
+@_called
 def lu_factor(w, perm):
     """LU with partial pivoting of ``w`` in place (:func:`leaksim.core.linalg.lu_factor`)."""
     size = w.shape[0]
@@ -880,12 +924,12 @@ def rosenbrock_step(y0, f0, t0, h, is_open, growing, c, net, gen, tab, work, gwo
             w[i, j] = -jac[i, j]
         w[i, i] += 1.0 / (h * gamma)
     lu_factor(w, perm)
-    rhs_stage[:] = f0
+    _copy(f0, rhs_stage)
     if growing:
         time_derivative(y0, is_open, t0, c, net, work, f_t)
         for i in range(size):
             rhs_stage[i] = f0[i] + (h * d[0]) * f_t[i]
-    y_stage[:] = y0
+    _copy(y0, y_stage)
     for stage in range(n_stages):
         if stage > 0:
             if stage < last:
@@ -933,12 +977,12 @@ def _step_general(y0, f0, t0, h, is_open, growing, c, net, gen, tab, work, gwork
             w[i, j] = -jac[i, j]
         w[i, i] += 1.0 / (h * gamma)
     lu_factor(w, perm)
-    rhs_stage[:] = f0
+    _copy(f0, rhs_stage)
     if growing:
         time_derivative_general(y0, is_open, t0, c, net, gen, gwork, f_t)
         for i in range(size):
             rhs_stage[i] = f0[i] + (h * d[0]) * f_t[i]
-    y_stage[:] = y0
+    _copy(y0, y_stage)
     for stage in range(n_stages):
         if stage > 0:
             if stage < last:
@@ -1454,7 +1498,10 @@ def _retake_at(y0, y1, k1, k2, t0, h, is_open, c, net, gen, trig, work, gwork):
         y0, y1, k1, k2, t0, h, t0 + h, is_open, c, net, gen, trig, work, gwork, hit, theta
     ):
         return 1.0
-    first = np.min(theta)
+    first = theta[0]
+    for i in range(1, theta.size):  # np.min, as a loop (no error message to compile)
+        if not theta[i] >= first:  # NaN propagates, as in np.min
+            first = theta[i]
     return first if (first < 0.999 and first * h > 1e-9 * max(t0, 1.0)) else 1.0
 
 
@@ -1501,8 +1548,8 @@ def _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, wo
         work[10][5],
     )
     hit, theta = work[13], work[14]
-    y0[:] = y_all[c]
-    f0[:] = f_all[c]
+    _copy(y_all[c], y0)
+    _copy(f_all[c], f0)
     t = t_all[c]
     h = h_all[c]
     in_row = 0
@@ -1535,7 +1582,7 @@ def _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, wo
             t_new = t + dt
             if abs(t_new - stop) <= 1e-12 * stop:
                 t_new = stop
-            y_end[:] = y1
+            _copy(y1, y_end)
             if n_trig and crossings(
                 y0, y1, k1, k2, t, dt, t_new, is_open, c, net, gen, trig, work, gwork, hit, theta
             ):
@@ -1560,7 +1607,7 @@ def _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, wo
                 _count_feed(
                     y0, y1, k1, k2, y_end, t, t_new, theta_end, is_open, c, net, gen, ops, gwork
                 )
-            y0[:] = y_end
+            _copy(y_end, y0)
             t = t_new
             _after_events(y0, f0, t, is_open, c, net, gen, sched, trig, work, gwork)
             if gen is None:
@@ -1578,8 +1625,8 @@ def _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, wo
         if n_steps[c] + n_rej[c] >= max_steps:
             status[c] = FAIL_STEPS
             break
-    y_all[c] = y0
-    f_all[c] = f0
+    _copy(y0, y_all[c])
+    _copy(f0, f_all[c])
     t_all[c] = t
     h_all[c] = h
 
@@ -1642,28 +1689,32 @@ def _integrate_range(
 ):  # fmt: skip
     """:func:`integrate` for the cases ``lo`` to ``hi - 1``, without the GIL; ``flags`` and
     the general model's other arrays are None for a lean station."""
-    work = scratch(link_a.size, y.shape[1], tab_h1.size + 1, trig_module.size)
+    # Views that count no references (``_borrowed``): the caller holds the arguments, and the
+    # scratch is kept to the end (returned). The general model's scratch, which holds tuples of
+    # its own, is counted as before.
+    owned = scratch(link_a.size, y.shape[1], tab_h1.size + 1, trig_module.size)
+    work = _borrowed(owned)
     if flags is not None:
         gwork = general_work(
             t0.shape[1], molar_mass.shape[1], link_a.size, y.shape[1], src_module.size
         )
+    net = _borrowed((
+        rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts, fan_link,
+        fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
+        nominal_area, breakpoints,
+    ))  # fmt: skip
+    sched = _borrowed((ev_time, ev_target, ev_opens, done, ev_last))
+    trig = _borrowed((
+        trig_module, trig_rate, trig_sign, trig_level, trig_delay, trig_event, fired,
+        fired_at, rate_now, rearms,
+    ))  # fmt: skip
+    thr = _borrowed((thr_sign, thr_share, thr_level))
+    out = _borrowed((t_out, array, rows, columns))
+    ctl = _borrowed((duration, rtol, atol, max_steps, exponent))
+    tab = _borrowed((gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d))
+    state = _borrowed((y, t, f, h, n_steps, n_rejected, status))
+    ops = _borrowed((thr_time, max_dp, src_on, src_amount, nxt, is_open))
     for c in range(lo, hi):
-        net = (
-            rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts, fan_link,
-            fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
-            nominal_area, breakpoints,
-        )  # fmt: skip
-        sched = (ev_time, ev_target, ev_opens, done, ev_last)
-        trig = (
-            trig_module, trig_rate, trig_sign, trig_level, trig_delay, trig_event, fired,
-            fired_at, rate_now, rearms,
-        )  # fmt: skip
-        thr = (thr_sign, thr_share, thr_level)
-        out = (t_out, array, rows, columns)
-        ctl = (duration, rtol, atol, max_steps, exponent)
-        tab = (gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d)
-        state = (y, t, f, h, n_steps, n_rejected, status)
-        ops = (thr_time, max_dp, src_on, src_amount, nxt, is_open)
         # A lean station runs with None for the general model's arrays: numba compiles that
         # run apart (it tests ``flags is None`` and prunes the other branch), without their
         # code or the references they would cost at every call.
@@ -1676,12 +1727,12 @@ def _integrate_range(
                 _run_case(c, net, None, sched, trig, thr, out, None, ctl, tab, state, ops, work,
                           None)  # fmt: skip
         else:
-            gen = (
+            gen = _borrowed((
                 flags, molar_mass, heat_capacity, x0, t0, volume, vacuum_moles, mm0, cp0, cda,
                 src_watch, src_setpoint, src_band, src_x, src_h, wall_conductance,
                 wall_temperature, share, neighbours, colour, floor, quantity,
-            )  # fmt: skip
-            gout = (out_t, out_o2, out_co2)
+            ))  # fmt: skip
+            gout = _borrowed((out_t, out_o2, out_co2))
             _start_case(
                 c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, report_start, work,
                 gwork,
@@ -1689,6 +1740,7 @@ def _integrate_range(
             if t[c] < duration[c]:
                 _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, work,
                           gwork)  # fmt: skip
+    return owned
 
 
 def integrate(
