@@ -20,6 +20,12 @@ complex128 copy of the same compiled functions). The general model's arrays trav
 of their own (``gen``, ``gout``, ``gwork``), None for a lean station, so that numba compiles
 the lean run apart, without the general code or its arguments (section "One case's run").
 
+The triggers' arrays are None likewise for a station without triggers, which compiles without
+their code. Every array of a run is read through a view that counts no references
+(:func:`_borrowed`): numba counts a reference, with an atomic increment and decrement, for each
+array a compiled function takes out of a tuple or passes on, and that count was about half of a
+step's time.
+
 Sections, in order: the lean model's physics; the general model's physics; one Rosenbrock
 step and its control; scheduled events and triggers; one case's run, and the cases spread
 over threads. They are one module because numba keys each cached function on its own file: a
@@ -49,7 +55,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numba import njit, types
 from numba.core import cgutils
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
 
 __all__ = ["FAIL_STEPS", "FAIL_STUCK", "flow_function", "flux_and_slopes", "integrate"]
 
@@ -219,13 +225,27 @@ def scatter(flow, c, net, out):
             out[link_b[k]] += flow[k]
 
 
+@_called
+def link_flows_called(y, is_open, t, c, net, flow, d_a, d_b, rate):
+    """:func:`link_flows`, compiled once for the callers that take it once per step or less
+    (the Jacobian, ``df/dt``, the derivative after a step): numba inlines a function by
+    compiling its body again in each caller, seconds of a cold start each time."""
+    link_flows(y, is_open, t, c, net, flow, d_a, d_b, rate)
+
+
 @_inline
 def rhs(y, is_open, t, c, net, work, out):
-    """``dN/dt`` of every module of case ``c`` at ``t`` [mol/s] (:meth:`LeanModel.rhs`)."""
+    """``dN/dt`` of every module of case ``c`` at ``t`` [mol/s] (:meth:`LeanModel.rhs`): the
+    law inlined, for the step's stages."""
+    link_flows(y, is_open, t, c, net, work[0], work[1], work[2], False)
+    _rhs_of_flows(y, is_open, c, net, work[0], out)
+
+
+@_inline
+def _rhs_of_flows(y, is_open, c, net, flow, out):
+    """:func:`rhs` from the links' flows: the flows into the modules, the fans and feeds."""
     link_a, link_b = net[LINK_A], net[LINK_B]
     fan_link, fan_a, fan_b = net[FAN_LINK], net[FAN_A], net[FAN_B]
-    flow = work[0]
-    link_flows(y, is_open, t, c, net, flow, work[1], work[2], False)
     scatter(flow, c, net, out)
     for i in range(fan_link.size):
         k = fan_link[i]
@@ -246,7 +266,8 @@ def rhs_called(y, is_open, t, c, net, gen, work, gwork, out):
     """:func:`rhs`, or :func:`rhs_general` where ``gen`` is not None, compiled once for the
     callers off the step's path."""
     if gen is None:
-        rhs(y, is_open, t, c, net, work, out)
+        link_flows_called(y, is_open, t, c, net, work[0], work[1], work[2], False)
+        _rhs_of_flows(y, is_open, c, net, work[0], out)
     else:
         rhs_general(y, is_open, t, c, net, gen, gwork[0], out)
 
@@ -256,7 +277,7 @@ def time_derivative(y, is_open, t, c, net, work, out):
     """``d rhs / dt`` along the growing areas at ``t`` [mol/s^2]: fans and feeds do not
     change with time."""
     flow = work[0]
-    link_flows(y, is_open, t, c, net, flow, work[1], work[2], True)
+    link_flows_called(y, is_open, t, c, net, flow, work[1], work[2], True)
     scatter(flow, c, net, out)
 
 
@@ -266,7 +287,7 @@ def jacobian(y, is_open, t, c, net, work, jac):
     rt_v, link_a, link_b = net[RT_V], net[LINK_A], net[LINK_B]
     fan_link, fan_a, fan_b = net[FAN_LINK], net[FAN_A], net[FAN_B]
     d_a, d_b = work[1], work[2]
-    link_flows(y, is_open, t, c, net, work[0], d_a, d_b, False)
+    link_flows_called(y, is_open, t, c, net, work[0], d_a, d_b, False)
     jac[:, :] = 0.0
     for k in range(link_a.size):
         a, b = link_a[k], link_b[k]
@@ -309,6 +330,19 @@ def _borrowed(typingctx, value):
         return _borrow(context, builder, value, args[0])
 
     return sig, codegen
+
+
+def _borrowed_unless_none(first, value):
+    """:func:`_borrowed` ``value``, or None where ``first`` is None: chosen by type when
+    compiling, so that the variable it is given to has one type (an ``if`` on an argument
+    would give it an optional type)."""
+
+
+@overload(_borrowed_unless_none)
+def _borrowed_unless_none_impl(first, value):
+    if isinstance(first, types.NoneType):
+        return lambda first, value: None
+    return lambda first, value: _borrowed(value)
 
 
 def _borrow(context, builder, typ, value):
@@ -1478,6 +1512,9 @@ def _after_events(y, f, t, is_open, c, net, gen, sched, trig, work, gwork):
     """Switch what is due at ``t`` and take the derivative there; an event may satisfy a
     trigger at once (a rate jumps), whose own event may be due at once too."""
     apply_due(c, t, is_open, sched)
+    if trig is None:
+        rhs_called(y, is_open, t, c, net, gen, work, gwork, f)
+        return
     for _ in range(1 + trig[0].size):
         rhs_called(y, is_open, t, c, net, gen, work, gwork, f)
         if trig[0].size == 0:
@@ -1535,7 +1572,6 @@ def _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, wo
     duration, rtol_all, atol_all, max_steps, exponent = ctl
     size = y_all.shape[1]
     growing = net[GROWTH_OF_LINK].size > 0 and np.any(net[GROWTH_OF_LINK] >= 0)
-    n_trig = trig[0].size
     is_open = is_open_all[c]
     rtol, atol = rtol_all[c], atol_all[c]
     u = work[9]
@@ -1571,11 +1607,14 @@ def _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, wo
             err = np.inf
         accept = err <= 1.0
         h = dt * step_factor(err, accept, exponent, in_row)
-        if accept and n_trig:
-            retake = _retake_at(y0, y1, k1, k2, t, dt, is_open, c, net, gen, trig, work, gwork)
-            if retake < 1.0:
-                accept = False
-                h = max(retake, 1e-3) * dt
+        # ``trig`` is None for a station without triggers: numba compiles that run apart,
+        # without the triggers' code (a cold start seconds shorter).
+        if trig is not None:
+            if accept and trig[0].size:
+                retake = _retake_at(y0, y1, k1, k2, t, dt, is_open, c, net, gen, trig, work, gwork)
+                if retake < 1.0:
+                    accept = False
+                    h = max(retake, 1e-3) * dt
         if accept:
             n_steps[c] += 1
             in_row = 0
@@ -1583,14 +1622,16 @@ def _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, wo
             if abs(t_new - stop) <= 1e-12 * stop:
                 t_new = stop
             _copy(y1, y_end)
-            if n_trig and crossings(
-                y0, y1, k1, k2, t, dt, t_new, is_open, c, net, gen, trig, work, gwork, hit, theta
-            ):
-                cut = fire_crossed(hit, theta, t, dt, t_new, c, sched, trig)
-                if cut < t_new:
-                    # The dense output gives the state at the event.
-                    dense_state(y0, y1, k1, k2, (cut - t) / dt, y_end)
-                    t_new = cut
+            if trig is not None:
+                if trig[0].size and crossings(
+                    y0, y1, k1, k2, t, dt, t_new, is_open, c, net, gen, trig, work, gwork, hit,
+                    theta,
+                ):  # fmt: skip
+                    cut = fire_crossed(hit, theta, t, dt, t_new, c, sched, trig)
+                    if cut < t_new:
+                        # The dense output gives the state at the event.
+                        dense_state(y0, y1, k1, k2, (cut - t) / dt, y_end)
+                        t_new = cut
             theta_end = min(max((t_new - t) / dt, 0.0), 1.0)
             if gen is None:
                 _fill(y0, y1, k1, k2, t, dt, t_new, c, net, out, nxt)
@@ -1662,10 +1703,11 @@ def _start_case(c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, repor
         while j < t_out.size and t_out[j] <= limit:
             j += 1
         nxt[c] = j
-    if trig[0].size and fire_satisfied(y, f_all[c], t, c, net, gen, sched, trig, gwork):
-        # A condition met at the start with no delay switches its link at once, not in a
-        # first step of length zero.
-        _after_events(y, f_all[c], t, is_open, c, net, gen, sched, trig, work, gwork)
+    if trig is not None:
+        if trig[0].size and fire_satisfied(y, f_all[c], t, c, net, gen, sched, trig, gwork):
+            # A condition met at the start with no delay switches its link at once, not in a
+            # first step of length zero.
+            _after_events(y, f_all[c], t, is_open, c, net, gen, sched, trig, work, gwork)
     if gen is None:
         _track_dp(y, c, net, max_dp)
     else:
@@ -1692,7 +1734,11 @@ def _integrate_range(
     # Views that count no references (``_borrowed``): the caller holds the arguments, and the
     # scratch is kept to the end (returned). The general model's scratch, which holds tuples of
     # its own, is counted as before.
-    owned = scratch(link_a.size, y.shape[1], tab_h1.size + 1, trig_module.size)
+    if trig_module is None:
+        n_triggers = 0
+    else:
+        n_triggers = trig_module.size
+    owned = scratch(link_a.size, y.shape[1], tab_h1.size + 1, n_triggers)
     work = _borrowed(owned)
     if flags is not None:
         gwork = general_work(
@@ -1704,7 +1750,8 @@ def _integrate_range(
         nominal_area, breakpoints,
     ))  # fmt: skip
     sched = _borrowed((ev_time, ev_target, ev_opens, done, ev_last))
-    trig = _borrowed((
+    # None for a station without triggers (None from ``integrate``).
+    trig = _borrowed_unless_none(trig_module, (
         trig_module, trig_rate, trig_sign, trig_level, trig_delay, trig_event, fired,
         fired_at, rate_now, rearms,
     ))  # fmt: skip
@@ -1791,6 +1838,8 @@ def integrate(
     if not gen[GEN][GENERAL]:
         # None for the general model's arrays: a lean run compiles and runs without them.
         gen, gout = (None,) * len(gen), (None,) * len(gout)
+    if trig[0].size == 0:  # likewise a station without triggers
+        trig = (None,) * len(trig)
     arrays = (*net, *gen, *sched, *trig, *thr, *out, *gout, *ctl, *tab, *state, *ops, report_start)
     n_cases = state[0].shape[0]
     workers = max(1, min(threads or os.cpu_count() or 1, n_cases))
