@@ -32,15 +32,17 @@ and ``iss`` (the sweep of ``examples/iss_monte_carlo.toml``: 15 modules, a hole 
 module, its hatches closed after the crew's response time). Each runs 6 h with output every
 10 min.
 
-Every contender runs in its own process: a first call (importing numba or jax and compiling,
-without a disk cache), then up to three warm calls while they take under 5 s together, the
-best of which is the warm figure; the processes of the contenders alternate, repetition by
-repetition, so that a change in the machine's load falls on all of them. Peak memory is the
-resident high-water mark of that process (``getrusage``), beside the mark before the first
-call. Accuracy: the largest relative error of the final pressures of every module against
-``solve_ivp(method="Radau")`` at ``rtol=1e-11`` on a sample of the cases (pressures below
-1e-3 of the initial pressure are compared to that floor, not to themselves), and on the ISS-like
-station the error of leaksim's threshold times.
+Every contender runs in its own process: a first call (importing numba or jax and compiling: the
+peers without a disk cache, leaksim's kernel loaded from its cache on disk), then up to three
+warm calls while they take under 5 s together, the best of which is the warm figure; the
+processes of the contenders alternate, repetition by repetition, so that a change in the
+machine's load falls on all of them. Peak memory is the resident high-water mark of that process
+(``getrusage``), beside the mark before the first call. Accuracy: the largest relative error of
+the final pressures of every module against ``solve_ivp(method="Radau")`` at ``rtol=1e-11`` on a
+sample of the cases (pressures below 1e-3 of the initial pressure are compared to that floor,
+not to themselves), and on the ISS-like station the error of leaksim's threshold times. Last,
+leaksim's cold start: its first call on 1,000 chain cases in a fresh process with an empty numba
+cache, the kernel compiled from nothing (``--no-cold-start`` skips it).
 
 Run ``python benchmarks/peers.py --help`` for options; ``--quick`` is a smoke test (small
 counts, one repetition), mostly the compilers' time.
