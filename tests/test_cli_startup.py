@@ -215,3 +215,51 @@ def test_stdout_closed_tells_a_pipe_without_reader(monkeypatch):
         os.close(read)
         assert cli._exit.stdout_closed()
         monkeypatch.undo()
+
+
+def test_the_cache_says_whether_the_kernel_is_compiled_on_this_machine(tmp_path):
+    # The tests compiled it before they started (conftest); a fresh cache holds nothing.
+    from leaksim.core.solver.compiled import kernel_cached
+
+    assert kernel_cached()
+    code = "from leaksim.core.solver.compiled import kernel_cached; print(kernel_cached())"
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+class _Terminal:
+    """A stderr that says it is a terminal and keeps what is written to it."""
+
+    def __init__(self, tty: bool) -> None:
+        self.tty, self.text = tty, ""
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_a_cold_start_is_noted_on_a_terminal_only(monkeypatch, tty):
+    from leaksim.cli import _exit
+    from leaksim.core.solver import compiled
+
+    monkeypatch.setattr(compiled, "kernel_cached", lambda: False)
+    terminal = _Terminal(tty)
+    monkeypatch.setattr(sys, "stderr", terminal)
+    _exit._note_a_cold_start()
+    if tty:
+        assert terminal.text.startswith("leaksim: note: compiling the solver")
+        assert terminal.text.count("\n") == 1
+    else:
+        assert terminal.text == ""
+    monkeypatch.setattr(compiled, "kernel_cached", lambda: True)
+    before = terminal.text
+    _exit._note_a_cold_start()
+    assert terminal.text == before  # nothing to say once compiled

@@ -378,7 +378,7 @@ def test_rows_beyond_the_memory_share_are_refused(sweep_file, monkeypatch, capsy
     assert cli.main(["sweep", str(sweep_file), "-q", "--cases", "10000000"]) == 2
     err = capsys.readouterr().err
     assert "their rows alone would take 560 MB (7 columns of 8 bytes a case), more than " in err
-    assert "500 MB (50 % of this machine's memory)" in err
+    assert "500 MB (50 % of the memory this process may use)" in err
     monkeypatch.undo()
     assert cli.main(["sweep", str(sweep_file), "-q", "--cases", "3"]) == 0
 

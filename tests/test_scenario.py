@@ -597,7 +597,7 @@ def test_an_output_grid_beyond_memory_is_refused_before_it_is_built(
         lambda: Scenario(station(), duration=duration, output_interval=interval),
         f"the outputs would take about {size} of memory",
         "x 2 modules x 1 case x 4 values x 8 bytes",
-        "more than half of this machine's 64 GiB",
+        "more than half of the 64 GiB this process may use",
         "output_interval",
     )
 

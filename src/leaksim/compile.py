@@ -17,7 +17,6 @@ the crew's metabolism), the schedule and its triggers, the growth of holes, the 
 from __future__ import annotations
 
 import math
-import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from . import _params as p
+from ._system import memory_limit
 from .core.gas import MOLAR_GAS_CONSTANT, SPECIES, species_properties
 from .core.network import (
     FEED_CONSTANT,
@@ -323,9 +323,9 @@ def check_output_size(n_cases: int, n_modules: int, end: float, interval: float)
         raise p.fail(
             "scenario",
             f"the outputs would take about {_bytes(size)} of memory "
-            f"({_grid(n_cases, n_modules, end, interval)}), more than half of this machine's "
-            f"{_bytes(2 * limit)}: give a longer output_interval, a shorter duration or fewer "
-            "cases",
+            f"({_grid(n_cases, n_modules, end, interval)}), more than half of the "
+            f"{_bytes(2 * limit)} this process may use: give a longer output_interval, a "
+            "shorter duration or fewer cases",
             ("simulation", 0),
         )
     return size
@@ -351,11 +351,10 @@ def _bytes(size: float) -> str:
 
 
 def _memory_bytes() -> int:
-    """Physical memory of this machine [B]; 8 GiB where the system does not say."""
-    try:
-        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
-    except (AttributeError, OSError, ValueError):
-        return 8 * 2**30
+    """Memory this process may use [B] (:func:`leaksim._system.memory_limit`: a container's
+    limit where lower than the physical memory); 8 GiB where the system does not say."""
+    limit = memory_limit()
+    return 8 * 2**30 if limit is None else limit
 
 
 def output_times(end: float, interval: float) -> np.ndarray:

@@ -10,6 +10,7 @@ import traceback
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._exit import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, _print_error
+from ._exit import _note_a_cold_start as _note_a_cold_start
 from ._exit import _one_line as _one_line  # the command modules take both from here
 
 if TYPE_CHECKING:

@@ -43,6 +43,22 @@ def _print_error(message: str, kind: str = "error") -> None:
     print(f"leaksim: {kind}: {_one_line(message)}", file=sys.stderr)
 
 
+def _note_a_cold_start() -> None:
+    """Say on a terminal that this first run compiles the solver, which takes seconds to a
+    minute before anything else is printed (never where stderr is a file or a pipe, whose
+    readers expect the command's own lines)."""
+    if not sys.stderr.isatty():
+        return
+    from ..core.solver.compiled import kernel_cached
+
+    if not kernel_cached():
+        _print_error(
+            "compiling the solver for this machine, once: about 15 s, a minute for several "
+            "gases or an energy equation",
+            "note",
+        )
+
+
 def _one_line(text: str) -> str:
     return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
 

@@ -17,6 +17,7 @@ from ._common import (
     STDOUT,
     _check_output,
     _load_scenario,
+    _note_a_cold_start,
     _print_error,
     _UsageError,
 )
@@ -80,7 +81,9 @@ def add_commands(commands: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     """``leaksim run``: load, solve, write the outputs, report."""
     plot_format = _check_paths(args)
-    result = _load_scenario(args.scenario).run()
+    scenario = _load_scenario(args.scenario)
+    _note_a_cold_start()
+    result = scenario.run()
     _write_outputs(result, args, plot_format)
     n_failed = result.n_cases - int(result.ok.sum())
     if args.quiet or args.json or args.csv == STDOUT:

@@ -23,7 +23,7 @@ import shutil
 from typing import Any
 
 from ..errors import ScenarioError
-from ._common import EXIT_OK, _check_output, _print_error, _UsageError
+from ._common import EXIT_OK, _check_output, _note_a_cold_start, _print_error, _UsageError
 
 __all__ = ["add_command"]
 
@@ -125,6 +125,8 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _run(sweep: Any, args: argparse.Namespace, store: str | None) -> Any:
     client = _client(args.dask) if args.dask else None
+    if client is None:  # Dask workers compile in their own processes
+        _note_a_cold_start()
     try:
         return sweep.run(
             chunk_size=args.chunk_size,

@@ -843,8 +843,11 @@ def _solution(
     # One temperature per module, NaN after a case's end like the pressure. Where no case
     # ends early a read-only broadcast view serves: 60 MB at 1e5 cases not written.
     # All modules of a case end together, so the first module says where outputs are missing.
-    ended = np.isnan(totals.pressure[0])  # (case, time)
-    if ended.any():
+    complete = t_out.size == 0 or (
+        np.all(totals.status == 0) and np.all(t_out[-1] <= totals.end_time * (1 + 1e-12))
+    )
+    ended = None if complete else np.isnan(totals.pressure[0])  # (case, time)
+    if ended is not None and ended.any():
         temperature_out = np.where(ended[:, None, :], np.nan, temperature[:, :, None])
     else:
         temperature_out = np.broadcast_to(temperature[:, :, None], pressure.shape)

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._system import memory_limit
 from ..errors import ScenarioError
 from ..scenario import Scenario
 from .apply import build, check_paths, groups
@@ -351,16 +352,15 @@ def _check_size(n_cases: int, n_columns: int, from_grids: bool) -> None:
     if memory is not None and need > MEMORY_SHARE * memory:
         raise ScenarioError(
             f"{count}: {rows}, more than {_size(MEMORY_SHARE * memory)} "
-            f"({MEMORY_SHARE * 100:g} % of this machine's memory); run fewer cases"
+            f"({MEMORY_SHARE * 100:g} % of the memory this process may use); run fewer cases"
         )
 
 
 def _physical_memory() -> int | None:
-    """Bytes of physical memory, None where the system does not say (Windows)."""
-    try:
-        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
-    except (AttributeError, OSError, ValueError):
-        return None
+    """Bytes of memory this process may use (:func:`leaksim._system.memory_limit`: a
+    container's limit where lower than the physical memory), None where the system does not
+    say (Windows)."""
+    return memory_limit()
 
 
 def _size(n_bytes: float) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -28,7 +29,7 @@ from .output import Outputs
 from .tableau import RODAS4
 from .thresholds import Thresholds, check_thresholds, direction
 
-__all__ = ["COMPILED_ENV", "compiled_applies", "run_compiled"]
+__all__ = ["COMPILED_ENV", "compiled_applies", "kernel_cached", "run_compiled"]
 
 #: Environment variable that turns the compiled path off ("0") for every run.
 COMPILED_ENV = "LEAKSIM_COMPILED"
@@ -45,6 +46,24 @@ def compiled_applies(network: Network, model: GeneralModel) -> bool:
     and the general model alike), unless the environment variable :data:`COMPILED_ENV` is
     ``"0"``."""
     return os.environ.get(COMPILED_ENV, "1") != "0"
+
+
+def kernel_cached() -> bool:
+    """Whether this machine's disk cache holds the compiled kernel for the installed leaksim
+    (for some kind of station): False before the first run after installing or upgrading,
+    which compiles it (seconds to a minute). True where the kernel is off
+    (:data:`COMPILED_ENV`), caches nothing, or numba's cache cannot be read. Imports the
+    kernel (numba)."""
+    if os.environ.get(COMPILED_ENV, "1") == "0":
+        return True
+    from .kernel import _integrate_range
+
+    try:
+        # numba's own index of the cached machine code; empty where the source changed.
+        cache: Any = getattr(_integrate_range, "_cache")  # noqa: B009 (numba's internals)
+        return bool(cache._cache_file._load_index())
+    except Exception:  # a numba without these internals: say nothing rather than guess
+        return True
 
 
 def _tableau() -> tuple[float | np.ndarray, ...]:

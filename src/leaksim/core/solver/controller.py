@@ -47,9 +47,9 @@ class StepController:
         not shrink as ``h^(q + 1)`` (a transient starting from rest, as the hatch flows behind
         a new hole, where the solution is not smooth in ``t``) makes the elementary
         controller shrink the step by about 0.5 per try; CVODE likewise cuts the step to a
-        tenth after repeated error-test failures (Hindmarsh et al. [2]_). On the 4-module
-        chain of ``benchmarks/peers.py`` it took the rejections from 7.4 to 2.2 per case,
-        and the attempted steps from 23.3 to 18.4.
+        tenth after repeated error-test failures (Hindmarsh et al. 2005, [2] of the
+        module's references). On the 4-module chain of ``benchmarks/peers.py`` it took the
+        rejections from 7.4 to 2.2 per case, and the attempted steps from 23.3 to 18.4.
     """
 
     embedded_order: int
