@@ -269,7 +269,7 @@ class GeneralModel:
             * net.modules.volume
             / (MOLAR_GAS_CONSTANT * net.modules.initial_temperature)
         )
-        self._vacuum_moles = 1e-9 * np.max(initial_moles, axis=1, keepdims=True)
+        self._vacuum_moles = 1e-9 * _row_max(initial_moles)
         gamma = self.cp[:, :1] / (self.cp[:, :1] - MOLAR_GAS_CONSTANT)  # used when S' = 1
         self._psi_star = choked_flow_function(gamma)
         self._flow_constants = flow_function_constants(gamma)
@@ -301,7 +301,8 @@ class GeneralModel:
         # Fans exchange air only through links between two modules. Per ventilated link, Q / V
         # of each side [1/s]: the exchange is open * (q_b N_b - q_a N_a).
         fans = np.where((net.links.b >= 0)[None, :], net.links.ventilation, 0.0)
-        self._ventilated = np.flatnonzero(np.any(fans > 0.0, axis=0))
+        # Link by link: numpy's reduction over the case axis of (C, K) is the slow one.
+        self._ventilated = np.flatnonzero([np.any(fans[:, k] > 0.0) for k in range(fans.shape[1])])
         vent_a, vent_b = net.links.a[self._ventilated], net.links.b[self._ventilated]
         fans = fans[:, self._ventilated]
         self._fan_a = fans / net.modules.volume[:, vent_a]
@@ -375,7 +376,7 @@ class GeneralModel:
         """
         n_cases, k = self.network.n_cases, self.n_per_module
         if k == 1:  # one amount per module: each case's largest (the same numbers, one pass)
-            largest = np.max(np.abs(self.initial_state()), axis=1, keepdims=True)
+            largest = _row_max(np.abs(self.initial_state()))
             scale_1 = np.maximum(largest, np.finfo(float).tiny)
             return np.broadcast_to(scale_1, (n_cases, self.n_state)).copy()
         y0 = np.abs(self.initial_state()).reshape(n_cases, -1, k)
@@ -822,6 +823,18 @@ class GeneralModel:
         if self.n_state_species == 1:  # one gas per case: no sum (its one term, the same bits)
             return moles * self.composition[cases][:, None, 0, :]
         return np.sum(moles[..., None] * self.composition[cases][:, None, :, :], axis=2)
+
+
+def _row_max(a: np.ndarray) -> np.ndarray:
+    """Largest entry of each row of ``a`` (n, K), as (n, 1): column by column where the rows
+    are short (numpy's reduction along a short last axis took 2.7 ms for 100,000 rows of two,
+    one pass of ``np.maximum`` 0.2 ms; a maximum is exact either way)."""
+    if a.ndim != 2 or a.shape[1] == 0 or a.shape[1] > 16:
+        return np.max(a, axis=-1, keepdims=True)
+    largest = a[:, 0].copy()
+    for k in range(1, a.shape[1]):
+        np.maximum(largest, a[:, k], out=largest)
+    return largest[:, None]
 
 
 class LeanModel(GeneralModel):

@@ -207,13 +207,16 @@ class Modules(_Record):
         }
 
     def broadcast(self, n_cases: int, sizes: _Sizes) -> Self:
-        full = super().broadcast(n_cases, sizes)
-        x = np.asarray(full.initial_mole_fraction)
+        # Checked and normalised before broadcasting: the same numbers, element by element,
+        # without passes over a (C, M, S) array where every case shares one composition.
+        x = np.asarray(self.initial_mole_fraction)
+        x = x.reshape(1) if x.ndim == 0 else x
         sums = x.sum(axis=-1)
         if np.any(np.abs(sums - 1.0) > 1e-6) or np.any(x < 0):
             raise ValueError("initial_mole_fraction must be >= 0 and sum to 1 in every module")
-        full.initial_mole_fraction = x / sums[..., None]
-        return full
+        normalised = copy.copy(self)
+        normalised.initial_mole_fraction = x / np.asarray(sums)[..., None]
+        return super(Modules, normalised).broadcast(n_cases, sizes)
 
 
 @dataclass

@@ -833,7 +833,7 @@ def _solution(
     network: Network, model: GeneralModel, totals: _Totals, y: np.ndarray, t_out: np.ndarray
 ) -> Solution:
     """The :class:`~leaksim.core.solver.Solution` of the whole run."""
-    cases = np.arange(network.n_cases)
+    cases = slice(None)  # every case: views of the model's arrays, not gathers
     pressure = totals.pressure.transpose(1, 0, 2)
     temperature = network.modules.initial_temperature
     o2 = model.initial_fraction("O2", cases)
