@@ -33,8 +33,8 @@ module, its hatches closed after the crew's response time). Each runs 6 h with o
 10 min.
 
 Every contender runs in its own process: a first call (importing numba or jax and compiling: the
-peers without a disk cache, leaksim's kernel loaded from its cache on disk), then up to three
-warm calls while they take under 5 s together, the best of which is the warm figure; the
+peers without a disk cache, leaksim's kernel from its cache on disk once compiled), then up to
+three warm calls while they take under 5 s together, the best of which is the warm figure; the
 processes of the contenders alternate, repetition by repetition, so that a change in the
 machine's load falls on all of them. Peak memory is the resident high-water mark of that process
 (``getrusage``), beside the mark before the first call. Accuracy: the largest relative error of

@@ -250,16 +250,33 @@ def test_a_cold_start_is_noted_on_a_terminal_only(monkeypatch, tty):
     from leaksim.cli import _exit
     from leaksim.core.solver import compiled
 
-    monkeypatch.setattr(compiled, "kernel_cached", lambda: False)
+    monkeypatch.setattr(compiled, "on_compile", None)
     terminal = _Terminal(tty)
     monkeypatch.setattr(sys, "stderr", terminal)
     _exit._note_a_cold_start()
-    if tty:
-        assert terminal.text.startswith("leaksim: note: compiling the solver")
-        assert terminal.text.count("\n") == 1
-    else:
-        assert terminal.text == ""
+    if not tty:
+        assert compiled.on_compile is None
+        return
+    assert compiled.on_compile is not None
+    compiled.on_compile()
+    assert terminal.text.startswith("leaksim: note: compiling the solver")
+    assert terminal.text.count("\n") == 1
+
+
+def test_the_note_comes_once_before_the_first_kernel_run_and_only_when_cold(monkeypatch):
+    from leaksim import stations
+    from leaksim.core.solver import compiled
+
+    calls = []
+    monkeypatch.setattr(compiled, "on_compile", lambda: calls.append(1))
+    monkeypatch.setattr(compiled, "_compile_checked", False)
+    monkeypatch.setattr(compiled, "kernel_cached", lambda: False)
+    stations.teaching_two_modules().run()  # merged in closed form: no kernel, no note
+    assert calls == []
+    stations.teaching_two_modules().run(zones=False)
+    stations.teaching_two_modules().run(zones=False)
+    assert calls == [1]
+    monkeypatch.setattr(compiled, "_compile_checked", False)
     monkeypatch.setattr(compiled, "kernel_cached", lambda: True)
-    before = terminal.text
-    _exit._note_a_cold_start()
-    assert terminal.text == before  # nothing to say once compiled
+    stations.teaching_two_modules().run(zones=False)
+    assert calls == [1]  # compiled already: nothing to say

@@ -101,3 +101,37 @@ def test_network_rejects_inconsistent_arrays(change, words):
     links.update(change)
     with pytest.raises(ValueError, match=words):
         Network(species=SPECIES, modules=modules, links=Links(**links), energy=energy)
+
+
+def _one_gas_network(fraction, species=("N2", "O2")):
+    modules = Modules(
+        volume=[[1.0, 2.0]], initial_pressure=ATM, initial_temperature=T0,
+        initial_mole_fraction=fraction,
+    )  # fmt: skip
+    links = Links(a=[0], b=[-1], area=[[1e-6]], discharge_coefficient=[[0.6]], initially_open=True)
+    return Network(species=species, modules=modules, links=links)
+
+
+@pytest.mark.parametrize(
+    ("fraction", "expected"),
+    [(0.5, [0.5, 0.5]), ([0.79, 0.21], [0.79, 0.21]), ([[[0.79, 0.21], [0.5, 0.5]]], None)],
+)
+def test_mole_fractions_broadcast_over_species_modules_and_cases(fraction, expected):
+    x = _one_gas_network(fraction).modules.initial_mole_fraction
+    assert x.shape == (1, 2, 2)
+    if expected is not None:
+        np.testing.assert_array_equal(x[0, 0], expected)
+        np.testing.assert_array_equal(x[0, 1], expected)
+    np.testing.assert_allclose(x.sum(axis=-1), 1.0, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("fraction", [1.0, [[1.0]], [0.6, 0.6], [-0.5, 1.5]])
+def test_mole_fractions_that_do_not_sum_to_one_per_module_are_refused(fraction):
+    # A scalar 1.0 is every species' fraction: 2 in all with two species.
+    with pytest.raises(ValueError, match="sum to 1 in every module"):
+        _one_gas_network(fraction)
+
+
+def test_mole_fractions_of_the_wrong_species_count_name_the_shape():
+    with pytest.raises(ValueError, match=r"initial_mole_fraction has shape \(3,\)"):
+        _one_gas_network([0.5, 0.3, 0.2])

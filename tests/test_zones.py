@@ -268,3 +268,11 @@ def test_modules_of_different_composition_are_not_merged():
     o2_full = full.partial_pressure_O2.m_as("Pa")
     np.testing.assert_allclose(o2_zoned, o2_full, rtol=1e-12)
     assert o2_full[0, 0, 1] - o2_full[0, 1, 1] > 1e3  # still apart after a minute
+
+
+def test_output_times_are_checked_as_the_solver_checks_them():
+    # A run merged in closed form never reaches the solver: the zones check the times too.
+    net = closing_network(np.array([1e-5]), np.array([1e9]))
+    for times in ([0.0, 9000.0, 3600.0], [-1.0, 0.0]):
+        with pytest.raises(ValueError, match="output_time must be increasing and >= 0"):
+            solve(net, 2 * HOUR, times)

@@ -44,19 +44,22 @@ def _print_error(message: str, kind: str = "error") -> None:
 
 
 def _note_a_cold_start() -> None:
-    """Say on a terminal that this first run compiles the solver, which takes seconds to a
-    minute before anything else is printed (never where stderr is a file or a pipe, whose
-    readers expect the command's own lines)."""
+    """On a terminal, have the first kernel run of this process say that it compiles the
+    solver, which takes seconds to a minute before anything else is printed (never where
+    stderr is a file or a pipe, whose readers expect the command's own lines; never for a run
+    that needs no kernel, as a merged run in closed form)."""
     if not sys.stderr.isatty():
         return
-    from ..core.solver.compiled import kernel_cached
+    from ..core.solver import compiled
 
-    if not kernel_cached():
+    def note() -> None:
         _print_error(
             "compiling the solver for this machine, once: about 15 s, a minute for several "
             "gases or an energy equation",
             "note",
         )
+
+    compiled.on_compile = note
 
 
 def _one_line(text: str) -> str:

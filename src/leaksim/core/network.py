@@ -210,7 +210,11 @@ class Modules(_Record):
         # Checked and normalised before broadcasting: the same numbers, element by element,
         # without passes over a (C, M, S) array where every case shares one composition.
         x = np.asarray(self.initial_mole_fraction)
-        x = x.reshape(1) if x.ndim == 0 else x
+        # The species axis at its full length first: a scalar is every species' fraction.
+        try:
+            x = np.broadcast_to(x, x.shape[:-1] + (sizes.species,) if x.ndim else (sizes.species,))
+        except ValueError:
+            return super().broadcast(n_cases, sizes)  # which names the shape that does not fit
         sums = x.sum(axis=-1)
         if np.any(np.abs(sums - 1.0) > 1e-6) or np.any(x < 0):
             raise ValueError("initial_mole_fraction must be >= 0 and sum to 1 in every module")

@@ -113,6 +113,7 @@ from .solver import (
     direction,
     per_case,
 )
+from .solver._arguments import check_output_time
 
 __all__ = ["ZONE_ERROR_FRACTION", "can_merge", "link_state", "solve"]
 
@@ -306,7 +307,9 @@ class _Plan:
         dp = [
             _hatch_difference(qk, scale[:, k], 0.0, p_zone) for k, qk in zip(inner, q, strict=True)
         ]
-        ratio = _ordered_sum(dp) / tol
+        total = _ordered_sum(dp)
+        # A zone at 0 Pa with no absolute tolerance: no difference to bound, nothing to divide.
+        ratio = np.divide(total, tol, out=np.zeros_like(total), where=tol > 0)
         merge = ratio * (1.0 + decay) <= ZONE_ERROR_FRACTION
         merge &= spread <= ZONE_ERROR_FRACTION * tol
         # A zone without holes may start unequal if it equalises before the next output.
@@ -510,7 +513,7 @@ def _solve_zoned(
         raise ValueError(f"duration must be > 0 s, got {duration.min()}")
     rtol = per_case(rtol, n, "rtol")
     atol = per_case(atol, n, "atol")
-    t_out = np.asarray(output_time, dtype=float).reshape(-1)
+    t_out = check_output_time(output_time)  # as the solver: increasing, >= 0
     levels = [(q, per_case(level, n, "threshold level")) for q, level in thresholds]
     cuts = _cuts(network, duration)
     y = model.initial_state()

@@ -12,7 +12,7 @@ so importing leaksim does not import numba.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -48,22 +48,42 @@ def compiled_applies(network: Network, model: GeneralModel) -> bool:
     return os.environ.get(COMPILED_ENV, "1") != "0"
 
 
+#: Called once per process, just before the kernel's first run there, where numba's disk cache
+#: holds no kernel for this machine's processor (the run then compiles: seconds to a minute).
+#: None by default; the command line sets it to print a note on a terminal.
+on_compile: Callable[[], None] | None = None
+_compile_checked = False
+
+
 def kernel_cached() -> bool:
-    """Whether this machine's disk cache holds the compiled kernel for the installed leaksim
-    (for some kind of station): False before the first run after installing or upgrading,
-    which compiles it (seconds to a minute). True where the kernel is off
-    (:data:`COMPILED_ENV`), caches nothing, or numba's cache cannot be read. Imports the
-    kernel (numba)."""
+    """Whether numba's disk cache holds the compiled kernel of the installed leaksim for this
+    machine's processor, for some kind of station (a station of another kind, lean or general,
+    with or without triggers, still compiles its own variant). False before the first run
+    after installing or upgrading. True where the kernel is off (:data:`COMPILED_ENV`) or
+    numba's cache cannot be read. Imports the kernel (numba)."""
     if os.environ.get(COMPILED_ENV, "1") == "0":
         return True
     from .kernel import _integrate_range
 
     try:
-        # numba's own index of the cached machine code; empty where the source changed.
-        cache: Any = getattr(_integrate_range, "_cache")  # noqa: B009 (numba's internals)
-        return bool(cache._cache_file._load_index())
+        # numba's own index of the cached machine code (empty where the source changed),
+        # keyed by signature and by the processor the code was compiled for.
+        dispatcher: Any = _integrate_range  # numba's internals, untyped
+        cache = dispatcher._cache
+        here = dispatcher.targetctx.codegen().magic_tuple()
+        return any(key[1] == here for key in cache._cache_file._load_index())
     except Exception:  # a numba without these internals: say nothing rather than guess
         return True
+
+
+def _announce_compile() -> None:
+    """Call :data:`on_compile` before the process's first kernel run if the cache is cold."""
+    global _compile_checked
+    if on_compile is None or _compile_checked:
+        return
+    _compile_checked = True
+    if not kernel_cached():
+        on_compile()
 
 
 def _tableau() -> tuple[float | np.ndarray, ...]:
@@ -319,6 +339,7 @@ def run_compiled(
     gout = tuple(empty if lean else outputs.out[key] for key in ("T", "o2", "co2"))
     exponent = StepController(RODAS4.embedded_order).exponent
     ctl = (ends, rel, absolute, int(max_steps), exponent)
+    _announce_compile()
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         integrate(
             _network_arrays(network, model),

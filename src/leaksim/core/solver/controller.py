@@ -6,7 +6,7 @@ controller ``h_new = h * clip(safety * err^(-1 / (q + 1)), min_factor, max_facto
 the order of the embedded solution (Hairer, Norsett and Wanner [1]_, Sec. II.4, which also
 gives the first step). After a rejection the step may not grow, after a second in a row it
 shrinks at least tenfold, and a non-finite error (a state gone bad) shrinks it by a fixed
-factor.
+factor, whether or not the steps before were rejected.
 
 References
 ----------
@@ -46,10 +46,12 @@ class StepController:
         Largest factor after a second rejection in a row [-]. An error estimate that does
         not shrink as ``h^(q + 1)`` (a transient starting from rest, as the hatch flows behind
         a new hole, where the solution is not smooth in ``t``) makes the elementary
-        controller shrink the step by about 0.5 per try; CVODE likewise cuts the step to a
-        tenth after repeated error-test failures (Hindmarsh et al. 2005, [2] of the
-        module's references). On the 4-module chain of ``benchmarks/peers.py`` it took the
-        rejections from 7.4 to 2.2 per case, and the attempted steps from 23.3 to 18.4.
+        controller shrink the step by about 0.5 per try. CVODE cuts sharper after repeated
+        error-test failures too: its factor is at most 0.2 from the second and 0.1, with a
+        lower order, from the third (Hindmarsh et al. 2005, [2] of the module's references);
+        RODAS4's order is fixed, with none to lower, so the tenth comes at the second. On
+        the 4-module chain of ``benchmarks/peers.py`` it took the rejections from 7.4 to 2.2
+        per case, and the attempted steps from 23.3 to 18.4.
     """
 
     embedded_order: int

@@ -323,7 +323,11 @@ def _borrowed(typingctx, value):
     with an atomic increment and decrement, and the run's functions pass the station's tuples
     at every step: about half the time of a 4-module chain's step went to that count. A view
     is valid while its array lives; :func:`_integrate_range` borrows only the arrays its
-    caller holds and its own scratch, which it keeps to its end."""
+    caller holds and its own scratch, which it keeps to its end. Anything else counted by
+    reference (a list, a string) is refused when compiling: returned as it is, it would be
+    released once too often."""
+    if not _borrowable(value):
+        return None
     sig = value(value)
 
     def codegen(context, builder, signature, args):
@@ -343,6 +347,14 @@ def _borrowed_unless_none_impl(first, value):
     if isinstance(first, types.NoneType):
         return lambda first, value: None
     return lambda first, value: _borrowed(value)
+
+
+def _borrowable(typ):
+    """Whether :func:`_borrowed` takes ``typ``: arrays, numbers, booleans and None, or tuples
+    of them (nested)."""
+    if isinstance(typ, types.BaseTuple):
+        return all(_borrowable(item) for item in typ)
+    return isinstance(typ, (types.Array, types.Number, types.Boolean, types.NoneType))
 
 
 def _borrow(context, builder, typ, value):
@@ -1537,8 +1549,7 @@ def _retake_at(y0, y1, k1, k2, t0, h, is_open, c, net, gen, trig, work, gwork):
         return 1.0
     first = theta[0]
     for i in range(1, theta.size):  # np.min, as a loop (no error message to compile)
-        if not theta[i] >= first:  # NaN propagates, as in np.min
-            first = theta[i]
+        first = min(first, theta[i])  # each theta lies in (0, 1]
     return first if (first < 0.999 and first * h > 1e-9 * max(t0, 1.0)) else 1.0
 
 
