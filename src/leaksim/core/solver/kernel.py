@@ -1740,21 +1740,19 @@ def _integrate_range(
     exponent, gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d, y, t, f, h, n_steps,
     n_rejected, status, thr_time, max_dp, src_on, src_amount, nxt, is_open, report_start,
 ):  # fmt: skip
-    """:func:`integrate` for the cases ``lo`` to ``hi - 1``, without the GIL; ``flags`` and
-    the general model's other arrays are None for a lean station."""
+    """:func:`integrate` for the cases ``lo`` to ``hi - 1`` of a lean station, without the GIL;
+    ``flags`` and the general model's other arrays are None (not read). A lean and a general
+    station take two functions, chosen in Python by :func:`integrate`: an ``if`` on ``flags``
+    in one function made numba compile the lean run inside the general one too (an ``is
+    None`` test on an argument is pruned only where the argument is None)."""
     # Views that count no references (``_borrowed``): the caller holds the arguments, and the
-    # scratch is kept to the end (returned). The general model's scratch, which holds tuples of
-    # its own, is counted as before.
+    # scratch is kept to the end (returned).
     if trig_module is None:
         n_triggers = 0
     else:
         n_triggers = trig_module.size
     owned = scratch(link_a.size, y.shape[1], tab_h1.size + 1, n_triggers)
     work = _borrowed(owned)
-    if flags is not None:
-        gwork = general_work(
-            t0.shape[1], molar_mass.shape[1], link_a.size, y.shape[1], src_module.size
-        )
     net = _borrowed((
         rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts, fan_link,
         fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
@@ -1773,31 +1771,72 @@ def _integrate_range(
     state = _borrowed((y, t, f, h, n_steps, n_rejected, status))
     ops = _borrowed((thr_time, max_dp, src_on, src_amount, nxt, is_open))
     for c in range(lo, hi):
-        # A lean station runs with None for the general model's arrays: numba compiles that
-        # run apart (it tests ``flags is None`` and prunes the other branch), without their
-        # code or the references they would cost at every call.
-        if flags is None:
-            _start_case(
-                c, net, None, sched, trig, thr, out, None, ctl, state, ops, report_start, work,
-                None,
-            )  # fmt: skip
-            if t[c] < duration[c]:
-                _run_case(c, net, None, sched, trig, thr, out, None, ctl, tab, state, ops, work,
-                          None)  # fmt: skip
-        else:
-            gen = _borrowed((
-                flags, molar_mass, heat_capacity, x0, t0, volume, vacuum_moles, mm0, cp0, cda,
-                src_watch, src_setpoint, src_band, src_x, src_h, wall_conductance,
-                wall_temperature, share, neighbours, colour, floor, quantity,
-            ))  # fmt: skip
-            gout = _borrowed((out_t, out_o2, out_co2))
-            _start_case(
-                c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, report_start, work,
-                gwork,
-            )  # fmt: skip
-            if t[c] < duration[c]:
-                _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, work,
-                          gwork)  # fmt: skip
+        _start_case(
+            c, net, None, sched, trig, thr, out, None, ctl, state, ops, report_start, work,
+            None,
+        )  # fmt: skip
+        if t[c] < duration[c]:
+            _run_case(c, net, None, sched, trig, thr, out, None, ctl, tab, state, ops, work,
+                      None)  # fmt: skip
+    return owned
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def _integrate_range_general(
+    lo, hi, rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts, fan_link,
+    fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
+    nominal_area, breakpoints, flags, molar_mass, heat_capacity, x0, t0, volume,
+    vacuum_moles, mm0, cp0, cda, src_watch, src_setpoint, src_band, src_x, src_h,
+    wall_conductance, wall_temperature, share, neighbours, colour, floor, quantity,
+    ev_time, ev_target, ev_opens, done, ev_last, trig_module, trig_rate,
+    trig_sign, trig_level, trig_delay, trig_event, fired, fired_at, rate_now, rearms, thr_sign,
+    thr_share, thr_level, t_out, array, rows, columns, out_t, out_o2, out_co2,
+    duration, rtol, atol, max_steps,
+    exponent, gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d, y, t, f, h, n_steps,
+    n_rejected, status, thr_time, max_dp, src_on, src_amount, nxt, is_open, report_start,
+):  # fmt: skip
+    """:func:`_integrate_range` for a general station: the general model's arrays given."""
+    # Views that count no references (``_borrowed``): the caller holds the arguments, and the
+    # scratch is kept to the end (returned). The general model's scratch, which holds tuples of
+    # its own, is counted as before.
+    if trig_module is None:
+        n_triggers = 0
+    else:
+        n_triggers = trig_module.size
+    owned = scratch(link_a.size, y.shape[1], tab_h1.size + 1, n_triggers)
+    work = _borrowed(owned)
+    gwork = general_work(t0.shape[1], molar_mass.shape[1], link_a.size, y.shape[1], src_module.size)
+    net = _borrowed((
+        rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts, fan_link,
+        fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
+        nominal_area, breakpoints,
+    ))  # fmt: skip
+    sched = _borrowed((ev_time, ev_target, ev_opens, done, ev_last))
+    # None for a station without triggers (None from ``integrate``).
+    trig = _borrowed_unless_none(trig_module, (
+        trig_module, trig_rate, trig_sign, trig_level, trig_delay, trig_event, fired,
+        fired_at, rate_now, rearms,
+    ))  # fmt: skip
+    thr = _borrowed((thr_sign, thr_share, thr_level))
+    out = _borrowed((t_out, array, rows, columns))
+    ctl = _borrowed((duration, rtol, atol, max_steps, exponent))
+    tab = _borrowed((gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d))
+    state = _borrowed((y, t, f, h, n_steps, n_rejected, status))
+    ops = _borrowed((thr_time, max_dp, src_on, src_amount, nxt, is_open))
+    gen = _borrowed((
+        flags, molar_mass, heat_capacity, x0, t0, volume, vacuum_moles, mm0, cp0, cda,
+        src_watch, src_setpoint, src_band, src_x, src_h, wall_conductance, wall_temperature,
+        share, neighbours, colour, floor, quantity,
+    ))  # fmt: skip
+    gout = _borrowed((out_t, out_o2, out_co2))
+    for c in range(lo, hi):
+        _start_case(
+            c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, report_start, work,
+            gwork,
+        )  # fmt: skip
+        if t[c] < duration[c]:
+            _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, work,
+                      gwork)  # fmt: skip
     return owned
 
 
@@ -1854,15 +1893,16 @@ def integrate(
     arrays = (*net, *gen, *sched, *trig, *thr, *out, *gout, *ctl, *tab, *state, *ops, report_start)
     n_cases = state[0].shape[0]
     workers = max(1, min(threads or os.cpu_count() or 1, n_cases))
+    run_range = _integrate_range if gen[GEN] is None else _integrate_range_general
     if workers == 1:
-        _integrate_range(0, n_cases, *arrays)
+        run_range(0, n_cases, *arrays)
         return
     # Chunks of the case range, several per thread to even out cases of unequal cost. Each
     # case is integrated by one thread from its own rows only, so the chunking changes no bit.
     bounds = np.linspace(0, n_cases, min(n_cases, 8 * workers) + 1).astype(int)
     with ThreadPoolExecutor(workers) as pool:
         runs = [
-            pool.submit(_integrate_range, int(lo), int(hi), *arrays)
+            pool.submit(run_range, int(lo), int(hi), *arrays)
             for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
         ]
         for run in runs:
