@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -57,3 +58,33 @@ def test_unreachable_scheduler_is_a_usage_error(tmp_path, capsys, monkeypatch):
     path.write_text(SWEEP_FILE)
     assert cli.main(["sweep", str(path), "-q", "--dask", "tcp://127.0.0.1:9"]) == 2
     assert "cannot reach the scheduler" in capsys.readouterr().err
+
+
+def test_two_sweeps_at_once_on_one_cluster_keep_their_own_inputs(client):
+    # Each sweep's scenario and parameters go to the workers under keys of their own: two
+    # sweeps in flight on one cluster (two users, or a notebook and a command line) must not
+    # take each other's inputs, nor lose them when the other finishes.
+    from leaksim.sweep.engine import run_chunks
+
+    def work_of(sweep):
+        return {
+            "scenario": sweep.scenario,
+            "parameters": sweep.kinds,
+            "seed": sweep.seed,
+            "solve_options": {},
+        }
+
+    base = two_module_scenario()
+    small = Sweep(base, {"leak.hole.diameter": LogUniform("5 mm", "10 mm")}, cases=12, seed=1)
+    large = Sweep(base, {"leak.hole.diameter": LogUniform("30 mm", "50 mm")}, cases=12, seed=2)
+    ranges = [(0, 4), (4, 8), (8, 12)]
+    first = run_chunks(work_of(small), ranges, store=None, client=client, progress=False)
+    got_small = [next(first)]  # the first sweep's inputs are on the workers, chunks in flight
+    got_large = list(run_chunks(work_of(large), ranges, store=None, client=client, progress=False))
+    got_small += list(first)
+    for sweep, got in ((small, got_small), (large, got_large)):
+        expected = list(run_chunks(work_of(sweep), ranges, store=None, client=None, progress=False))
+        by_start = dict(got)
+        for start, columns in expected:
+            for name, values in columns.items():
+                np.testing.assert_array_equal(by_start[start][name], values, err_msg=name)

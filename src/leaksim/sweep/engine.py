@@ -94,8 +94,11 @@ def _on_dask(
 ) -> Iterator[tuple[int, int, Columns]]:
     from distributed import as_completed
 
-    # The scenario and parameters go to the workers once, not once per chunk.
-    shared = client.scatter(dict(work), broadcast=True)
+    # The scenario and parameters go to the workers once, not once per chunk, as one object
+    # under a key of its own: a dict scattered as it is would be stored under its own keys
+    # ("scenario", "parameters", ...), which a second sweep on the same cluster would take
+    # over (its chunks then ran with the other sweep's inputs, or lost them).
+    [shared] = client.scatter([dict(work)], broadcast=True, hash=False)
     futures = {
         client.submit(_remote_chunk, shared, start, stop, pure=False): (start, stop)
         for start, stop in ranges
