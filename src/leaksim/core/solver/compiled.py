@@ -63,17 +63,14 @@ def kernel_cached() -> bool:
     numba's cache cannot be read. Imports the kernel (numba)."""
     if os.environ.get(COMPILED_ENV, "1") == "0":
         return True
-    from .kernel import _integrate_range, _integrate_range_general
+    from .kernel import _integrate_range
 
     try:
         # numba's own index of the cached machine code (empty where the source changed),
         # keyed by signature and by the processor the code was compiled for.
-        for dispatcher in (_integrate_range, _integrate_range_general):
-            entries: Any = dispatcher._cache._cache_file._load_index()  # type: ignore[attr-defined]
-            here = dispatcher.targetctx.codegen().magic_tuple()  # type: ignore[attr-defined]
-            if any(key[1] == here for key in entries):
-                return True
-        return False
+        dispatcher: Any = _integrate_range  # numba's internals, untyped
+        here = dispatcher.targetctx.codegen().magic_tuple()
+        return any(key[1] == here for key in dispatcher._cache._cache_file._load_index())
     except Exception:  # a numba without these internals: say nothing rather than guess
         return True
 

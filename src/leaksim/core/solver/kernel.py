@@ -357,6 +357,24 @@ def _borrowable(typ):
     return isinstance(typ, (types.Array, types.Number, types.Boolean, types.NoneType))
 
 
+def _general_work_unless_none(flags, t0, molar_mass, link_a, y, src_module):
+    """:func:`general_work` for a general station, None where ``flags`` is None (a lean one),
+    chosen by type when compiling as :func:`_borrowed_unless_none` is."""
+
+
+@overload(_general_work_unless_none)
+def _general_work_unless_none_impl(flags, t0, molar_mass, link_a, y, src_module):
+    if isinstance(flags, types.NoneType):
+        return lambda flags, t0, molar_mass, link_a, y, src_module: None
+
+    def impl(flags, t0, molar_mass, link_a, y, src_module):
+        return general_work(
+            t0.shape[1], molar_mass.shape[1], link_a.size, y.shape[1], src_module.size
+        )
+
+    return impl
+
+
 def _borrow(context, builder, typ, value):
     """The LLVM value of :func:`_borrowed`: arrays with a null meminfo and parent."""
     if isinstance(typ, types.Array):
@@ -1740,62 +1758,12 @@ def _integrate_range(
     exponent, gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d, y, t, f, h, n_steps,
     n_rejected, status, thr_time, max_dp, src_on, src_amount, nxt, is_open, report_start,
 ):  # fmt: skip
-    """:func:`integrate` for the cases ``lo`` to ``hi - 1`` of a lean station, without the GIL;
-    ``flags`` and the general model's other arrays are None (not read). A lean and a general
-    station take two functions, chosen in Python by :func:`integrate`: an ``if`` on ``flags``
-    in one function made numba compile the lean run inside the general one too (an ``is
-    None`` test on an argument is pruned only where the argument is None)."""
-    # Views that count no references (``_borrowed``): the caller holds the arguments, and the
-    # scratch is kept to the end (returned).
-    if trig_module is None:
-        n_triggers = 0
-    else:
-        n_triggers = trig_module.size
-    owned = scratch(link_a.size, y.shape[1], tab_h1.size + 1, n_triggers)
-    work = _borrowed(owned)
-    net = _borrowed((
-        rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts, fan_link,
-        fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
-        nominal_area, breakpoints,
-    ))  # fmt: skip
-    sched = _borrowed((ev_time, ev_target, ev_opens, done, ev_last))
-    # None for a station without triggers (None from ``integrate``).
-    trig = _borrowed_unless_none(trig_module, (
-        trig_module, trig_rate, trig_sign, trig_level, trig_delay, trig_event, fired,
-        fired_at, rate_now, rearms,
-    ))  # fmt: skip
-    thr = _borrowed((thr_sign, thr_share, thr_level))
-    out = _borrowed((t_out, array, rows, columns))
-    ctl = _borrowed((duration, rtol, atol, max_steps, exponent))
-    tab = _borrowed((gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d))
-    state = _borrowed((y, t, f, h, n_steps, n_rejected, status))
-    ops = _borrowed((thr_time, max_dp, src_on, src_amount, nxt, is_open))
-    for c in range(lo, hi):
-        _start_case(
-            c, net, None, sched, trig, thr, out, None, ctl, state, ops, report_start, work,
-            None,
-        )  # fmt: skip
-        if t[c] < duration[c]:
-            _run_case(c, net, None, sched, trig, thr, out, None, ctl, tab, state, ops, work,
-                      None)  # fmt: skip
-    return owned
-
-
-@njit(cache=True, error_model="numpy", nogil=True)
-def _integrate_range_general(
-    lo, hi, rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts, fan_link,
-    fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
-    nominal_area, breakpoints, flags, molar_mass, heat_capacity, x0, t0, volume,
-    vacuum_moles, mm0, cp0, cda, src_watch, src_setpoint, src_band, src_x, src_h,
-    wall_conductance, wall_temperature, share, neighbours, colour, floor, quantity,
-    ev_time, ev_target, ev_opens, done, ev_last, trig_module, trig_rate,
-    trig_sign, trig_level, trig_delay, trig_event, fired, fired_at, rate_now, rearms, thr_sign,
-    thr_share, thr_level, t_out, array, rows, columns, out_t, out_o2, out_co2,
-    duration, rtol, atol, max_steps,
-    exponent, gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d, y, t, f, h, n_steps,
-    n_rejected, status, thr_time, max_dp, src_on, src_amount, nxt, is_open, report_start,
-):  # fmt: skip
-    """:func:`_integrate_range` for a general station: the general model's arrays given."""
+    """:func:`integrate` for the cases ``lo`` to ``hi - 1``, without the GIL; ``flags`` and
+    the general model's other arrays are None for a lean station. The general model's tuples
+    are None or not by their type (:func:`_borrowed_unless_none`,
+    :func:`_general_work_unless_none`), not by an ``if`` on ``flags``: numba prunes an ``is
+    None`` test on an argument only where the argument is None, so the general run compiled
+    the lean one inside it too."""
     # Views that count no references (``_borrowed``): the caller holds the arguments, and the
     # scratch is kept to the end (returned). The general model's scratch, which holds tuples of
     # its own, is counted as before.
@@ -1805,7 +1773,6 @@ def _integrate_range_general(
         n_triggers = trig_module.size
     owned = scratch(link_a.size, y.shape[1], tab_h1.size + 1, n_triggers)
     work = _borrowed(owned)
-    gwork = general_work(t0.shape[1], molar_mass.shape[1], link_a.size, y.shape[1], src_module.size)
     net = _borrowed((
         rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts, fan_link,
         fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
@@ -1823,12 +1790,14 @@ def _integrate_range_general(
     tab = _borrowed((gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d))
     state = _borrowed((y, t, f, h, n_steps, n_rejected, status))
     ops = _borrowed((thr_time, max_dp, src_on, src_amount, nxt, is_open))
-    gen = _borrowed((
+    # The general model's arrays, outputs and scratch (its own, counted); None for a lean one.
+    gen = _borrowed_unless_none(flags, (
         flags, molar_mass, heat_capacity, x0, t0, volume, vacuum_moles, mm0, cp0, cda,
         src_watch, src_setpoint, src_band, src_x, src_h, wall_conductance, wall_temperature,
         share, neighbours, colour, floor, quantity,
     ))  # fmt: skip
-    gout = _borrowed((out_t, out_o2, out_co2))
+    gout = _borrowed_unless_none(flags, (out_t, out_o2, out_co2))
+    gwork = _general_work_unless_none(flags, t0, molar_mass, link_a, y, src_module)
     for c in range(lo, hi):
         _start_case(
             c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, report_start, work,
@@ -1893,16 +1862,15 @@ def integrate(
     arrays = (*net, *gen, *sched, *trig, *thr, *out, *gout, *ctl, *tab, *state, *ops, report_start)
     n_cases = state[0].shape[0]
     workers = max(1, min(threads or os.cpu_count() or 1, n_cases))
-    run_range = _integrate_range if gen[GEN] is None else _integrate_range_general
     if workers == 1:
-        run_range(0, n_cases, *arrays)
+        _integrate_range(0, n_cases, *arrays)
         return
     # Chunks of the case range, several per thread to even out cases of unequal cost. Each
     # case is integrated by one thread from its own rows only, so the chunking changes no bit.
     bounds = np.linspace(0, n_cases, min(n_cases, 8 * workers) + 1).astype(int)
     with ThreadPoolExecutor(workers) as pool:
         runs = [
-            pool.submit(run_range, int(lo), int(hi), *arrays)
+            pool.submit(_integrate_range, int(lo), int(hi), *arrays)
             for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
         ]
         for run in runs:
