@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 from helpers import ATM, SPECIES, T0, X_AIR, air_properties, one_module, two_modules
@@ -7,7 +9,7 @@ from hypothesis import strategies as st
 from leaksim.core.flow import orifice_mass_flow
 from leaksim.core.gas import MOLAR_GAS_CONSTANT, mixture_molar_mass, species_properties
 from leaksim.core.model import build_model
-from leaksim.core.network import Links, Modules, Network
+from leaksim.core.network import Links, Modules, Network, case_rows, on_case_rows
 
 AIR_MOLAR_MASS = float(mixture_molar_mass(X_AIR, species_properties(SPECIES)[0]))
 
@@ -61,7 +63,7 @@ def test_uniform_reduction_matches_every_species():
 
 def test_back_pressure_above_module_pushes_gas_in():
     net = one_module(pressure=0.5 * ATM)
-    net.links.boundary_pressure[:] = ATM
+    net = net.replace(links=dataclasses.replace(net.links, boundary_pressure=ATM))
     model = build_model(net)
     assert model.rhs(model.initial_state(), net.links.initially_open)[0, 0] > 0
 
@@ -135,3 +137,76 @@ def test_mole_fractions_that_do_not_sum_to_one_per_module_are_refused(fraction):
 def test_mole_fractions_of_the_wrong_species_count_name_the_shape():
     with pytest.raises(ValueError, match=r"initial_mole_fraction has shape \(3,\)"):
         _one_gas_network([0.5, 0.3, 0.2])
+
+
+def test_values_given_once_stay_one_row_shared_by_the_cases():
+    # A sweep of the hole: the volumes, pressures and composition are one row for 1,000
+    # cases (no copy per case), read-only, so a write cannot change every case at once.
+    net = two_modules(hole_area=np.geomspace(1e-6, 1e-4, 1000))
+    for array in (net.modules.volume, net.modules.initial_mole_fraction):
+        assert array.shape[0] == 1000 and array.strides[0] == 0
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = 1.0
+    assert net.links.area.strides[0] != 0  # given per case: a copy of its own
+    rows = case_rows(net.modules.volume)
+    np.testing.assert_array_equal(rows, [[60.0, 40.0]])
+    assert case_rows(net.links.area).shape == (1000, 2)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    shared=st.lists(st.booleans(), min_size=2, max_size=2),
+    n=st.integers(1, 6),
+    seed=st.integers(0, 2**16),
+)
+def test_on_case_rows_gives_the_bits_of_the_full_computation(shared, n, seed):
+    rng = np.random.default_rng(seed)
+    arrays = [
+        np.broadcast_to(rng.uniform(1.0, 2.0, (1, 3)), (n, 3))
+        if s
+        else rng.uniform(1.0, 2.0, (n, 3))
+        for s in shared
+    ]
+
+    def law(p, v):
+        return np.sqrt(p * v) / (v + 1.0)
+
+    got = on_case_rows(law, *arrays)
+    assert got.shape == (n, 3)
+    np.testing.assert_array_equal(got, law(*(np.array(a) for a in arrays)))
+    if n > 1:  # one row shared only where every input is
+        assert (got.strides[0] == 0) == all(shared)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    take=st.lists(st.integers(0, 5), min_size=1, max_size=6),
+    computed_first=st.booleans(),
+    energy=st.sampled_from(["isothermal", "adiabatic"]),
+)
+def test_lazy_model_arrays_of_taken_cases_equal_the_full_models_rows(take, computed_first, energy):
+    # Six cases of different temperatures, back pressures and fans: a model's arrays computed
+    # on first use are the same per case whether computed before or after take().
+    net = two_modules(
+        hole_area=np.linspace(1e-5, 6e-5, 6),
+        temperatures=np.linspace(280.0, 300.0, 6)[:, None],
+        energy=energy,
+    )
+    vent = np.linspace(0.0, 0.05, 6)[:, None] * [1.0, 0.0]
+    back = np.linspace(0.0, 500.0, 6)[:, None] * [0.0, 1.0]
+    net = net.replace(
+        links=dataclasses.replace(net.links, ventilation=vent, boundary_pressure=back)
+    )
+    full = build_model(net, reduce_composition=False)
+    cases = np.array(take)
+    if computed_first:
+        _ = full._mm0, full._cp0, full._src_h, full._flow_constants, full._boundary_side
+        _ = full._fans
+    part = full.take(cases)
+    for name in ("_mm0", "_cp0", "_src_h"):
+        np.testing.assert_array_equal(getattr(part, name), getattr(full, name)[cases])
+    for mine, theirs in zip(part._flow_constants, full._flow_constants, strict=True):
+        np.testing.assert_array_equal(mine, theirs[cases])
+    for key, value in part._boundary_side.items():
+        np.testing.assert_array_equal(value, full._boundary_side[key][cases], err_msg=key)
+    np.testing.assert_array_equal(part._fan_a, full._fan_a[cases][:, : part._fan_a.shape[1]])

@@ -129,7 +129,7 @@ def test_hatch_closes_exactly_at_each_case_time():
 
 def test_leak_starts_at_its_event_time():
     net = one_module(volume=[20.0, 20.0], area=1e-4)
-    net.links.initially_open[:] = False
+    net = net.replace(links=dataclasses.replace(net.links, initially_open=False))
     net = net.replace(schedule=Schedule(time=[[0.0], [900.0]], target=[0], opens=[True]))
     t = np.linspace(0, HOUR, 13)
     sol = solve(net, HOUR, t)
@@ -332,7 +332,9 @@ def test_pressure_never_negative_and_decays_monotonically(volume, diameter, cd, 
         wall_area=10.0,
         wall_heat_transfer=1.0,
     )
-    net.links.discharge_coefficient[:, 1] = cd
+    coefficient = net.links.discharge_coefficient.copy()  # a shared row, read-only
+    coefficient[:, 1] = cd
+    net = net.replace(links=dataclasses.replace(net.links, discharge_coefficient=coefficient))
     t = np.linspace(0, duration, 20)
     sol = solve(net, duration, t)
     assert sol.status[0] == 0, sol.message[0]

@@ -241,7 +241,7 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
         },
         relative_tolerance=p.per_case(scenario.si["relative_tolerance"], n_cases),
         hatch_force_limit=_stack(
-            [h.si.get("opening_force_limit", np.nan) for h in station.hatches], n_cases
+            [h.si.get("opening_force_limit", np.nan) for h in station.hatches], n_cases, full=True
         ),
     )
 
@@ -412,9 +412,7 @@ def _modules(station: Station, species: tuple[str, ...], n_cases: int, energy: s
         volume=_stack([m.si["volume"] for m in modules], n_cases),
         initial_pressure=_stack([m.si["pressure"] for m in modules], n_cases),
         initial_temperature=_stack([m.si["temperature"] for m in modules], n_cases),
-        initial_mole_fraction=np.stack(
-            [_mole_fractions(m, species, n_cases) for m in modules], axis=1
-        ),
+        initial_mole_fraction=_stacked_fractions(modules, species, n_cases),
         names=station.module_names,
         **walls,
     )
@@ -481,7 +479,7 @@ _WATCH = {
 def _sources(station: Station, species: tuple[str, ...], modules: Modules, n_cases: int) -> Sources:
     """Supplies, then each crew's O2 use and CO2 output, then the scrubbers, as the network's
     sources."""
-    temperature = np.asarray(modules.initial_temperature)
+    temperature = np.broadcast_to(modules.initial_temperature, (n_cases, len(station.modules)))
     supplies = [_supply_feed(s, station, species, temperature, n_cases) for s in station.supplies]
     crew = [f for c in station.crews for f in _crew_feeds(c, station, species, temperature)]
     scrubbers = [_scrubber_feed(s, station, species, temperature) for s in station.scrubbers]
@@ -775,11 +773,24 @@ def _name(item: Hatch | Leak | Valve | Supply | Scrubber) -> str:
     return item.name
 
 
-def _stack(values: Sequence[Any], n_cases: int) -> np.ndarray:
-    """Stack per-item values (0-d or per case) to shape (C, len(values))."""
+def _stack(values: Sequence[Any], n_cases: int, full: bool = False) -> np.ndarray:
+    """Stack per-item values (0-d or per case) to shape (C, len(values)), or (1, len(values))
+    where every value is one for all cases and not ``full`` (the network broadcasts it)."""
     if not values:
         return np.zeros((n_cases, 0))
+    if not full and all(np.size(v) == 1 for v in values):
+        return np.array([[np.asarray(v).reshape(-1)[0] for v in values]])
     return np.stack([p.per_case(v, n_cases) for v in values], axis=1)
+
+
+def _stacked_fractions(
+    modules: Sequence[Module], species: Sequence[str], n_cases: int
+) -> np.ndarray:
+    """Initial mole fractions of every module, (C, M, S), or (1, M, S) where each module's
+    gas is one for all cases (the network broadcasts it)."""
+    if all(len(m.composition) == 1 for m in modules):
+        return np.stack([_mole_fractions(m, species, 1) for m in modules], axis=1)
+    return np.stack([_mole_fractions(m, species, n_cases) for m in modules], axis=1)
 
 
 def _mole_fractions(item: Module | Supply, species: Sequence[str], n_cases: int) -> np.ndarray:

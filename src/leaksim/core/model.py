@@ -28,6 +28,7 @@ composition and temperature.
 from __future__ import annotations
 
 import copy
+from functools import cached_property
 from typing import Any, ClassVar, NamedTuple, Self
 
 import numpy as np
@@ -48,6 +49,8 @@ from .network import (
     FEED_REGULATES_O2,
     FEED_REGULATES_PRESSURE,
     Network,
+    case_rows,
+    on_case_rows,
 )
 
 __all__ = [
@@ -143,7 +146,7 @@ class StationFacts(NamedTuple):
 
 def station_facts(network: Network, reduce_composition: bool = True) -> StationFacts:
     """The :class:`StationFacts` of ``network``."""
-    temperature = network.modules.initial_temperature
+    temperature = case_rows(network.modules.initial_temperature)
     same_temperature = network.energy == "isothermal" and bool(
         np.all(temperature == temperature[:, :1])
     )
@@ -172,6 +175,8 @@ def _uniform_composition(network: Network, reduce_composition: bool) -> bool:
     """Whether every module and source of every case holds its case's one mixture."""
     x0 = network.modules.initial_mole_fraction
     x_src = network.sources.mole_fraction
+    if x0.strides[0] == 0 and x_src.strides[0] == 0:  # one composition for every case
+        x0, x_src = x0[:1], x_src[:1]
     return (
         reduce_composition
         and bool(np.all(np.abs(x0 - x0[:, :1, :]) <= 1e-12))
@@ -182,7 +187,13 @@ def _uniform_composition(network: Network, reduce_composition: bool) -> bool:
 def vacuum_links(network: Network) -> np.ndarray:
     """Links to vacuum in every case, (K,) bool: always choked, no regularisation needed."""
     links = network.links
-    return (links.b < 0) & np.all(links.boundary_pressure <= 0.0, axis=0)
+    return (links.b < 0) & np.all(case_rows(links.boundary_pressure) <= 0.0, axis=0)
+
+
+def _broadcast(rows: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """``rows`` (computed on :func:`~leaksim.core.network.case_rows` of ``like``) over the
+    cases of ``like``: a read-only view where they are one row."""
+    return np.broadcast_to(rows, (like.shape[0],) + rows.shape[1:])
 
 
 def _regularisation(network: Network) -> np.ndarray:
@@ -247,8 +258,9 @@ class GeneralModel:
         if self.uniform:
             # One pseudo-species per case with the mixture's molar mass and heat capacity.
             x_case = x0[:, 0, :]
-            self.molar_mass = np.sum(x_case * molar_mass, axis=-1)[:, None]
-            self.cp = np.sum(x_case * cp, axis=-1)[:, None]
+            shared = case_rows(x_case)  # one row where every case has one composition
+            self.molar_mass = _broadcast(np.sum(shared * molar_mass, axis=-1)[:, None], x_case)
+            self.cp = _broadcast(np.sum(shared * cp, axis=-1)[:, None], x_case)
             self.composition = x_case[:, None, :]  # (C, S', S): species per pseudo-mole
         else:
             n_cases = net.n_cases
@@ -264,54 +276,102 @@ class GeneralModel:
         self._boundary = net.links.b < 0
         self._delta = facts.delta
         self._x0_mole = self.initial_state_fractions()
-        initial_moles = (
-            net.modules.initial_pressure
-            * net.modules.volume
-            / (MOLAR_GAS_CONSTANT * net.modules.initial_temperature)
+        modules = net.modules
+        self._initial_moles = on_case_rows(
+            lambda p, v, t: p * v / (MOLAR_GAS_CONSTANT * t),
+            modules.initial_pressure,
+            modules.volume,
+            modules.initial_temperature,
         )
-        self._vacuum_moles = 1e-9 * _row_max(initial_moles)
-        gamma = self.cp[:, :1] / (self.cp[:, :1] - MOLAR_GAS_CONSTANT)  # used when S' = 1
-        self._psi_star = choked_flow_function(gamma)
-        self._flow_constants = flow_function_constants(gamma)
+        self._vacuum_moles = on_case_rows(lambda n: 1e-9 * _row_max(n), self._initial_moles)
+        cp_1 = case_rows(self.cp[:, :1])
+        self._gamma = _broadcast(cp_1 / (cp_1 - MOLAR_GAS_CONSTANT), self.cp)  # used when S' = 1
+        self._psi_star = _broadcast(choked_flow_function(case_rows(self._gamma)), self.cp)
         self._any_boundary = bool(np.any(self._boundary))
         vacuum = vacuum_links(net)
         self._vacuum_links = np.flatnonzero(vacuum)
         self._vacuum_mask = vacuum
         self._other_links = np.flatnonzero(~vacuum)
-        self._cda = net.links.area * net.links.discharge_coefficient
+        self._cda = on_case_rows(np.multiply, net.links.area, net.links.discharge_coefficient)
         self._same_temperature = facts.same_temperature
-        self._mm0 = np.sum(self._x0_mole * self.molar_mass[:, None, :], axis=-1)
-        self._cp0 = np.sum(self._x0_mole * self.cp[:, None, :], axis=-1)
-        # A back pressure holds the module's initial gas at its initial temperature.
-        a = net.links.a
-        self._boundary_side = {
+        self.o2_index = net.species.index("O2") if "O2" in net.species else None
+        # Sources: composition over the state species (their enthalpy is :attr:`_src_h`).
+        self._src_flow = net.sources.molar_flow
+        self._src_x = np.ones(x_src.shape[:2] + (1,)) if self.uniform else x_src
+        temperature = np.ascontiguousarray(modules.initial_temperature)
+        self._rt_v = on_case_rows(
+            lambda t, v: MOLAR_GAS_CONSTANT * t / v, temperature, modules.volume
+        )
+        # Molar flow per unit Phi = p_u Psi reg of each link, C_d A / sqrt(M Ru T) [mol/(s Pa)].
+        self._flow_scale = self._cda / np.sqrt(
+            self.molar_mass[:, :1] * MOLAR_GAS_CONSTANT * temperature[:, net.links.a]
+        )
+        self._vacuum_scale = self._flow_scale[:, self._vacuum_links] * self._psi_star
+
+    # The per-case arrays below are computed on first use: a run whose zones all merge in
+    # closed form needs none of them. Each is elementwise per case, so a model's :meth:`take`
+    # may leave one uncomputed and the taken model compute it on its own cases, bit for bit.
+    @cached_property
+    def _flow_constants(self) -> FlowConstants:
+        return flow_function_constants(self._gamma)
+
+    @cached_property
+    def _mm0(self) -> np.ndarray:
+        return np.sum(self._x0_mole * self.molar_mass[:, None, :], axis=-1)
+
+    @cached_property
+    def _cp0(self) -> np.ndarray:
+        return np.sum(self._x0_mole * self.cp[:, None, :], axis=-1)
+
+    @cached_property
+    def _boundary_side(self) -> dict[str, np.ndarray]:
+        """The gas behind each link's back pressure: the module's initial gas at its initial
+        temperature."""
+        net, a = self.network, self.network.links.a
+        return {
             "pressure": net.links.boundary_pressure,
             "temperature": net.modules.initial_temperature[:, a],
             "molar_mass": self._mm0[:, a],
             "cp": self._cp0[:, a],
             "mole_fraction": self._x0_mole[:, a],
         }
-        self.o2_index = net.species.index("O2") if "O2" in net.species else None
-        # Sources: composition over the state species, and the molar enthalpy they bring.
-        self._src_flow = net.sources.molar_flow
-        self._src_x = np.ones(x_src.shape[:2] + (1,)) if self.uniform else x_src
-        self._src_h = np.sum(x_src * cp, axis=-1) * net.sources.temperature
-        temperature = net.modules.initial_temperature
-        self._rt_v = MOLAR_GAS_CONSTANT * temperature / net.modules.volume
-        # Fans exchange air only through links between two modules. Per ventilated link, Q / V
-        # of each side [1/s]: the exchange is open * (q_b N_b - q_a N_a).
+
+    @cached_property
+    def _src_h(self) -> np.ndarray:
+        """The molar enthalpy each source brings [J/mol], (C, J)."""
+        src = self.network.sources
+        assert src.mole_fraction is not None
+        cp = species_properties(self.network.species)[1]
+        return np.sum(src.mole_fraction * cp, axis=-1) * src.temperature
+
+    @cached_property
+    def _fans(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The links whose fans run in some case, and per such link Q / V of each side
+        [1/s], (C, K'): fans exchange air only between two modules, at open * (q_b N_b -
+        q_a N_a)."""
+        net = self.network
         fans = np.where((net.links.b >= 0)[None, :], net.links.ventilation, 0.0)
         # Link by link: numpy's reduction over the case axis of (C, K) is the slow one.
-        self._ventilated = np.flatnonzero([np.any(fans[:, k] > 0.0) for k in range(fans.shape[1])])
-        vent_a, vent_b = net.links.a[self._ventilated], net.links.b[self._ventilated]
-        fans = fans[:, self._ventilated]
-        self._fan_a = fans / net.modules.volume[:, vent_a]
-        self._fan_b = fans / net.modules.volume[:, vent_b]
-        # Molar flow per unit Phi = p_u Psi reg of each link, C_d A / sqrt(M Ru T) [mol/(s Pa)].
-        self._flow_scale = self._cda / np.sqrt(
-            self.molar_mass[:, :1] * MOLAR_GAS_CONSTANT * temperature[:, net.links.a]
+        ventilated = np.flatnonzero([np.any(fans[:, k] > 0.0) for k in range(fans.shape[1])])
+        vent_a, vent_b = net.links.a[ventilated], net.links.b[ventilated]
+        fans = fans[:, ventilated]
+        return (
+            ventilated,
+            fans / net.modules.volume[:, vent_a],
+            fans / net.modules.volume[:, vent_b],
         )
-        self._vacuum_scale = self._flow_scale[:, self._vacuum_links] * self._psi_star
+
+    @property
+    def _ventilated(self) -> np.ndarray:
+        return self._fans[0]
+
+    @property
+    def _fan_a(self) -> np.ndarray:
+        return self._fans[1]
+
+    @property
+    def _fan_b(self) -> np.ndarray:
+        return self._fans[2]
 
     _PER_CASE = (
         "molar_mass",
@@ -319,19 +379,16 @@ class GeneralModel:
         "composition",
         "_x0_mole",
         "_delta",
+        "_initial_moles",
         "_vacuum_moles",
-        "_mm0",
-        "_cp0",
+        "_gamma",
         "_psi_star",
         "_cda",
         "_src_flow",
         "_src_x",
-        "_src_h",
         "_rt_v",
         "_flow_scale",
         "_vacuum_scale",
-        "_fan_a",
-        "_fan_b",
     )
 
     def take(self, cases: np.ndarray) -> Self:
@@ -340,8 +397,17 @@ class GeneralModel:
         model.network = self.network.take(cases)
         for name in self._PER_CASE:
             setattr(model, name, getattr(self, name)[cases])
-        model._flow_constants = _take_constants(self._flow_constants, cases)
-        model._boundary_side = {k: v[cases] for k, v in self._boundary_side.items()}
+        computed = self.__dict__  # the lazy arrays computed so far; the others wait
+        for name in ("_mm0", "_cp0", "_src_h"):
+            if name in computed:
+                setattr(model, name, computed[name][cases])
+        if "_flow_constants" in computed:
+            model._flow_constants = _take_constants(self._flow_constants, cases)
+        if "_boundary_side" in computed:
+            model._boundary_side = {k: v[cases] for k, v in self._boundary_side.items()}
+        if "_fans" in computed:
+            ventilated, fan_a, fan_b = self._fans
+            model._fans = (ventilated, fan_a[cases], fan_b[cases])
         return model
 
     # -- set-up ---------------------------------------------------------------------------
@@ -355,11 +421,9 @@ class GeneralModel:
     def initial_state(self) -> np.ndarray:
         """State at t = 0, shape (C, F)."""
         net = self.network
-        total = (
-            net.modules.initial_pressure
-            * net.modules.volume
-            / (MOLAR_GAS_CONSTANT * net.modules.initial_temperature)
-        )
+        total = self._initial_moles
+        if self.n_per_module == 1:  # one amount per module, its total (x = 1 exactly)
+            return np.array(total, dtype=float).reshape(net.n_cases, self.n_state)
         moles = total[:, :, None] * self._x0_mole
         parts = [moles]
         if self.has_energy:
@@ -375,9 +439,11 @@ class GeneralModel:
         meaningful absolute tolerance.
         """
         n_cases, k = self.network.n_cases, self.n_per_module
-        if k == 1:  # one amount per module: each case's largest (the same numbers, one pass)
-            largest = _row_max(np.abs(self.initial_state()))
-            scale_1 = np.maximum(largest, np.finfo(float).tiny)
+        if k == 1:  # one amount per module, its total: each case's largest (one pass)
+            scale_1 = on_case_rows(
+                lambda n: np.maximum(_row_max(np.abs(n)), np.finfo(float).tiny),
+                self._initial_moles,
+            )
             return np.broadcast_to(scale_1, (n_cases, self.n_state)).copy()
         y0 = np.abs(self.initial_state()).reshape(n_cases, -1, k)
         scale = np.empty_like(y0)

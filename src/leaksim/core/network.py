@@ -19,13 +19,17 @@ Nomenclature (array axes):
 
 Every record broadcasts its per-case arrays when a :class:`Network` is made from it, so any
 shapes that broadcast to ``(C, ...)`` may be given, ``C`` being the largest case count among
-all the records.
+all the records. A value given once for every case (a leading axis of length 1, or none) stays
+one row, broadcast read-only over the cases without a copy: a sweep of one parameter does not
+hold, nor pass over, a hundred thousand copies of the others. :func:`case_rows` gives the rows
+of such an array that can differ, for reductions over cases.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar, NamedTuple, Self
 
@@ -90,6 +94,24 @@ def _with_case_axis(value: npt.ArrayLike, tail: tuple[int, ...], boolean: bool) 
     return array if array.ndim > len(tail) else array[None, ...]
 
 
+def case_rows(array: np.ndarray) -> np.ndarray:
+    """The rows of a per-case array that can differ: its first alone where one row is
+    broadcast over every case (stride 0), all of them otherwise. For reductions over cases."""
+    return array[:1] if array.ndim and array.shape[0] > 1 and array.strides[0] == 0 else array
+
+
+def on_case_rows(f: Callable[..., np.ndarray], *arrays: np.ndarray) -> np.ndarray:
+    """``f(*arrays)`` of an elementwise ``f`` over per-case arrays (C, ...): computed on one row
+    where every array is one row broadcast over the cases (a read-only view of the result
+    then), on contiguous copies otherwise (numpy loops over a broadcast row's short last axis
+    one call per case: three times slower than over contiguous arrays)."""
+    n = arrays[0].shape[0]
+    if all(a.shape[0] == n and (n == 1 or a.strides[0] == 0) for a in arrays):
+        row = f(*(a[:1] for a in arrays))
+        return np.broadcast_to(row, (n,) + row.shape[1:])
+    return f(*(np.ascontiguousarray(a) for a in arrays))
+
+
 class _Record:
     """A part of a compiled station: structural index arrays and per-case arrays.
 
@@ -133,7 +155,8 @@ class _Record:
                     f"{type(self).__name__.lower()}.{name} has shape "
                     f"{np.shape(getattr(self, name))}, which does not broadcast to ({shape})"
                 ) from None
-            setattr(full, name, np.array(array))
+            # One row for every case stays one row (a read-only view); a full one is copied.
+            setattr(full, name, array if value.shape[0] == 1 else np.array(array))
         return full
 
     def take(self, cases: np.ndarray, sizes: _Sizes) -> Self:
