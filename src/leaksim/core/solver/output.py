@@ -130,11 +130,15 @@ class Outputs:
         if np.any(late) and not self.external:
             for key in out:
                 out[key][:, late] = np.nan
-        if self.lean:
-            p = out["p"]
-            temperature = net.modules.initial_temperature.T[:, :, None]
-            out["T"] = np.where(np.isnan(p), np.nan, temperature)
         arrays = {key: value.transpose(1, 0, 2) for key, value in out.items()}
+        if self.lean:
+            # One temperature per module, NaN where the pressure is; where no case ends early,
+            # a read-only broadcast view (not a written copy of the pressures' size).
+            temperature = net.modules.initial_temperature[:, :, None]
+            if np.any(late) or self.external:
+                arrays["T"] = np.where(np.isnan(arrays["p"]), np.nan, temperature)
+            else:
+                arrays["T"] = np.broadcast_to(temperature, arrays["p"].shape)
         if self.lean:
             o2, co2 = model.initial_fraction("O2"), model.initial_fraction("CO2")
             partial = PartialPressures.from_shares(arrays["p"], o2, co2)
