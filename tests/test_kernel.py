@@ -25,7 +25,7 @@ from leaksim.core.flow import (
 from leaksim.core.model import build_model
 from leaksim.core.solver import PressureOut, Start, solve, solve_from
 from leaksim.core.solver.compiled import COMPILED_ENV, compiled_applies, run_compiled
-from leaksim.core.solver.kernel import flow_function, flux_and_slopes
+from leaksim.core.solver.kernel import flow_function, flux, flux_and_slopes
 from leaksim.station import Scrubber
 from leaksim.units import ureg
 
@@ -49,6 +49,25 @@ def test_flux_and_slopes_match_the_reference_law(p_u, ratio, delta, gamma):
     compiled = flux_and_slopes(p_u, p_d, delta, *(float(k) for k in constants), psi_star)
     for mine, ref in zip(compiled, reference, strict=True):
         assert mine == pytest.approx(float(ref[0]), rel=1e-12, abs=1e-300)
+
+
+@settings(deadline=None)
+@given(
+    p_u=st.floats(0.0, 2e5),
+    ratio=st.one_of(st.floats(0.0, 1.0), st.floats(1.0 - 1e-5, 1.0)),
+    delta=st.floats(1e-3, 1e3),
+    gamma=st.floats(1.1, 1.67),
+)
+def test_the_stages_flux_is_the_flux_of_the_law_with_slopes_bit_for_bit(p_u, ratio, delta, gamma):
+    # The stages take the flux without its slopes: the same operations, so the same bits, in
+    # the choked, subsonic and nearly equal (series) branches alike.
+    constants = [float(k) for k in flow_function_constants(gamma)]
+    psi_star = float(choked_flow_function(gamma))
+    p_d = p_u * ratio
+    assert (
+        flux(p_u, p_d, delta, *constants, psi_star)
+        == (flux_and_slopes(p_u, p_d, delta, *constants, psi_star)[0])
+    )
 
 
 @settings(deadline=None)

