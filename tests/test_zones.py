@@ -276,3 +276,27 @@ def test_output_times_are_checked_as_the_solver_checks_them():
     for times in ([0.0, 9000.0, 3600.0], [-1.0, 0.0]):
         with pytest.raises(ValueError, match="output_time must be increasing and >= 0"):
             solve(net, 2 * HOUR, times)
+
+
+def test_outputs_after_a_case_s_end_are_nan_as_on_the_full_network():
+    # Cases merged and not (a small and a large hatch), cut by a hatch closing, of durations
+    # shorter than the output grid, and one that fails for want of steps: the outputs after
+    # each case's end are NaN, those before it written, as on the full network.
+    hatch = np.array([0.5, 0.5, 1e-3, 1e-3, 0.5, 1e-3])
+    hole = np.array([2e-5, 1e-3, 1e-3, 2e-4, 5e-4, 2e-4])
+    net = two_modules(
+        hatch_area=hatch, hole_area=hole, event_time=np.array([900, 1e9, 900, 1e9, 600, 1e9])
+    )
+    duration = np.array([HOUR, 0.4 * HOUR, HOUR, 0.7 * HOUR, HOUR, HOUR])
+    t = np.linspace(0.0, HOUR, 13)
+    merged = solve(net, duration, t, rtol=RTOL, max_steps=12)
+    full = solve_full(net, duration, t, rtol=RTOL, max_steps=12)
+    solved = merged.operations.merged_time[:, 0] == 0.0  # by the kernel, as on the full network
+    assert np.any(merged.status != 0) and not np.all(solved)
+    np.testing.assert_array_equal(merged.status[solved], full.status[solved])
+    for sol in (merged, full):
+        after = t[None, :] > sol.end_time[:, None] * (1 + 1e-12)
+        assert after.any() and not after.all()
+        np.testing.assert_array_equal(np.isnan(sol.pressure), np.repeat(after[:, None], 2, 1))
+        np.testing.assert_array_equal(np.isnan(sol.temperature), np.isnan(sol.pressure))
+    np.testing.assert_array_equal(merged.pressure[solved], full.pressure[solved])

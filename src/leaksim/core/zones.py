@@ -330,9 +330,9 @@ class _Totals:
 
     def __init__(self, network: Network, n_out: int, n_thresholds: int) -> None:
         c, m, k = network.n_cases, network.n_modules, network.n_links
-        # The solver's output layout; left unwritten here: each case's first interval writes
-        # every one of its outputs, values or NaN (a fresh array of 60 MB at 1e5 cases costs
-        # as much to fill as to compute).
+        # The solver's output layout; left unwritten here: the intervals write every output
+        # a case reaches, and :func:`_solution` those after its end, NaN (a fresh array of
+        # 60 MB at 1e5 cases costs as much to fill as to compute).
         self.pressure = np.empty((m, c, n_out))
         self.threshold_time = np.full((c, n_thresholds, m), np.nan)
         self.n_steps = np.zeros(c, dtype=np.intp)
@@ -402,11 +402,12 @@ class _Zones:
         return not np.any((times > start[:, None]) & (times < end[:, None]))
 
     def network(
-        self, network: Network, model: GeneralModel, rows: np.ndarray, is_open: np.ndarray,
+        self, network: Network, model: GeneralModel, rows: Rows, is_open: np.ndarray,
         start: np.ndarray,
     ) -> Network:  # fmt: skip
         """The network of ``rows`` with each zone as one module (links inside a zone dropped,
-        the others re-attached to their zones), from the zones' amounts."""
+        the others re-attached to their zones), from the zones' amounts. Consecutive rows are
+        a slice, so that a value shared by every case stays one row (a view)."""
         zone, kept, first = self.zone, self.kept, self.first
         a, b = network.links.a, network.links.b
         new_index = np.full(network.n_links, -1)
@@ -574,9 +575,7 @@ def _solve_zoned(
                 )
                 y[at] = n_end[:, zone] * network.modules.volume[at] / v_zone[:, zone]
                 continue
-            reduced = zones.network(network, model, rows, is_open[sel], start[sel])
-            if s == 0:  # the solver writes the outputs it reaches; NaN after a failure
-                totals.pressure[:, rows] = np.nan
+            reduced = zones.network(network, model, at, is_open[sel], start[sel])
             start_at = Start(
                 state=n_zone,
                 state_scale=np.repeat(scale[rows, :1], n_zone.shape[1], axis=1),
@@ -846,6 +845,16 @@ def _collect(
         totals.message[rows[i]] = solution.message[i]
 
 
+def _ended(totals: _Totals, t_out: np.ndarray) -> np.ndarray:
+    """Which outputs come after each case's end (a failure, or a shorter duration), (C, T):
+    set to NaN here, the intervals having written all the others."""
+    ended = t_out[None, :] > totals.end_time[:, None] * (1 + 1e-12)
+    short = np.flatnonzero(ended[:, -1])  # outputs increase: the last is the first to end
+    for out in totals.pressure:
+        out[short] = np.where(ended[short], np.nan, out[short])
+    return ended
+
+
 def _solution(
     network: Network, model: GeneralModel, totals: _Totals, y: np.ndarray, t_out: np.ndarray
 ) -> Solution:
@@ -863,7 +872,7 @@ def _solution(
     complete = t_out.size == 0 or (
         np.all(totals.status == 0) and np.all(t_out[-1] <= totals.end_time * (1 + 1e-12))
     )
-    ended = None if complete else np.isnan(totals.pressure[0])  # (case, time)
+    ended = None if complete else _ended(totals, t_out)  # (case, time)
     if ended is not None and ended.any():
         temperature_out = np.where(ended[:, None, :], np.nan, temperature[:, :, None])
     else:
