@@ -570,3 +570,20 @@ def test_a_resumed_general_run_agrees_with_the_batched_one():
     np.testing.assert_array_equal(mine.n_steps, ref.n_steps)
     _assert_agree(mine, ref)
     np.testing.assert_allclose(y_mine, y_ref, rtol=RTOL)
+
+
+def test_one_case_and_many_run_in_one_compiled_kernel():
+    # A network's values shared by every case are read-only views; one case's are contiguous
+    # too, and numba would type them apart and compile the whole kernel again for them.
+    from leaksim.core.solver import kernel
+
+    for diameter in ("5 mm", ["5 mm", "6 mm"]):
+        station = Station(
+            [Module("A", "60 m^3"), Module("B", "40 m^3")],
+            hatches=[Hatch(["A", "B"], area="5 cm^2")],
+            leaks=[Leak("A", diameter=diameter)],
+        )
+        Scenario(station, duration="1 h").run(zones=False)
+    _crewed(n=1).run(zones=False)
+    kinds = [str(t) for signature in kernel._integrate_range.signatures for t in signature]
+    assert kinds and not any("readonly" in kind for kind in kinds)

@@ -257,6 +257,15 @@ def _threshold_arrays(
     return sign, share, level
 
 
+def _writable(arrays: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``arrays`` with every read-only array copied. A network's values shared by all cases
+    are read-only views, contiguous where they have one case or no elements, and numba types
+    a read-only array apart: one would compile the whole kernel again for it."""
+    return tuple(
+        a.copy() if isinstance(a, np.ndarray) and not a.flags.writeable else a for a in arrays
+    )
+
+
 def run_compiled(
     network: Network,
     model: GeneralModel,
@@ -341,14 +350,16 @@ def run_compiled(
     _announce_compile()
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         integrate(
-            _network_arrays(network, model),
-            _general_arrays(network, model, 1e-6 * np.asarray(scale, dtype=float), levels),
-            sched,
-            _trigger_arrays(network, n_modules),
-            _threshold_arrays(model, levels, n, n_modules),
+            _writable(_network_arrays(network, model)),
+            _writable(
+                _general_arrays(network, model, 1e-6 * np.asarray(scale, dtype=float), levels)
+            ),
+            _writable(sched),
+            _writable(_trigger_arrays(network, n_modules)),
+            _writable(_threshold_arrays(model, levels, n, n_modules)),
             out,
             gout,
-            ctl,
+            _writable(ctl),
             _tableau(),
             state,
             ops,
