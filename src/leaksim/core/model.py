@@ -175,8 +175,7 @@ def _uniform_composition(network: Network, reduce_composition: bool) -> bool:
     """Whether every module and source of every case holds its case's one mixture."""
     x0 = network.modules.initial_mole_fraction
     x_src = network.sources.mole_fraction
-    if x0.strides[0] == 0 and x_src.strides[0] == 0:  # one composition for every case
-        x0, x_src = x0[:1], x_src[:1]
+    x0, x_src = case_rows(x0), case_rows(x_src)  # shared rows broadcast against the others
     return (
         reduce_composition
         and bool(np.all(np.abs(x0 - x0[:, :1, :]) <= 1e-12))
@@ -188,12 +187,6 @@ def vacuum_links(network: Network) -> np.ndarray:
     """Links to vacuum in every case, (K,) bool: always choked, no regularisation needed."""
     links = network.links
     return (links.b < 0) & np.all(case_rows(links.boundary_pressure) <= 0.0, axis=0)
-
-
-def _broadcast(rows: np.ndarray, like: np.ndarray) -> np.ndarray:
-    """``rows`` (computed on :func:`~leaksim.core.network.case_rows` of ``like``) over the
-    cases of ``like``: a read-only view where they are one row."""
-    return np.broadcast_to(rows, (like.shape[0],) + rows.shape[1:])
 
 
 def _regularisation(network: Network) -> np.ndarray:
@@ -258,9 +251,8 @@ class GeneralModel:
         if self.uniform:
             # One pseudo-species per case with the mixture's molar mass and heat capacity.
             x_case = x0[:, 0, :]
-            shared = case_rows(x_case)  # one row where every case has one composition
-            self.molar_mass = _broadcast(np.sum(shared * molar_mass, axis=-1)[:, None], x_case)
-            self.cp = _broadcast(np.sum(shared * cp, axis=-1)[:, None], x_case)
+            self.molar_mass = on_case_rows(lambda x: np.sum(x * molar_mass, -1)[:, None], x_case)
+            self.cp = on_case_rows(lambda x: np.sum(x * cp, -1)[:, None], x_case)
             self.composition = x_case[:, None, :]  # (C, S', S): species per pseudo-mole
         else:
             n_cases = net.n_cases
@@ -284,9 +276,9 @@ class GeneralModel:
             modules.initial_temperature,
         )
         self._vacuum_moles = on_case_rows(lambda n: 1e-9 * _row_max(n), self._initial_moles)
-        cp_1 = case_rows(self.cp[:, :1])
-        self._gamma = _broadcast(cp_1 / (cp_1 - MOLAR_GAS_CONSTANT), self.cp)  # used when S' = 1
-        self._psi_star = _broadcast(choked_flow_function(case_rows(self._gamma)), self.cp)
+        # Used when S' = 1.
+        self._gamma = on_case_rows(lambda c: c / (c - MOLAR_GAS_CONSTANT), self.cp[:, :1])
+        self._psi_star = on_case_rows(choked_flow_function, self._gamma)
         self._any_boundary = bool(np.any(self._boundary))
         vacuum = vacuum_links(net)
         self._vacuum_links = np.flatnonzero(vacuum)

@@ -114,6 +114,7 @@ from .solver import (
     per_case,
 )
 from .solver._arguments import check_output_time
+from .solver.output import after_end, temperature_outputs
 
 __all__ = ["ZONE_ERROR_FRACTION", "can_merge", "link_state", "solve"]
 
@@ -845,13 +846,14 @@ def _collect(
         totals.message[rows[i]] = solution.message[i]
 
 
-def _ended(totals: _Totals, t_out: np.ndarray) -> np.ndarray:
-    """Which outputs come after each case's end (a failure, or a shorter duration), (C, T):
-    set to NaN here, the intervals having written all the others."""
-    ended = t_out[None, :] > totals.end_time[:, None] * (1 + 1e-12)
-    short = np.flatnonzero(ended[:, -1])  # outputs increase: the last is the first to end
-    for out in totals.pressure:
-        out[short] = np.where(ended[short], np.nan, out[short])
+def _ended(totals: _Totals, t_out: np.ndarray) -> np.ndarray | None:
+    """Which outputs come after each case's end (a failure, or a shorter duration), (C, T),
+    or None: set to NaN here, the intervals having written all the others."""
+    ended = after_end(t_out, totals.end_time)
+    if ended is not None:
+        short = np.flatnonzero(ended[:, -1])  # outputs increase: the last is the first to end
+        for out in totals.pressure:
+            out[short] = np.where(ended[short], np.nan, out[short])
     return ended
 
 
@@ -866,17 +868,8 @@ def _solution(
     co2 = model.initial_fraction("CO2", cases)
     done = network.schedule.time <= totals.end_time[:, None]
     none = np.zeros((network.n_cases, 0))
-    # One temperature per module, NaN after a case's end like the pressure. Where no case
-    # ends early a read-only broadcast view serves: 60 MB at 1e5 cases not written.
-    # All modules of a case end together, so the first module says where outputs are missing.
-    complete = t_out.size == 0 or (
-        np.all(totals.status == 0) and np.all(t_out[-1] <= totals.end_time * (1 + 1e-12))
-    )
-    ended = None if complete else _ended(totals, t_out)  # (case, time)
-    if ended is not None and ended.any():
-        temperature_out = np.where(ended[:, None, :], np.nan, temperature[:, :, None])
-    else:
-        temperature_out = np.broadcast_to(temperature[:, :, None], pressure.shape)
+    # One temperature per module, NaN after a case's end like the pressure.
+    temperature_out = temperature_outputs(temperature, _ended(totals, t_out), t_out.size)
     return Solution(
         time=t_out.copy(),
         pressure=pressure,

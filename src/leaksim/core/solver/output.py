@@ -18,7 +18,7 @@ from ._arguments import PressureOut
 from ._solution import PartialPressures
 from .dense import DenseOutput, pressure_at
 
-__all__ = ["Outputs", "observe"]
+__all__ = ["Outputs", "after_end", "observe", "temperature_outputs"]
 
 
 def observe(model: GeneralModel, y: np.ndarray, cases: np.ndarray) -> dict[str, np.ndarray]:
@@ -124,24 +124,41 @@ class Outputs:
         ``t_end`` (C,) [s] (empty in time where they were written elsewhere), and the partial
         pressures: stored, or from the fixed shares of a lean model."""
         out = self.out
+        late = None
         if self.external:
             out = {"p": np.empty((net.n_modules, net.n_cases, 0))}
-        late = self.t_out[None, :] > t_end[:, None] * (1 + 1e-12)
-        if np.any(late) and not self.external:
+        else:
+            late = after_end(self.t_out, t_end)
+        if late is not None:
             for key in out:
                 out[key][:, late] = np.nan
         arrays = {key: value.transpose(1, 0, 2) for key, value in out.items()}
         if self.lean:
-            # One temperature per module, NaN where the pressure is; where no case ends early,
-            # a read-only broadcast view (not a written copy of the pressures' size).
-            temperature = net.modules.initial_temperature[:, :, None]
-            if np.any(late) or self.external:
-                arrays["T"] = np.where(np.isnan(arrays["p"]), np.nan, temperature)
-            else:
-                arrays["T"] = np.broadcast_to(temperature, arrays["p"].shape)
-        if self.lean:
+            temperature = net.modules.initial_temperature
+            arrays["T"] = temperature_outputs(temperature, late, arrays["p"].shape[2])
             o2, co2 = model.initial_fraction("O2"), model.initial_fraction("CO2")
             partial = PartialPressures.from_shares(arrays["p"], o2, co2)
         else:
             partial = PartialPressures.stored(arrays["o2"], arrays["co2"])
         return arrays, partial
+
+
+def after_end(t_out: np.ndarray, t_end: np.ndarray) -> np.ndarray | None:
+    """Which output times ``t_out`` (T,) come after each case's end ``t_end`` (C,) [s], (C, T),
+    with the allowance of 1e-12 that reporting an output uses; None where no case ends before
+    the last output."""
+    limit = t_end * (1 + 1e-12)
+    if t_out.size == 0 or np.all(t_out[-1] <= limit):
+        return None
+    return t_out[None, :] > limit[:, None]
+
+
+def temperature_outputs(
+    temperature: np.ndarray, after: np.ndarray | None, n_out: int
+) -> np.ndarray:
+    """Each module's one temperature (C, M) [K] at the ``n_out`` outputs, (C, M, T), NaN at
+    the outputs ``after`` a case's end (:func:`after_end`); where none is, a read-only
+    broadcast view (not a written array the size of the pressures)."""
+    if after is None:
+        return np.broadcast_to(temperature[:, :, None], temperature.shape + (n_out,))
+    return np.where(after[:, None, :], np.nan, temperature[:, :, None])
