@@ -587,3 +587,24 @@ def test_one_case_and_many_run_in_one_compiled_kernel():
     _crewed(n=1).run(zones=False)
     kinds = [str(t) for signature in kernel._integrate_range.signatures for t in signature]
     assert kinds and not any("readonly" in kind for kind in kinds)
+
+
+def test_a_tuple_passed_by_reference_reads_as_the_tuple():
+    # The run passes its tuples to the functions it calls by reference (one word, not the
+    # arrays' members): indexed with constants, the reference gives the tuple's items.
+    from numba import njit
+
+    from leaksim.core.solver import kernel
+
+    @njit
+    def read(ref, nothing):
+        ref[0][1] = 7.0
+        return ref[0][1] + ref[2], ref[1].sum(), nothing is None
+
+    @njit
+    def through(a, b, x):
+        return read(kernel._ref((a, b, x)), kernel._ref(None))
+
+    a, b = np.arange(3.0), np.ones((2, 2))
+    assert through(a, b, 0.5) == (7.5, 4.0, True)
+    assert a[1] == 7.0  # the items are the tuple's arrays, not copies

@@ -90,7 +90,9 @@ def lu_solve(
         for j in range(size - 1):
             x[j + 1 :] -= lu[j + 1 :, j, :] * x[j]
         for j in range(size - 1, -1, -1):
-            x[j] /= lu[j, j, :]
+            # By the reciprocal, as the compiled kernel does (a product is several times
+            # quicker than a quotient on its serial chain), so both give the same bits.
+            x[j] *= 1.0 / lu[j, j, :]
             if j:
                 x[:j] -= lu[:j, j, :] * x[j]
     return x

@@ -24,7 +24,9 @@ The triggers' arrays are None likewise for a station without triggers, which com
 their code. Every array of a run is read through a view that counts no references
 (:func:`_borrowed`): numba counts a reference, with an atomic increment and decrement, for each
 array a compiled function takes out of a tuple or passes on, and that count was about half of a
-step's time.
+step's time. The tuples are passed on by reference (:func:`_ref`, one word each): numba passes
+a tuple to a function it does not inline as its members, seven to nine words per array, and
+pushing them on the stack at every call took half the remaining time of a step.
 
 Sections, in order: the lean model's physics; the general model's physics; one Rosenbrock
 step and its control; scheduled events and triggers; one case's run, and the cases spread
@@ -55,7 +57,10 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numba import njit, types
 from numba.core import cgutils
-from numba.extending import intrinsic, overload
+from numba.core.datamodel import models
+from numba.core.imputils import impl_ret_borrowed
+from numba.core.typing.templates import AbstractTemplate, infer, signature
+from numba.extending import intrinsic, lower_builtin, overload, register_model
 
 __all__ = ["FAIL_STEPS", "FAIL_STUCK", "flow_function", "flux_and_slopes", "integrate"]
 
@@ -352,10 +357,16 @@ def time_derivative(y, is_open, t, c, net, work, out):
 @_called
 def jacobian(y, is_open, t, c, net, work, jac):
     """``d rhs / d y`` of case ``c`` (:meth:`LeanModel.jacobian`), rows by columns."""
+    link_flows_called(y, is_open, t, c, net, work[0], work[1], work[2], False)
+    jacobian_of_slopes(is_open, c, net, work, jac)
+
+
+@_called
+def jacobian_of_slopes(is_open, c, net, work, jac):
+    """:func:`jacobian` from the links' slopes that :func:`link_flows` left in ``work``."""
     rt_v, link_a, link_b = net[RT_V], net[LINK_A], net[LINK_B]
     fan_link, fan_a, fan_b = net[FAN_LINK], net[FAN_A], net[FAN_B]
     d_a, d_b = work[1], work[2]
-    link_flows_called(y, is_open, t, c, net, work[0], d_a, d_b, False)
     jac[:, :] = 0.0
     for k in range(link_a.size):
         a, b = link_a[k], link_b[k]
@@ -402,6 +413,65 @@ def _borrowed(typingctx, value):
         return _borrow(context, builder, value, args[0])
 
     return sig, codegen
+
+
+class TupleRef(types.Type):
+    """The numba type of :func:`_ref`: a pointer to a tuple of type ``dtype`` on the stack of
+    the function that made it, indexed with constants as the tuple is (``net[RT_V]``)."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+        super().__init__(name=f"TupleRef({dtype})")
+
+
+register_model(TupleRef)(models.PointerModel)
+
+
+@intrinsic
+def _ref(typingctx, value):
+    """A :class:`TupleRef` to a copy of the tuple ``value`` in the calling function's frame
+    (None stays None), valid until that function returns.
+
+    numba passes a tuple to a compiled function that is not inlined as its flattened members,
+    each array as seven to nine words: the 4-module chain's step pushed several hundred words
+    on the stack per call, about half its time (measured with ``perf``); a reference is one
+    word. The tuple's arrays count no more references than the tuple did: pass
+    :func:`_borrowed` ones, whose owners outlive the frame."""
+    if isinstance(value, types.NoneType):
+        return value(value), lambda context, builder, signature, args: args[0]
+    if not isinstance(value, types.BaseTuple):
+        return None
+
+    def codegen(context, builder, signature, args):
+        model = context.data_model_manager[value]
+        # In the entry block: one slot per call site, however often a loop passes it.
+        slot = cgutils.alloca_once(builder, model.get_data_type())
+        builder.store(model.as_data(builder, args[0]), slot)
+        return slot
+
+    return TupleRef(value)(value), codegen
+
+
+@infer
+class _StaticGetItemRef(AbstractTemplate):
+    """``ref[i]`` of a :class:`TupleRef` for a constant ``i``: the tuple's item ``i``."""
+
+    key = "static_getitem"
+
+    def generic(self, args, kws):
+        ref, index = args
+        if isinstance(ref, TupleRef) and isinstance(index, int):
+            return signature(ref.dtype.types[index], *args)
+        return None
+
+
+@lower_builtin("static_getitem", TupleRef, types.IntegerLiteral)
+def _static_getitem_ref(context, builder, sig, args):
+    ref, index = args
+    item = sig.args[0].dtype.types[index]
+    slot = cgutils.gep_inbounds(builder, ref, 0, index)
+    value = context.data_model_manager[item].load_from_data_pointer(builder, slot)
+    return impl_ret_borrowed(context, builder, item, value)
 
 
 def _borrowed_unless_none(first, value):
@@ -992,8 +1062,9 @@ _REPEAT_FACTOR = 0.1
 
 
 @_called
-def lu_factor(w, perm):
-    """LU with partial pivoting of ``w`` in place (:func:`leaksim.core.linalg.lu_factor`)."""
+def lu_factor(w, perm, inverse_pivot):
+    """LU with partial pivoting of ``w`` in place (:func:`leaksim.core.linalg.lu_factor`), and
+    the reciprocals of ``U``'s diagonal, which the solves multiply by."""
     size = w.shape[0]
     for i in range(size):
         perm[i] = i
@@ -1011,10 +1082,12 @@ def lu_factor(w, perm):
             w[i, k] = factor
             for j in range(k + 1, size):
                 w[i, j] -= factor * w[k, j]
+    for i in range(size):
+        inverse_pivot[i] = 1.0 / w[i, i]
 
 
 @_inline
-def lu_solve(lu, perm, b, x):
+def lu_solve(lu, perm, inverse_pivot, b, x):
     """Solve from :func:`lu_factor`'s output, column by column as the batched solve does."""
     size = lu.shape[0]
     for i in range(size):
@@ -1023,7 +1096,7 @@ def lu_solve(lu, perm, b, x):
         for i in range(j + 1, size):
             x[i] -= lu[i, j] * x[j]
     for j in range(size - 1, -1, -1):
-        x[j] /= lu[j, j]
+        x[j] *= inverse_pivot[j]
         for i in range(j):
             x[i] -= lu[i, j] * x[j]
 
@@ -1034,28 +1107,33 @@ def lu_solve(lu, perm, b, x):
 
 
 @_called
-def rosenbrock_step(y0, f0, t0, h, is_open, growing, c, net, gen, tab, work, gwork, u, y1, k1, k2):
+def rosenbrock_step(
+    y0, f0, t0, h, is_open, growing, fresh, c, net, gen, tab, work, gwork, u, y1, k1, k2
+):
     """One RODAS4 step of case ``c``
     (:func:`~leaksim.core.solver.rosenbrock.rosenbrock_step`): ``y1`` and the dense
     coefficients ``k1``, ``k2``; the error estimate is left in ``u[last]``. With ``growing``
-    areas the stages are taken at their times and carry ``df/dt``. The lean model's
-    right-hand side and Jacobian are inlined; the general model's (``gen`` not None) are
-    called."""
+    areas the stages are taken at their times and carry ``df/dt``. With ``fresh`` the
+    Jacobian in ``work[8]`` is already the one at ``(t0, y0)`` and is used as it is. The lean
+    model's right-hand side is inlined; the general model's (``gen`` not None) is called."""
     if gen is not None:
-        _step_general(y0, f0, t0, h, is_open, growing, c, net, gen, tab, work, gwork, u, y1, k1, k2)
+        _step_general(
+            y0, f0, t0, h, is_open, growing, fresh, c, net, gen, tab, work, gwork, u, y1, k1, k2
+        )
         return
-    gamma, a, cc, h1, h2, stage_time, d = tab
+    gamma, a, cc, h1, h2, stage_time, d = tab[0], tab[1], tab[2], tab[3], tab[4], tab[5], tab[6]
     size = y0.size
     n_stages = h1.size + 1
     last = n_stages - 1
     w, perm, y_stage, rhs_stage, f_stage = work[3], work[4], work[5], work[6], work[7]
     jac, f_t = work[8], work[11]
-    jacobian(y0, is_open, t0, c, net, work, jac)
+    if not fresh:
+        jacobian(y0, is_open, t0, c, net, work, jac)
     for i in range(size):
         for j in range(size):
             w[i, j] = -jac[i, j]
         w[i, i] += 1.0 / (h * gamma)
-    lu_factor(w, perm)
+    lu_factor(w, perm, work[15])
     _copy(f0, rhs_stage)
     if growing:
         time_derivative(y0, is_open, t0, c, net, work, f_t)
@@ -1082,7 +1160,7 @@ def rosenbrock_step(y0, f0, t0, h, is_open, growing, c, net, gen, tab, work, gwo
                 rhs_stage[i] = f_stage[i] + acc
                 if growing and d[stage] != 0.0:
                     rhs_stage[i] += (h * d[stage]) * f_t[i]
-        lu_solve(w, perm, rhs_stage, u[stage])
+        lu_solve(w, perm, work[15], rhs_stage, u[stage])
     for i in range(size):
         y1[i] = y_stage[i] + u[last, i]
         acc1 = 0.0
@@ -1095,20 +1173,23 @@ def rosenbrock_step(y0, f0, t0, h, is_open, growing, c, net, gen, tab, work, gwo
 
 
 @_called
-def _step_general(y0, f0, t0, h, is_open, growing, c, net, gen, tab, work, gwork, u, y1, k1, k2):
+def _step_general(
+    y0, f0, t0, h, is_open, growing, fresh, c, net, gen, tab, work, gwork, u, y1, k1, k2
+):
     """:func:`rosenbrock_step` of the general model (its Jacobian by complex step)."""
-    gamma, a, cc, h1, h2, stage_time, d = tab
+    gamma, a, cc, h1, h2, stage_time, d = tab[0], tab[1], tab[2], tab[3], tab[4], tab[5], tab[6]
     size = y0.size
     n_stages = h1.size + 1
     last = n_stages - 1
     w, perm, y_stage, rhs_stage, f_stage = work[3], work[4], work[5], work[6], work[7]
     jac, f_t = work[8], work[11]
-    jacobian_general(y0, is_open, t0, c, net, gen, gwork, jac)
+    if not fresh:
+        jacobian_general(y0, is_open, t0, c, net, gen, gwork, jac)
     for i in range(size):
         for j in range(size):
             w[i, j] = -jac[i, j]
         w[i, i] += 1.0 / (h * gamma)
-    lu_factor(w, perm)
+    lu_factor(w, perm, work[15])
     _copy(f0, rhs_stage)
     if growing:
         time_derivative_general(y0, is_open, t0, c, net, gen, gwork, f_t)
@@ -1137,7 +1218,7 @@ def _step_general(y0, f0, t0, h, is_open, growing, c, net, gen, tab, work, gwork
                 rhs_stage[i] = f_stage[i] + acc
                 if growing and d[stage] != 0.0:
                     rhs_stage[i] += (h * d[stage]) * f_t[i]
-        lu_solve(w, perm, rhs_stage, u[stage])
+        lu_solve(w, perm, work[15], rhs_stage, u[stage])
     for i in range(size):
         y1[i] = y_stage[i] + u[last, i]
         acc1 = 0.0
@@ -1229,7 +1310,7 @@ BISECTIONS = 34
 @_called
 def apply_due(c, t, is_open, sched):
     """Switch what the events due by ``t`` switch, in event order; whether any happened."""
-    ev_time, ev_target, ev_opens, done, last = sched
+    ev_time, ev_target, ev_opens, done, last = sched[0], sched[1], sched[2], sched[3], sched[4]
     happened = False
     for e in range(ev_target.size):
         if not done[c, e] and ev_time[c, e] <= t:
@@ -1408,10 +1489,10 @@ def fire_crossed(hit, theta, t0, h, t1, c, sched, trig):
 # counterpart of :class:`~leaksim.core.solver.integrator.Integrator`.
 #
 # The tuples (:func:`integrate` lists them) are rebuilt from their arrays inside the
-# compiled range loop. A compiled function counts a reference to every array of its
-# arguments on entry and releases it on return, so a call costs in proportion to the arrays
-# it is passed: the general model's arrays and scratch travel in tuples of their own
-# (``gen``, ``gout``, ``gwork``), None for the lean model, which numba then compiles apart.
+# compiled range loop, as views that count no references, and passed on by reference: a
+# call costs a word per tuple, whatever it holds. The general model's arrays and scratch
+# travel in tuples of their own (``gen``, ``gout``, ``gwork``), None for the lean model,
+# which numba then compiles apart.
 # --------------------------------------------------------------------------------------------
 
 #: Failure codes of a case (``status`` stays 0 for a case that reached its end).
@@ -1426,8 +1507,8 @@ _MAX_REJECTIONS = 60
 def scratch(n_links, size, n_stages, n_triggers):
     """Scratch arrays of a thread, reused case after case: link flows and slopes (0-2), W
     (3), its pivots (4), three stage vectors (5-7), J (8), the stages (9), y0, f0, y1, k1,
-    k2 and the state at a cut (10), df/dt (11), a derivative (12), and the triggers crossed
-    in a step and where (13, 14)."""
+    k2 and the state at a cut (10), df/dt (11), a derivative (12), the triggers crossed in
+    a step and where (13, 14), and the reciprocals of W's pivots (15)."""
     return (
         np.empty(n_links),
         np.empty(n_links),
@@ -1444,6 +1525,7 @@ def scratch(n_links, size, n_stages, n_triggers):
         np.empty(size),
         np.empty(n_triggers, dtype=np.bool_),
         np.empty(n_triggers),
+        np.empty(size),
     )
 
 
@@ -1466,7 +1548,7 @@ def general_work(n_modules, n_species, n_links, size, n_sources):
 @_called
 def _date_start(y, c, net, gen, thr, thr_time, gwork):
     """Date at the start the thresholds the starting state has already reached."""
-    sign, share, level = thr
+    sign, share, level = thr[0], thr[1], thr[2]
     rt_v = net[RT_V]
     for j in range(sign.size):
         for m in range(share.shape[2]):
@@ -1510,7 +1592,7 @@ def _locate(y0, y1, k1, k2, y_end, t0, h, theta_end, c, net, thr, thr_time):
     """Date the thresholds first reached in an accepted step that ends at ``y_end``, by
     bisection on its cubic (:meth:`~leaksim.core.solver.thresholds.Thresholds.locate`)."""
     rt_v = net[RT_V]
-    sign, share, level = thr
+    sign, share, level = thr[0], thr[1], thr[2]
     for j in range(sign.size):
         for m in range(y0.size):
             if not math.isnan(thr_time[c, j, m]):
@@ -1535,7 +1617,7 @@ def _report(y, j, c, gen, out, gout, gwork):
     """Report the observed values of the general model's state ``y`` at output ``j``: the
     pressures in ``out``, the temperatures, O2 and CO2 partial pressures in ``gout``."""
     array, rows, columns = out[1], out[2], out[3]
-    temperature, o2, co2 = gout
+    temperature, o2, co2 = gout[0], gout[1], gout[2]
     row = rows[c]
     for i in range(columns.size):
         p, t_m, o2_m, co2_m = observe(y, columns[i], c, gen, gwork[3])
@@ -1565,7 +1647,7 @@ def _fill_general(y0, y1, k1, k2, t0, h, t_new, c, gen, out, gout, nxt, gwork):
 def _fill(y0, y1, k1, k2, t0, h, t_new, c, net, out, nxt):
     """Report every output time up to ``t_new`` that the accepted step passed."""
     rt_v = net[RT_V]
-    t_out, array, rows, columns = out
+    t_out, array, rows, columns = out[0], out[1], out[2], out[3]
     row = rows[c]
     j = nxt[c]
     limit = t_new * (1 + 1e-12)
@@ -1608,19 +1690,21 @@ def _track_dp(y, c, net, max_dp):
 @_called
 def _after_events(y, f, t, is_open, c, net, gen, sched, trig, work, gwork):
     """Switch what is due at ``t`` and take the derivative there; an event may satisfy a
-    trigger at once (a rate jumps), whose own event may be due at once too."""
+    trigger at once (a rate jumps), whose own event may be due at once too. Whether the
+    derivative, and the links' slopes in ``work``, are those of the links as they end up."""
     apply_due(c, t, is_open, sched)
     if trig is None:
         rhs_called(y, is_open, t, c, net, gen, work, gwork, f)
-        return
+        return True
     for _ in range(1 + trig[0].size):
         rhs_called(y, is_open, t, c, net, gen, work, gwork, f)
         if trig[0].size == 0:
-            return
+            return True
         if not fire_satisfied(y, f, t, c, net, gen, sched, trig, gwork):
-            return
+            return True
         if not apply_due(c, t, is_open, sched):
-            return
+            return True
+    return False
 
 
 @_called
@@ -1664,9 +1748,11 @@ def _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, wo
     ``gwork`` are the general model's arrays, outputs and scratch, None for the lean one."""
     n_links = net[LINK_A].size
     src_flow = net[SRC_FLOW]
-    y_all, t_all, f_all, h_all, n_steps, n_rej, status = state
-    thr_time, max_dp, src_on, src_amount, nxt, is_open_all = ops
-    duration, rtol_all, atol_all, max_steps, exponent = ctl
+    y_all, t_all, f_all, h_all = state[0], state[1], state[2], state[3]
+    n_steps, n_rej, status = state[4], state[5], state[6]
+    thr_time, max_dp, src_on, src_amount = ops[0], ops[1], ops[2], ops[3]
+    nxt, is_open_all = ops[4], ops[5]
+    duration, rtol_all, atol_all, max_steps, exponent = ctl[0], ctl[1], ctl[2], ctl[3], ctl[4]
     size = y_all.shape[1]
     growing = net[GROWTH_OF_LINK].size > 0 and np.any(net[GROWTH_OF_LINK] >= 0)
     is_open = is_open_all[c]
@@ -1686,6 +1772,10 @@ def _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, wo
     t = t_all[c]
     h = h_all[c]
     in_row = 0
+    # Whether work[8] holds the Jacobian at (t, y0) with the links as they are: a rejected step
+    # is retaken from the same start, and the lean model's derivative after a step leaves the
+    # slopes of the next step's Jacobian (the same operations as :func:`jacobian`).
+    fresh = False
     while True:
         stop = min(duration[c], next_stop(c, t, sched, net))
         dt = min(h, stop - t)
@@ -1693,8 +1783,9 @@ def _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, wo
         if stop - t - dt < 1e-9 * dt:
             dt = stop - t
         rosenbrock_step(
-            y0, f0, t, dt, is_open, growing, c, net, gen, tab, work, gwork, u, y1, k1, k2
+            y0, f0, t, dt, is_open, growing, fresh, c, net, gen, tab, work, gwork, u, y1, k1, k2
         )
+        fresh = True
         err = error_norm(u[u.shape[0] - 1], y0, y1, atol, rtol)
         for i in range(size):
             # Negative amounts or energies beyond the absolute tolerance are not physical.
@@ -1747,10 +1838,13 @@ def _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, wo
                 )
             _copy(y_end, y0)
             t = t_new
-            _after_events(y0, f0, t, is_open, c, net, gen, sched, trig, work, gwork)
+            fresh = _after_events(y0, f0, t, is_open, c, net, gen, sched, trig, work, gwork)
             if gen is None:
+                if fresh:
+                    jacobian_of_slopes(is_open, c, net, work, work[8])
                 _track_dp(y0, c, net, max_dp)
             else:
+                fresh = False
                 _track_dp_general(y0, c, net, gen, max_dp, gwork)
             if t >= duration[c]:
                 break
@@ -1781,7 +1875,7 @@ def _start_case(c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, repor
     y = y_all[c]
     apply_due(c, t, is_open, sched)
     rhs_called(y, is_open, t, c, net, gen, work, gwork, f_all[c])
-    t_out, array, rows, columns = out
+    t_out, array, rows, columns = out[0], out[1], out[2], out[3]
     if report_start:
         j = 0
         while j < t_out.size and t_out[j] <= 0.0:
@@ -1832,40 +1926,40 @@ def _integrate_range(
     :func:`_general_work_unless_none`), not by an ``if`` on ``flags``: numba prunes an ``is
     None`` test on an argument only where the argument is None, so the general run compiled
     the lean one inside it too."""
-    # Views that count no references (``_borrowed``): the caller holds the arguments, and the
-    # scratch is kept to the end (returned). The general model's scratch, which holds tuples of
-    # its own, is counted as before.
+    # Views that count no references (``_borrowed``), passed on by reference (``_ref``): the
+    # caller holds the arguments, and the scratch is kept to the end (returned).
     if trig_module is None:
         n_triggers = 0
     else:
         n_triggers = trig_module.size
     owned = scratch(link_a.size, y.shape[1], tab_h1.size + 1, n_triggers)
-    work = _borrowed(owned)
-    net = _borrowed((
+    owned_general = _general_work_unless_none(flags, t0, molar_mass, link_a, y, src_module)
+    work = _ref(_borrowed(owned))
+    net = _ref(_borrowed((
         rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts, fan_link,
         fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
         nominal_area, breakpoints,
-    ))  # fmt: skip
-    sched = _borrowed((ev_time, ev_target, ev_opens, done, ev_last))
+    )))  # fmt: skip
+    sched = _ref(_borrowed((ev_time, ev_target, ev_opens, done, ev_last)))
     # None for a station without triggers (None from ``integrate``).
-    trig = _borrowed_unless_none(trig_module, (
+    trig = _ref(_borrowed_unless_none(trig_module, (
         trig_module, trig_rate, trig_sign, trig_level, trig_delay, trig_event, fired,
         fired_at, rate_now, rearms,
-    ))  # fmt: skip
-    thr = _borrowed((thr_sign, thr_share, thr_level))
-    out = _borrowed((t_out, array, rows, columns))
-    ctl = _borrowed((duration, rtol, atol, max_steps, exponent))
-    tab = _borrowed((gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d))
-    state = _borrowed((y, t, f, h, n_steps, n_rejected, status))
-    ops = _borrowed((thr_time, max_dp, src_on, src_amount, nxt, is_open))
-    # The general model's arrays, outputs and scratch (its own, counted); None for a lean one.
-    gen = _borrowed_unless_none(flags, (
+    )))  # fmt: skip
+    thr = _ref(_borrowed((thr_sign, thr_share, thr_level)))
+    out = _ref(_borrowed((t_out, array, rows, columns)))
+    ctl = _ref(_borrowed((duration, rtol, atol, max_steps, exponent)))
+    tab = _ref(_borrowed((gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d)))
+    state = _ref(_borrowed((y, t, f, h, n_steps, n_rejected, status)))
+    ops = _ref(_borrowed((thr_time, max_dp, src_on, src_amount, nxt, is_open)))
+    # The general model's arrays, outputs and scratch; None for a lean one.
+    gen = _ref(_borrowed_unless_none(flags, (
         flags, molar_mass, heat_capacity, x0, t0, volume, vacuum_moles, mm0, cp0, cda,
         src_watch, src_setpoint, src_band, src_x, src_h, wall_conductance, wall_temperature,
         share, neighbours, colour, floor, quantity,
-    ))  # fmt: skip
-    gout = _borrowed_unless_none(flags, (out_t, out_o2, out_co2))
-    gwork = _general_work_unless_none(flags, t0, molar_mass, link_a, y, src_module)
+    )))  # fmt: skip
+    gout = _ref(_borrowed_unless_none(flags, (out_t, out_o2, out_co2)))
+    gwork = _ref(_borrowed(owned_general))
     for c in range(lo, hi):
         _start_case(
             c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, report_start, work,
@@ -1874,7 +1968,7 @@ def _integrate_range(
         if t[c] < duration[c]:
             _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, work,
                       gwork)  # fmt: skip
-    return owned
+    return owned, owned_general
 
 
 def integrate(
