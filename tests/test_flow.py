@@ -1,3 +1,5 @@
+import decimal
+
 import numpy as np
 import pytest
 from hypothesis import assume, given
@@ -224,6 +226,39 @@ def test_flux_is_the_reference_times_the_factor(
     assert 0.7e-3 * phi / np.sqrt(gas_constant * temperature) == pytest.approx(
         expected, rel=reference_round_off(p_u, p_d)
     )
+
+
+def _exact_flux(p_u, p_d, delta, gamma):
+    """``Phi`` of the subsonic law in 40-digit decimal arithmetic, from the floats given."""
+    with decimal.localcontext() as context:
+        context.prec = 40
+        p_u, p_d, delta, gamma = (decimal.Decimal(v) for v in (p_u, p_d, delta, gamma))
+        dp = p_u - p_d
+        q = dp / p_u
+        log_r = (1 - q).ln()
+        r_e1 = (2 / gamma * log_r).exp()
+        g = (1 - ((gamma - 1) / gamma * log_r).exp()) / q
+        c = 2 * gamma / (gamma - 1)
+        d2 = dp * dp + delta * delta
+        return float(dp * (p_u * c * r_e1 * g).sqrt() / d2.sqrt().sqrt())
+
+
+@given(
+    p_u=st.floats(1.0, 1e6),
+    # The nearly equal pressures of the series branch (q < 1e-6) and the subsonic range above.
+    fraction=st.one_of(st.floats(1e-15, 2e-6), st.floats(1e-6, 0.4)),
+    delta=st.floats(1e-2, 1e2),
+    gamma=gammas,
+)
+def test_subsonic_flux_is_the_law_to_round_off(p_u, fraction, delta, gamma):
+    # The flux forms sqrt(r^e1) as r / r^e2, and below q = 1e-6 takes r^(e1/2) and g from
+    # their series: neither may cost more than round-off against the law itself.
+    p_d = p_u * (1 - fraction)
+    assume(p_d < p_u)
+    phi, _, _ = regularised_flux_and_slopes(
+        np.array(p_u), np.array(p_d), np.array(delta), flow_function_constants(gamma), False
+    )
+    assert float(phi) == pytest.approx(_exact_flux(p_u, p_d, delta, gamma), rel=2e-14)
 
 
 def _central_difference(f, x, h):

@@ -355,6 +355,13 @@ def regularised_flux_and_slopes(
     the neglected ``O(q)`` term is below round-off). In the choked branch
     ``Phi = p_u psi* (dp^2 / (dp^2 + delta^2))^(1/4)``.
 
+    ``sqrt(r^e1)`` is formed as ``r / r^e2``, since ``e1 / 2 = 1 / gamma = 1 - e2``, from the
+    ``r^e2`` that ``g`` needs: one power instead of two. Where ``q < 1e-6`` both are binomial
+    series to second order in ``q``, ``g = e2 (1 + (1 - e2) q / 2 (1 + (2 - e2) q / 3))`` and
+    ``r^a = 1 - a q + a (a - 1) q^2 / 2`` with ``a = e1 / 2``, whose next terms (below
+    ``0.15 q^3`` relative) are under round-off: no logarithm or power at all for the nearly
+    equal pressures of an open hatch.
+
     Parameters
     ----------
     upstream_pressure, downstream_pressure : ndarray
@@ -385,15 +392,22 @@ def regularised_flux_and_slopes(
     log_r = np.log1p(-q_safe)
     # 1 - r^e2 by expm1: accurate as r -> 1, where the subsonic flow is a small difference.
     one_minus_r_e2 = -np.expm1(exponent_2 * log_r)
-    g = np.where(
-        small, exponent_2 + 0.5 * exponent_2 * (1.0 - exponent_2) * q, one_minus_r_e2 / q_safe
+    g_series = exponent_2 * (
+        1.0 + 0.5 * (1.0 - exponent_2) * q * (1.0 + (2.0 - exponent_2) / 3.0 * q)
     )
+    g = np.where(small, g_series, one_minus_r_e2 / q_safe)
     r_sub = np.where(small, r, r_safe)
     delta2 = np.asarray(regularisation_pressure) ** 2
     d2 = dp * dp + delta2
-    inv_root4 = 1.0 / np.sqrt(np.sqrt(d2))
+    # r^(e1/2) = r / r^e2 (e1 / 2 = 1 - e2), or its series for small q (notes).
+    half_e1 = 0.5 * exponent_1
+    root_r = np.where(
+        small,
+        1.0 - half_e1 * q * (1.0 - 0.5 * (half_e1 - 1.0) * q),
+        r_safe / (1.0 - one_minus_r_e2),
+    )
     # Subsonic: Phi / dp, then the log-derivatives other than that of dp.
-    phi_dp = np.sqrt(pu_safe * coefficient * np.exp(exponent_1 * np.log(r_sub)) * g) * inv_root4
+    phi_dp = root_r * np.sqrt(pu_safe * coefficient * g / np.sqrt(d2))
     # Choked: Phi = p_u psi* reg(dp), d log reg / d dp = delta^2 / (2 dp d2).
     psi_star = np.sqrt(
         coefficient * np.exp(exponent_1 * np.log(r_star)) * (1.0 - r_star**exponent_2)
