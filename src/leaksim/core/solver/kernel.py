@@ -1987,10 +1987,10 @@ def integrate(
     net : tuple
         The station's arrays, in the order of the constants of this module from ``RT_V`` to
         ``BREAKPOINTS``.
-    gen : tuple
+    gen : tuple or None
         The general model's arrays, in the order of the constants from ``GEN`` to
         ``QUANTITY``; ``gen[GEN][GENERAL]`` says whether the general or the lean model runs
-        (for the lean one the other arrays are not read).
+        (for the lean one the other arrays are not read). None runs the lean model.
     sched : tuple
         ``(time (C, E), target (E,), opens (E,), done (C, E), last (C, E))`` of the
         scheduled events; ``time``, ``done`` and ``last`` are updated in place.
@@ -2022,9 +2022,9 @@ def integrate(
     threads : int, optional
         Threads to run cases on; by default one per core (``os.cpu_count()``).
     """
-    if not gen[GEN][GENERAL]:
+    if gen is None or not gen[GEN][GENERAL]:
         # None for the general model's arrays: a lean run compiles and runs without them.
-        gen, gout = (None,) * len(gen), (None,) * len(gout)
+        gen, gout = (None,) * (QUANTITY + 1), (None,) * len(gout)
     if trig[0].size == 0:  # likewise a station without triggers
         trig = (None,) * len(trig)
     arrays = (*net, *gen, *sched, *trig, *thr, *out, *gout, *ctl, *tab, *state, *ops, report_start)
