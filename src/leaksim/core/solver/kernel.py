@@ -1501,6 +1501,9 @@ def fire_crossed(hit, theta, t0, h, t1, c, sched, trig):
 # which numba then compiles apart.
 # --------------------------------------------------------------------------------------------
 
+#: Cases in a block of :func:`integrate`'s chunks.
+BLOCK = 64
+
 #: Failure codes of a case (``status`` stays 0 for a case that reached its end).
 FAIL_STUCK = 1
 FAIL_STEPS = 2
@@ -1914,8 +1917,8 @@ def _start_case(c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, repor
 
 @njit(cache=True, error_model="numpy", nogil=True)
 def _integrate_range(
-    lo, hi, rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts, fan_link,
-    fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
+    lo, hi, step, rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts,
+    fan_link, fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
     nominal_area, breakpoints, flags, molar_mass, heat_capacity, x0, t0, volume,
     vacuum_moles, mm0, cp0, cda, src_watch, src_setpoint, src_band, src_x, src_h,
     wall_conductance, wall_temperature, share, neighbours, colour, floor, quantity,
@@ -1926,7 +1929,8 @@ def _integrate_range(
     exponent, gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d, y, t, f, h, n_steps,
     n_rejected, status, thr_time, max_dp, src_on, src_amount, nxt, is_open, report_start,
 ):  # fmt: skip
-    """:func:`integrate` for the cases ``lo`` to ``hi - 1``, without the GIL; ``flags`` and
+    """:func:`integrate` for the blocks of :data:`BLOCK` cases ``lo``, ``lo + step``, ...
+    below case ``hi``, without the GIL; ``flags`` and
     the general model's other arrays are None for a lean station. The general model's tuples
     are None or not by their type (:func:`_borrowed_unless_none`,
     :func:`_general_work_unless_none`), not by an ``if`` on ``flags``: numba prunes an ``is
@@ -1966,14 +1970,15 @@ def _integrate_range(
     )))  # fmt: skip
     gout = _ref(_borrowed_unless_none(flags, (out_t, out_o2, out_co2)))
     gwork = _ref(_borrowed(owned_general))
-    for c in range(lo, hi):
-        _start_case(
-            c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, report_start, work,
-            gwork,
-        )  # fmt: skip
-        if t[c] < duration[c]:
-            _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, work,
-                      gwork)  # fmt: skip
+    for first in range(lo * BLOCK, hi, step * BLOCK):
+        for c in range(first, min(first + BLOCK, hi)):
+            _start_case(
+                c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, report_start, work,
+                gwork,
+            )  # fmt: skip
+            if t[c] < duration[c]:
+                _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, work,
+                          gwork)  # fmt: skip
     return owned, owned_general
 
 
@@ -2031,15 +2036,19 @@ def integrate(
     n_cases = state[0].shape[0]
     workers = max(1, min(threads or os.cpu_count() or 1, n_cases))
     if workers == 1:
-        _integrate_range(0, n_cases, *arrays)
+        _integrate_range(0, n_cases, 1, *arrays)
         return
-    # Chunks of the case range, several per thread to even out cases of unequal cost. Each
-    # case is integrated by one thread from its own rows only, so the chunking changes no bit.
-    bounds = np.linspace(0, n_cases, min(n_cases, 8 * workers) + 1).astype(int)
+    # Several chunks per thread, taken as threads come free, so that a thread slowed by the
+    # machine's other work takes fewer; each chunk every n-th block of cases, so that all cost
+    # alike where the cost runs with the case index (a sweep of the hole's size: as runs of
+    # consecutive cases, the last, of the largest holes, held a third of the work), and
+    # blocks, not single cases, so that two threads seldom write one cache line. Each case is
+    # integrated by one thread from its own rows only, so the chunking changes no bit.
+    n_chunks = min(-(-n_cases // BLOCK), 8 * workers)
     with ThreadPoolExecutor(workers) as pool:
         runs = [
-            pool.submit(_integrate_range, int(lo), int(hi), *arrays)
-            for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+            pool.submit(_integrate_range, first, n_cases, n_chunks, *arrays)
+            for first in range(n_chunks)
         ]
         for run in runs:
             run.result()
