@@ -66,9 +66,10 @@ __all__ = ["FAIL_STEPS", "FAIL_STUCK", "flow_function", "flux_and_slopes", "inte
 
 # Compiled on first use and cached on disk; divisions follow numpy's rules (module notes).
 # The law and the step's parts are inlined where they are used (in numba's IR, so LLVM
-# optimises across them); a function called rarely is compiled once and called.
+# optimises across them); a function called rarely is compiled once and called, without the
+# wrappers that would let Python call it (only the range is called from Python).
 _inline = njit(cache=True, error_model="numpy", inline="always")
-_called = njit(cache=True, error_model="numpy")
+_called = njit(cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -304,6 +305,10 @@ def scatter(flow, c, net, out):
             out[link_b[k]] += flow[k]
 
 
+# ``rate`` as a boolean, not a literal: one compiled link_flows_called for both.
+_NO, _YES = np.bool_(False), np.bool_(True)
+
+
 @_called
 def link_flows_called(y, is_open, t, c, net, flow, d_a, d_b, rate):
     """:func:`link_flows`, compiled once for the callers that take it once per step or less
@@ -345,7 +350,7 @@ def rhs_called(y, is_open, t, c, net, gen, work, gwork, out):
     """:func:`rhs`, or :func:`rhs_general` where ``gen`` is not None, compiled once for the
     callers off the step's path."""
     if gen is None:
-        link_flows_called(y, is_open, t, c, net, work[0], work[1], work[2], False)
+        link_flows_called(y, is_open, t, c, net, work[0], work[1], work[2], _NO)
         _rhs_of_flows(y, is_open, c, net, work[0], out)
     else:
         rhs_general(y, is_open, t, c, net, gen, gwork[0], out)
@@ -356,14 +361,14 @@ def time_derivative(y, is_open, t, c, net, work, out):
     """``d rhs / dt`` along the growing areas at ``t`` [mol/s^2]: fans and feeds do not
     change with time."""
     flow = work[0]
-    link_flows_called(y, is_open, t, c, net, flow, work[1], work[2], True)
+    link_flows_called(y, is_open, t, c, net, flow, work[1], work[2], _YES)
     scatter(flow, c, net, out)
 
 
 @_called
 def jacobian(y, is_open, t, c, net, work, jac):
     """``d rhs / d y`` of case ``c`` (:meth:`LeanModel.jacobian`), rows by columns."""
-    link_flows_called(y, is_open, t, c, net, work[0], work[1], work[2], False)
+    link_flows_called(y, is_open, t, c, net, work[0], work[1], work[2], _NO)
     jacobian_of_slopes(is_open, c, net, work, jac)
 
 
@@ -1784,7 +1789,8 @@ def _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, wo
     # Whether work[8] holds the Jacobian at (t, y0) with the links as they are: a rejected step
     # is retaken from the same start, and the lean model's derivative after a step leaves the
     # slopes of the next step's Jacobian (the same operations as :func:`jacobian`).
-    fresh = False
+    # np.bool_: a literal False would compile rosenbrock_step a second time, for the literal.
+    fresh = np.bool_(False)
     while True:
         stop = min(duration[c], next_stop(c, t, sched, net))
         dt = min(h, stop - t)
@@ -1886,7 +1892,7 @@ def _start_case(c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, repor
     rhs_called(y, is_open, t, c, net, gen, work, gwork, f_all[c])
     t_out, array, rows, columns = out[0], out[1], out[2], out[3]
     if report_start:
-        j = 0
+        j = np.int64(0)  # not a literal 0, which would compile _report once more for it
         while j < t_out.size and t_out[j] <= 0.0:
             if gen is None:
                 for i in range(columns.size):
