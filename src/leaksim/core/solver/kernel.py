@@ -53,6 +53,7 @@ from __future__ import annotations
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 from numba import njit, types
@@ -69,7 +70,9 @@ __all__ = ["FAIL_STEPS", "FAIL_STUCK", "flow_function", "flux_and_slopes", "inte
 # optimises across them); a function called rarely is compiled once and called, without the
 # wrappers that would let Python call it (only the range is called from Python).
 _inline = njit(cache=True, error_model="numpy", inline="always")
-_called = njit(cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+# numba's own options, which its type stubs do not list.
+_NO_WRAPPERS: dict[str, Any] = {"no_cpython_wrapper": True, "no_cfunc_wrapper": True}
+_called = njit(cache=True, error_model="numpy", **_NO_WRAPPERS)
 
 
 # --------------------------------------------------------------------------------------------
