@@ -83,9 +83,9 @@ _called = njit(cache=True, error_model="numpy", **_NO_WRAPPERS)
 #
 # ``net`` is the tuple of the station's arrays that :mod:`leaksim.core.solver.compiled` builds;
 # its entries are named by the constants below. A function takes the arrays it needs out of
-# the tuple once, before its loops: each access counts a reference, which inside a loop cost
-# more than the law itself (measured). Arrays of shape (C, ...) hold one row per case; the
-# others are the station's.
+# the tuple once, before its loops: each access loads the array's fields and calls numba's
+# reference count (which does nothing for the borrowed views, but is a call). Arrays of shape
+# (C, ...) hold one row per case; the others are the station's.
 # --------------------------------------------------------------------------------------------
 
 #: ``Ru T / V`` of each module [Pa/mol], (C, M).
@@ -107,10 +107,10 @@ SRC_MODULE, SRC_FLOW = 11, 12
 #: nominal area of each link [m^2], (C, K); the knots as one row per case, (C, B).
 GROWTH_OF_LINK, GROWTH_TIME, GROWTH_AREA, NOMINAL_AREA, BREAKPOINTS = 13, 14, 15, 16, 17
 
-# The law is inlined into the Rosenbrock step (in numba's IR, so LLVM optimises across it: a
-# called function pays for its tuple of arrays at every call, four times the step's cost);
-# the events and the loop, which evaluate it rarely, call :func:`rhs_called` instead, one
-# compiled copy, which keeps the first compilation short.
+# The law is inlined into the Rosenbrock step's stages (in numba's IR, so LLVM optimises
+# across it and a stage makes no call); the events and the loop, which evaluate it once a
+# step or less, call :func:`rhs_called` instead, one compiled copy, which keeps the first
+# compilation short.
 
 
 @_inline
@@ -134,9 +134,7 @@ def flux_and_slopes(p_u, p_d, delta, r_star, coefficient, exponent_1, exponent_2
         g, root_r = _nearly_equal(q, exponent_1, exponent_2)
         log_g = 0.5 * (1.0 - exponent_2)
     else:
-        one_minus_r_e2 = -math.expm1(exponent_2 * math.log1p(-q))
-        g = one_minus_r_e2 / q
-        root_r = r / (1.0 - one_minus_r_e2)
+        one_minus_r_e2, g, root_r = _subsonic(q, r, exponent_2)
         log_g = (exponent_2 * (1.0 - one_minus_r_e2) / (r * g) - 1.0) / q
     phi_dp = root_r * math.sqrt(p_u * coefficient * g / math.sqrt(d2))
     inv_pu = 1.0 / p_u
@@ -161,10 +159,16 @@ def flux(p_u, p_d, delta, r_star, coefficient, exponent_1, exponent_2, psi_star)
     if q < 1e-6:
         g, root_r = _nearly_equal(q, exponent_1, exponent_2)
     else:
-        one_minus_r_e2 = -math.expm1(exponent_2 * math.log1p(-q))
-        g = one_minus_r_e2 / q
-        root_r = r / (1.0 - one_minus_r_e2)
+        g, root_r = _subsonic(q, r, exponent_2)[1:]
     return dp * (root_r * math.sqrt(p_u * coefficient * g / math.sqrt(d2)))
+
+
+@_inline
+def _subsonic(q, r, exponent_2):
+    """``1 - r^e2``, ``g = (1 - r^e2) / q`` and ``r^(e1/2) = r / r^e2`` for ``r = 1 - q``
+    (:func:`leaksim.core.flow.regularised_flux_and_slopes`)."""
+    one_minus_r_e2 = -math.expm1(exponent_2 * math.log1p(-q))
+    return one_minus_r_e2, one_minus_r_e2 / q, r / (1.0 - one_minus_r_e2)
 
 
 @_inline
@@ -474,7 +478,8 @@ class _StaticGetItemRef(AbstractTemplate):
 
     def generic(self, args, kws):
         ref, index = args
-        if isinstance(ref, TupleRef) and isinstance(index, int):
+        # Indices from the end are refused: the lowering reads the slot of the index given.
+        if isinstance(ref, TupleRef) and isinstance(index, int) and 0 <= index < len(ref.dtype):
             return signature(ref.dtype.types[index], *args)
         return None
 
@@ -1509,7 +1514,7 @@ def fire_crossed(hit, theta, t0, h, t1, c, sched, trig):
 # which numba then compiles apart.
 # --------------------------------------------------------------------------------------------
 
-#: Cases in a block of :func:`integrate`'s chunks.
+#: Most cases in a block of :func:`integrate`'s chunks (fewer where there are few cases).
 BLOCK = 64
 
 #: Failure codes of a case (``status`` stays 0 for a case that reached its end).
@@ -1708,7 +1713,8 @@ def _track_dp(y, c, net, max_dp):
 def _after_events(y, f, t, is_open, c, net, gen, sched, trig, work, gwork):
     """Switch what is due at ``t`` and take the derivative there; an event may satisfy a
     trigger at once (a rate jumps), whose own event may be due at once too. Whether the
-    derivative, and the links' slopes in ``work``, are those of the links as they end up."""
+    derivative is that of the links as they end up; for the lean model, so are the links'
+    slopes it leaves in ``work`` (the general model leaves none)."""
     apply_due(c, t, is_open, sched)
     if trig is None:
         rhs_called(y, is_open, t, c, net, gen, work, gwork, f)
@@ -1926,7 +1932,7 @@ def _start_case(c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, repor
 
 @njit(cache=True, error_model="numpy", nogil=True)
 def _integrate_range(
-    lo, hi, step, rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts,
+    lo, hi, step, block, rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts,
     fan_link, fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
     nominal_area, breakpoints, flags, molar_mass, heat_capacity, x0, t0, volume,
     vacuum_moles, mm0, cp0, cda, src_watch, src_setpoint, src_band, src_x, src_h,
@@ -1938,8 +1944,8 @@ def _integrate_range(
     exponent, gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d, y, t, f, h, n_steps,
     n_rejected, status, thr_time, max_dp, src_on, src_amount, nxt, is_open, report_start,
 ):  # fmt: skip
-    """:func:`integrate` for the blocks of :data:`BLOCK` cases ``lo``, ``lo + step``, ...
-    below case ``hi``, without the GIL; ``flags`` and
+    """:func:`integrate` for the blocks of ``block`` cases ``lo``, ``lo + step``, ... below
+    case ``hi``, without the GIL; ``flags`` and
     the general model's other arrays are None for a lean station. The general model's tuples
     are None or not by their type (:func:`_borrowed_unless_none`,
     :func:`_general_work_unless_none`), not by an ``if`` on ``flags``: numba prunes an ``is
@@ -1979,8 +1985,8 @@ def _integrate_range(
     )))  # fmt: skip
     gout = _ref(_borrowed_unless_none(flags, (out_t, out_o2, out_co2)))
     gwork = _ref(_borrowed(owned_general))
-    for first in range(lo * BLOCK, hi, step * BLOCK):
-        for c in range(first, min(first + BLOCK, hi)):
+    for first in range(lo * block, hi, step * block):
+        for c in range(first, min(first + block, hi)):
             _start_case(
                 c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, report_start, work,
                 gwork,
@@ -2045,7 +2051,7 @@ def integrate(
     n_cases = state[0].shape[0]
     workers = max(1, min(threads or os.cpu_count() or 1, n_cases))
     if workers == 1:
-        _integrate_range(0, n_cases, 1, *arrays)
+        _integrate_range(0, n_cases, 1, BLOCK, *arrays)
         return
     # Several chunks per thread, taken as threads come free, so that a thread slowed by the
     # machine's other work takes fewer; each chunk every n-th block of cases, so that all cost
@@ -2053,10 +2059,11 @@ def integrate(
     # consecutive cases, the last, of the largest holes, held a third of the work), and
     # blocks, not single cases, so that two threads seldom write one cache line. Each case is
     # integrated by one thread from its own rows only, so the chunking changes no bit.
-    n_chunks = min(-(-n_cases // BLOCK), 8 * workers)
+    block = max(1, min(BLOCK, n_cases // (8 * workers)))  # eight chunks per thread at least
+    n_chunks = min(-(-n_cases // block), 8 * workers)
     with ThreadPoolExecutor(workers) as pool:
         runs = [
-            pool.submit(_integrate_range, first, n_cases, n_chunks, *arrays)
+            pool.submit(_integrate_range, first, n_cases, n_chunks, block, *arrays)
             for first in range(n_chunks)
         ]
         for run in runs:
