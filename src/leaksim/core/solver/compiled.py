@@ -146,7 +146,6 @@ def _general_arrays(
         near[m, sorted(others)] = True
     index = {s: (species.index(s) if s in species else -1) for s in ("O2", "CO2")}
     flags = [
-        int(not isinstance(model, LeanModel)),
         model.n_state_species,
         int(model.has_energy),
         int(network.energy == "wall"),

@@ -203,34 +203,41 @@ def growth_factor(knots, areas, nominal, t):
 
 
 @_inline
-def link_flows(y, is_open, t, c, net, flow, d_a, d_b, rate):
-    """Molar flow of every link of case ``c`` from side a to side b at ``t`` [mol/s], and its
-    derivatives by the pressures of sides a and b [mol/(s Pa)]
-    (:meth:`~leaksim.core.model.LeanModel._lean_flow`); with ``rate``, the flows' derivative
-    by time along the growing areas [mol/s^2] in place of the flows.
-
-    Every array is taken out of ``net`` once, before the loop: each access to a tuple's array
-    counts a reference, which inside the loop cost more than the law itself (measured)."""
-    rt_v, link_a, link_b, vacuum = net[RT_V], net[LINK_A], net[LINK_B], net[VACUUM]
-    delta, flow_scale, consts, boundary_p = (
+def _links(net, c):
+    """The arrays of ``net`` the links' loops read, taken out once, before the loop (each
+    access loads the array's fields and calls numba's reference count), and the gas's flow
+    constants ``r*, c, e1, e2, psi*`` of case ``c``."""
+    consts = net[CONSTS]
+    return (
+        net[RT_V],
+        net[LINK_A],
+        net[LINK_B],
+        net[VACUUM],
         net[DELTA],
         net[FLOW_SCALE],
-        net[CONSTS],
         net[BOUNDARY_P],
-    )
-    growth_of_link, growth_time, growth_area = (
         net[GROWTH_OF_LINK],
         net[GROWTH_TIME],
         net[GROWTH_AREA],
-    )
-    nominal = net[NOMINAL_AREA]
-    r_star, coefficient, e1, e2, psi_star = (
+        net[NOMINAL_AREA],
         consts[c, 0],
         consts[c, 1],
         consts[c, 2],
         consts[c, 3],
         consts[c, 4],
     )
+
+
+@_inline
+def link_flows(y, is_open, t, c, net, flow, d_a, d_b, rate):
+    """Molar flow of every link of case ``c`` from side a to side b at ``t`` [mol/s], and its
+    derivatives by the pressures of sides a and b [mol/(s Pa)]
+    (:meth:`~leaksim.core.model.LeanModel._lean_flow`); with ``rate``, the flows' derivative
+    by time along the growing areas [mol/s^2] in place of the flows."""
+    links = _links(net, c)
+    rt_v, link_a, link_b, vacuum, delta, flow_scale, boundary_p = links[:7]
+    growth_of_link, growth_time, growth_area, nominal = links[7:11]
+    r_star, coefficient, e1, e2, psi_star = links[11:]
     for k in range(link_a.size):
         a, b = link_a[k], link_b[k]
         factor, factor_rate = 1.0, 0.0
@@ -259,29 +266,13 @@ def link_flows(y, is_open, t, c, net, flow, d_a, d_b, rate):
 @_inline
 def stage_flows(y, is_open, t, c, net, flow):
     """The flows of :func:`link_flows` alone, through :func:`flux` (the same bits), for the
-    step's stages. The loop is written twice, not shared through a function of the links'
-    arrays: a tuple of them handed to an inlined function per link made the step twice as
-    slow (measured)."""
-    rt_v, link_a, link_b, vacuum = net[RT_V], net[LINK_A], net[LINK_B], net[VACUUM]
-    delta, flow_scale, consts, boundary_p = (
-        net[DELTA],
-        net[FLOW_SCALE],
-        net[CONSTS],
-        net[BOUNDARY_P],
-    )
-    growth_of_link, growth_time, growth_area = (
-        net[GROWTH_OF_LINK],
-        net[GROWTH_TIME],
-        net[GROWTH_AREA],
-    )
-    nominal = net[NOMINAL_AREA]
-    r_star, coefficient, e1, e2, psi_star = (
-        consts[c, 0],
-        consts[c, 1],
-        consts[c, 2],
-        consts[c, 3],
-        consts[c, 4],
-    )
+    step's stages. The loop over the links is written twice, not shared through a function
+    of the links' arrays: a tuple of them handed to an inlined function per link made the
+    step twice as slow (measured)."""
+    links = _links(net, c)
+    rt_v, link_a, link_b, vacuum, delta, flow_scale, boundary_p = links[:7]
+    growth_of_link, growth_time, growth_area, nominal = links[7:11]
+    r_star, coefficient, e1, e2, psi_star = links[11:]
     for k in range(link_a.size):
         a, b = link_a[k], link_b[k]
         factor = 1.0
@@ -577,11 +568,11 @@ def _copy(src, dst):
 # a derivative.
 # --------------------------------------------------------------------------------------------
 
-#: Flags of the station (int64): general model (1) or lean (0), state species ``S'``, an
-#: energy equation (0/1), walls (0/1), one temperature in an isothermal station (0/1), index
-#: of O2 and of CO2 among the species (-1 for none), colour groups of the Jacobian.
+#: Flags of the station (int64): state species ``S'``, an energy equation (0/1), walls (0/1),
+#: one temperature in an isothermal station (0/1), index of O2 and of CO2 among the species
+#: (-1 for none), colour groups of the Jacobian.
 GEN = 0
-GENERAL, N_SPECIES, ENERGY, WALL, SAME_T, O2, CO2, N_GROUPS = 0, 1, 2, 3, 4, 5, 6, 7
+N_SPECIES, ENERGY, WALL, SAME_T, O2, CO2, N_GROUPS = 0, 1, 2, 3, 4, 5, 6
 #: Molar mass [kg/mol] and heat capacity [J/(mol K)] of each state species, (C, S').
 MOLAR_MASS, HEAT_CAPACITY = 1, 2
 #: Initial mole fractions over the state species, (C, M, S').
@@ -2009,8 +2000,7 @@ def integrate(
         ``BREAKPOINTS``.
     gen : tuple or None
         The general model's arrays, in the order of the constants from ``GEN`` to
-        ``QUANTITY``; ``gen[GEN][GENERAL]`` says whether the general or the lean model runs
-        (for the lean one the other arrays are not read). None runs the lean model.
+        ``QUANTITY``; None runs the lean model.
     sched : tuple
         ``(time (C, E), target (E,), opens (E,), done (C, E), last (C, E))`` of the
         scheduled events; ``time``, ``done`` and ``last`` are updated in place.
@@ -2042,7 +2032,7 @@ def integrate(
     threads : int, optional
         Threads to run cases on; by default one per core (``os.cpu_count()``).
     """
-    if gen is None or not gen[GEN][GENERAL]:
+    if gen is None:
         # None for the general model's arrays: a lean run compiles and runs without them.
         gen, gout = (None,) * (QUANTITY + 1), (None,) * len(gout)
     if trig[0].size == 0:  # likewise a station without triggers
