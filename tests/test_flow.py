@@ -6,6 +6,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from leaksim.core.flow import (
+    SERIES_LIMIT,
+    _polynomial,
+    _polynomial_slope,
     choked_flow_function,
     critical_pressure_ratio,
     flow_function,
@@ -16,6 +19,7 @@ from leaksim.core.flow import (
     regularised_flow_function,
     regularised_flux_and_slopes,
     regularised_orifice_mass_flow,
+    subsonic_series,
 )
 
 R_AIR, GAMMA = 287.05, 1.4
@@ -245,20 +249,46 @@ def _exact_flux(p_u, p_d, delta, gamma):
 
 @given(
     p_u=st.floats(1.0, 1e6),
-    # The nearly equal pressures of the series branch (q < 1e-6) and the subsonic range above.
-    fraction=st.one_of(st.floats(1e-15, 2e-6), st.floats(1e-6, 0.4)),
+    # The series branch (q < 1/32), about its limit, and the subsonic range above.
+    fraction=st.one_of(
+        st.floats(1e-15, SERIES_LIMIT),
+        st.floats(0.9 * SERIES_LIMIT, 1.1 * SERIES_LIMIT),
+        st.floats(SERIES_LIMIT, 0.4),
+    ),
     delta=st.floats(1e-2, 1e2),
     gamma=gammas,
 )
 def test_subsonic_flux_is_the_law_to_round_off(p_u, fraction, delta, gamma):
-    # The flux forms sqrt(r^e1) as r / r^e2, and below q = 1e-6 takes r^(e1/2) and g from
-    # their series: neither may cost more than round-off (about 20 ulp) against the law.
+    # The flux forms sqrt(r^e1) as r / r^e2, and below q = 1/32 takes g from its series:
+    # neither may cost more than round-off (about 20 ulp) against the law.
     p_d = p_u * (1 - fraction)
     assume(p_d < p_u)
     phi, _, _ = regularised_flux_and_slopes(
         np.array(p_u), np.array(p_d), np.array(delta), flow_function_constants(gamma), False
     )
     assert float(phi) == pytest.approx(_exact_flux(p_u, p_d, delta, gamma), rel=5e-15)
+
+
+def _exact_g(q, exponent_2):
+    """``g(q) = (1 - (1 - q)^e2) / q`` and ``g'(q)`` in 50-digit decimal arithmetic, from the
+    floats given (``g'`` by its closed form ``(e2 (1 - q)^(e2 - 1) - g) / q``)."""
+    with decimal.localcontext() as context:
+        context.prec = 50
+        q, e2 = decimal.Decimal(q), decimal.Decimal(exponent_2)
+        log_r = (1 - q).ln()
+        g = (1 - (e2 * log_r).exp()) / q
+        slope = (e2 * ((e2 - 1) * log_r).exp() - g) / q
+        return float(g), float(slope)
+
+
+@given(fraction=st.floats(1e-12, SERIES_LIMIT, exclude_max=True), gamma=gammas)
+def test_the_series_of_g_is_the_law_to_round_off(fraction, gamma):
+    # Ten terms of the binomial series below q = 1/32: the rest is under 1e-16 of g and
+    # 6e-14 of g' (subsonic_series); Horner's rule adds a few ulp.
+    terms = subsonic_series(flow_function_constants(gamma)[3])
+    g, slope = _exact_g(fraction, float(terms[0]))
+    assert float(_polynomial(terms, np.float64(fraction))) == pytest.approx(g, rel=1e-15)
+    assert float(_polynomial_slope(terms, np.float64(fraction))) == pytest.approx(slope, rel=1e-13)
 
 
 def _central_difference(f, x, h):

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..flow import SERIES_LIMIT, subsonic_series
 from ..model import GeneralModel, LeanModel
 from ..network import Network
 from ._arguments import PressureOut, Start, check_duration, check_output_time, per_case
@@ -105,7 +106,13 @@ def _network_arrays(network: Network, model: GeneralModel) -> tuple[np.ndarray, 
     vacuum = model._vacuum_mask
     flow_scale = model.flow_scale().copy()
     flow_scale[:, vacuum] = model.hole_conductance()[:, vacuum]
-    columns = [*model._flow_constants, model._psi_star]
+    exponent_2 = model._flow_constants[3]
+    columns = [
+        *model._flow_constants,
+        model._psi_star,
+        np.full_like(exponent_2, SERIES_LIMIT),
+        *subsonic_series(exponent_2),
+    ]
     consts = np.ascontiguousarray(
         np.concatenate([np.broadcast_to(k, (network.n_cases, 1)) for k in columns], axis=1)
     )

@@ -97,7 +97,9 @@ BOUNDARY_P, DELTA = 4, 5
 #: Molar flow per unit ``Phi`` [mol/(s Pa)], or per unit upstream pressure for links to
 #: vacuum (``psi*`` included), (C, K).
 FLOW_SCALE = 6
-#: The gas's flow constants ``r*, c, e1, e2, psi*``, (C, 5).
+#: The gas's flow constants ``r*, c, e1, e2, psi*``, then the ``q`` below which the subsonic
+#: law takes ``g`` from its series and the series' coefficients, (C, 6 + N)
+#: (:func:`leaksim.core.flow.subsonic_series`).
 CONSTS = 7
 #: Ventilated links (V,), and their ``Q / V`` on sides a and b [1/s], (C, V).
 FAN_LINK, FAN_A, FAN_B = 8, 9, 10
@@ -114,10 +116,13 @@ GROWTH_OF_LINK, GROWTH_TIME, GROWTH_AREA, NOMINAL_AREA, BREAKPOINTS = 13, 14, 15
 
 
 @_inline
-def flux_and_slopes(p_u, p_d, delta, r_star, coefficient, exponent_1, exponent_2, psi_star):
+def flux_and_slopes(p_u, p_d, delta, r_star, coefficient, exponent_1, exponent_2, psi_star,
+                    series):  # fmt: skip
     """``Phi = p_u Psi reg`` and its slopes for one link, ``p_u >= p_d``, ``delta > 0``:
     :func:`leaksim.core.flow.regularised_flux_and_slopes` for scalars, in the same operations
-    (its notes give the law and how ``r^(e1/2)`` is formed), with the gas's ``psi*`` given."""
+    (its notes give the law, how ``r^(e1/2)`` is formed and the series of ``g``), with the
+    gas's ``psi*`` given, and ``series`` the limit of the series and its coefficients
+    (:data:`CONSTS`)."""
     if not p_u > 0.0:
         return 0.0, 0.0, 0.0
     dp = p_u - p_d
@@ -130,9 +135,10 @@ def flux_and_slopes(p_u, p_d, delta, r_star, coefficient, exponent_1, exponent_2
         phi = p_u * psi_star * reg
         b = 0.5 * delta2 / (dp * d2)
         return phi, psi_star * reg + phi * b, -phi * b
-    if q < 1e-6:
-        g, root_r = _nearly_equal(q, exponent_1, exponent_2)
-        log_g = 0.5 * (1.0 - exponent_2)
+    if q < series[0]:
+        g = _series(series, q)
+        root_r = r / (1.0 - q * g)
+        log_g = _series_slope(series, q) / g
     else:
         one_minus_r_e2, g, root_r = _subsonic(q, r, exponent_2)
         log_g = (exponent_2 * (1.0 - one_minus_r_e2) / (r * g) - 1.0) / q
@@ -145,7 +151,7 @@ def flux_and_slopes(p_u, p_d, delta, r_star, coefficient, exponent_1, exponent_2
 
 
 @_inline
-def flux(p_u, p_d, delta, r_star, coefficient, exponent_1, exponent_2, psi_star):
+def flux(p_u, p_d, delta, r_star, coefficient, exponent_1, exponent_2, psi_star, series):
     """``Phi`` of :func:`flux_and_slopes` alone, in the same operations (the same bits), for
     the step's stages, which need no slopes."""
     if not p_u > 0.0:
@@ -156,8 +162,9 @@ def flux(p_u, p_d, delta, r_star, coefficient, exponent_1, exponent_2, psi_star)
     d2 = dp * dp + delta * delta
     if r <= r_star:
         return p_u * psi_star * math.sqrt(math.sqrt(dp * dp / d2))
-    if q < 1e-6:
-        g, root_r = _nearly_equal(q, exponent_1, exponent_2)
+    if q < series[0]:
+        g = _series(series, q)
+        root_r = r / (1.0 - q * g)
     else:
         g, root_r = _subsonic(q, r, exponent_2)[1:]
     return dp * (root_r * math.sqrt(p_u * coefficient * g / math.sqrt(d2)))
@@ -172,13 +179,25 @@ def _subsonic(q, r, exponent_2):
 
 
 @_inline
-def _nearly_equal(q, exponent_1, exponent_2):
-    """``g = (1 - r^e2) / q`` and ``r^(e1/2)`` for ``r = 1 - q``, ``q < 1e-6``, by their
-    series to second order in ``q``
-    (:func:`leaksim.core.flow.regularised_flux_and_slopes`)."""
-    half = 0.5 * exponent_1
-    g = exponent_2 * (1.0 + 0.5 * (1.0 - exponent_2) * q * (1.0 + (2.0 - exponent_2) / 3.0 * q))
-    return g, 1.0 - half * q * (1.0 - 0.5 * (half - 1.0) * q)
+def _series(series, q):
+    """``g(q)`` from its ten coefficients ``series[1:]``
+    (:func:`leaksim.core.flow.subsonic_series`) by Estrin's scheme, in the reference's
+    order: a chain four operations deep instead of Horner's ten."""
+    q2 = q * q
+    q4 = q2 * q2
+    low = (series[1] + series[2] * q) + (series[3] + series[4] * q) * q2
+    high = (series[5] + series[6] * q) + (series[7] + series[8] * q) * q2
+    return (low + high * q4) + (series[9] + series[10] * q) * (q4 * q4)
+
+
+@_inline
+def _series_slope(series, q):
+    """``g'(q)`` from the series of :func:`_series`, in the reference's order."""
+    last = series.size - 2  # the highest power of q in g
+    slope = last * series[last + 1]
+    for n in range(last - 1, 0, -1):
+        slope = slope * q + n * series[n + 1]
+    return slope
 
 
 @_inline
@@ -206,7 +225,7 @@ def growth_factor(knots, areas, nominal, t):
 def _links(net, c):
     """The arrays of ``net`` the links' loops read, taken out once, before the loop (each
     access loads the array's fields and calls numba's reference count), and the gas's flow
-    constants ``r*, c, e1, e2, psi*`` of case ``c``."""
+    constants ``r*, c, e1, e2, psi*`` and the series of ``g`` of case ``c``."""
     consts = net[CONSTS]
     return (
         net[RT_V],
@@ -225,6 +244,7 @@ def _links(net, c):
         consts[c, 2],
         consts[c, 3],
         consts[c, 4],
+        consts[c, 5:],
     )
 
 
@@ -237,7 +257,7 @@ def link_flows(y, is_open, t, c, net, flow, d_a, d_b, rate):
     links = _links(net, c)
     rt_v, link_a, link_b, vacuum, delta, flow_scale, boundary_p = links[:7]
     growth_of_link, growth_time, growth_area, nominal = links[7:11]
-    r_star, coefficient, e1, e2, psi_star = links[11:]
+    r_star, coefficient, e1, e2, psi_star, series = links[11:]
     for k in range(link_a.size):
         a, b = link_a[k], link_b[k]
         factor, factor_rate = 1.0, 0.0
@@ -255,7 +275,9 @@ def link_flows(y, is_open, t, c, net, flow, d_a, d_b, rate):
         p_b = boundary_p[c, k] if b < 0 else y[b] * rt_v[c, b]
         forward = p_a >= p_b
         p_u, p_d = (p_a, p_b) if forward else (p_b, p_a)
-        phi, du, dd = flux_and_slopes(p_u, p_d, delta[c, k], r_star, coefficient, e1, e2, psi_star)
+        phi, du, dd = flux_and_slopes(
+            p_u, p_d, delta[c, k], r_star, coefficient, e1, e2, psi_star, series
+        )
         if forward:
             flow[k], d_a[k], d_b[k] = scale * phi, scale * du, scale * dd
         else:
@@ -272,7 +294,7 @@ def stage_flows(y, is_open, t, c, net, flow):
     links = _links(net, c)
     rt_v, link_a, link_b, vacuum, delta, flow_scale, boundary_p = links[:7]
     growth_of_link, growth_time, growth_area, nominal = links[7:11]
-    r_star, coefficient, e1, e2, psi_star = links[11:]
+    r_star, coefficient, e1, e2, psi_star, series = links[11:]
     for k in range(link_a.size):
         a, b = link_a[k], link_b[k]
         factor = 1.0
@@ -287,9 +309,13 @@ def stage_flows(y, is_open, t, c, net, flow):
             continue
         p_b = boundary_p[c, k] if b < 0 else y[b] * rt_v[c, b]
         if p_a >= p_b:
-            flow[k] = scale * flux(p_a, p_b, delta[c, k], r_star, coefficient, e1, e2, psi_star)
+            flow[k] = scale * flux(
+                p_a, p_b, delta[c, k], r_star, coefficient, e1, e2, psi_star, series
+            )
         else:
-            flow[k] = -scale * flux(p_b, p_a, delta[c, k], r_star, coefficient, e1, e2, psi_star)
+            flow[k] = -scale * flux(
+                p_b, p_a, delta[c, k], r_star, coefficient, e1, e2, psi_star, series
+            )
 
 
 @_inline
