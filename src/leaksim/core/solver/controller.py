@@ -76,10 +76,21 @@ class StepController:
         :attr:`non_finite_factor` where ``err`` is NaN or infinite.
         """
         with np.errstate(divide="ignore"):  # err = 0: the largest factor
-            factor = np.clip(self.safety * err**self.exponent, self.min_factor, self.max_factor)
+            factor = np.clip(
+                self.safety * _power(err, self.exponent), self.min_factor, self.max_factor
+            )
         cap = np.where(np.asarray(in_row) >= 1, self.repeat_factor, 1.0)
         factor = np.where(accept, factor, np.minimum(factor, cap))
         return np.where(np.isfinite(err), factor, self.non_finite_factor)
+
+
+def _power(err: np.ndarray, exponent: float) -> np.ndarray:
+    """``err^exponent``; for RODAS4's ``-1/4`` as ``1 / sqrt(sqrt(err))``, two square roots
+    and a quotient instead of a power, a third of its time in the compiled kernel, which
+    forms it the same way (the same bits)."""
+    if exponent == -0.25:
+        return 1.0 / np.sqrt(np.sqrt(err))
+    return err**exponent
 
 
 def error_norm(

@@ -1124,17 +1124,20 @@ def lu_factor(w, perm, inverse_pivot):
 
 @_inline
 def lu_solve(lu, perm, inverse_pivot, b, x):
-    """Solve from :func:`lu_factor`'s output, column by column as the batched solve does."""
+    """Solve from :func:`lu_factor`'s output, row by row with each sum in a register, its
+    terms in the order of the batched solve's columns (the same bits): numba cannot tell ``x``
+    from ``lu``, so a column-oriented update stores and reloads ``x`` at every term."""
     size = lu.shape[0]
     for i in range(size):
-        x[i] = b[perm[i]]
-    for j in range(size - 1):
-        for i in range(j + 1, size):
-            x[i] -= lu[i, j] * x[j]
-    for j in range(size - 1, -1, -1):
-        x[j] *= inverse_pivot[j]
-        for i in range(j):
-            x[i] -= lu[i, j] * x[j]
+        acc = b[perm[i]]
+        for j in range(i):
+            acc -= lu[i, j] * x[j]
+        x[i] = acc
+    for i in range(size - 1, -1, -1):
+        acc = x[i]
+        for j in range(size - 1, i, -1):
+            acc -= lu[i, j] * x[j]
+        x[i] = acc * inverse_pivot[i]
 
 
 # The step is written twice, once per model, the same lines but for the three calls of the
@@ -1282,7 +1285,12 @@ def step_factor(err, accept, exponent, in_row):
     ``in_row`` the rejections in a row before this step."""
     if not math.isfinite(err):
         return _NON_FINITE_FACTOR
-    ideal = _MAX_FACTOR if err == 0.0 else _SAFETY * err**exponent
+    if err == 0.0:
+        ideal = _MAX_FACTOR
+    elif exponent == -0.25:  # RODAS4's: two roots, not a power (the controller's _power)
+        ideal = _SAFETY * (1.0 / math.sqrt(math.sqrt(err)))
+    else:
+        ideal = _SAFETY * err**exponent
     factor = min(max(ideal, _MIN_FACTOR), _MAX_FACTOR)
     if accept:
         return factor
