@@ -386,8 +386,9 @@ class GeneralModel:
         "_vacuum_scale",
     )
 
-    def take(self, cases: np.ndarray) -> Self:
-        """The same model restricted to the given cases (same state layout)."""
+    def take(self, cases: Cases) -> Self:
+        """The same model restricted to the given cases (same state layout): their indices,
+        or a slice (views of this model's arrays)."""
         model = copy.copy(self)
         model.network = self.network.take(cases)
         for name in self._PER_CASE:

@@ -159,7 +159,7 @@ class _Record:
             setattr(full, name, array if value.shape[0] == 1 else np.array(array))
         return full
 
-    def take(self, cases: np.ndarray, sizes: _Sizes) -> Self:
+    def take(self, cases: np.ndarray | slice, sizes: _Sizes) -> Self:
         """A copy with the per-case arrays restricted to ``cases`` (already broadcast)."""
         taken = copy.copy(self)
         for name in self._tails(sizes):
@@ -658,8 +658,8 @@ class Network:
         """A copy with some records or fields changed, broadcast and checked again."""
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
-    def take(self, cases: np.ndarray) -> Network:
-        """The network restricted to the given case indices.
+    def take(self, cases: np.ndarray | slice) -> Network:
+        """The network restricted to the given case indices (or a slice of them: views).
 
         Every array is already checked and at its full shape, so the copy skips
         ``__post_init__`` (the solver takes rows as cases finish).

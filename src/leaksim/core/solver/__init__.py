@@ -155,6 +155,7 @@ def solve_from(
     reduce_composition: bool = True,
     pressure_out: PressureOut | None = None,
     compiled: bool = True,
+    model: GeneralModel | None = None,
 ) -> tuple[Solution, np.ndarray]:
     """Integrate every case of ``network`` from a given state to its end time.
 
@@ -177,6 +178,8 @@ def solve_from(
         ``temperature`` and ``partial_pressure_O2`` then have no output times.
     compiled : bool, optional
         As for :func:`solve`.
+    model : leaksim.core.model.GeneralModel, optional
+        As for :func:`solve`.
 
     Returns
     -------
@@ -185,7 +188,7 @@ def solve_from(
     state : ndarray, shape (C, F)
         State of each case at its end, in the layout of ``start.state``.
     """
-    model = build_model(network, reduce_composition)
+    model = build_model(network, reduce_composition) if model is None else model
     if compiled and compiled_applies(network, model):
         return run_compiled(
             network,
