@@ -284,12 +284,14 @@ def run_compiled(
     start: Start | None = None,
     pressure_out: PressureOut | None = None,
     threads: int | None = None,
+    lanes: bool = True,
 ) -> tuple[Solution, np.ndarray]:
     """Integrate every case of ``network`` with the compiled kernel.
 
     Parameters are those of :func:`~leaksim.core.solver.solve_from` (``start`` None: from
     t = 0, as :func:`~leaksim.core.solver.solve`); ``threads`` is the number of threads the
-    cases run on (default: one per core).
+    cases run on (default: one per core); ``lanes`` False runs every case alone, not in the
+    kernel's lanes (:func:`~leaksim.core.solver.kernel.integrate`; the same bits).
 
     Returns
     -------
@@ -373,6 +375,7 @@ def run_compiled(
             ops,
             start is None or start.time is None,
             threads,
+            lanes,
         )
     y, t, f, h = state[:4]
     messages = [""] * n

@@ -28,11 +28,16 @@ step's time. The tuples are passed on by reference (:func:`_ref`, one word each)
 a tuple to a function it does not inline as its members, seven to nine words per array, and
 pushing them on the stack at every call took half the remaining time of a step.
 
+A lean station without triggers, scheduled events or growing areas (most sweeps) runs its
+cases in lanes: sixty-four cases at a time on each thread, every loop of the step over the
+cases innermost, in vector instructions, each case doing the operations of its own run in
+the same order (the same bits; section "Cases in lanes").
+
 Sections, in order: the lean model's physics; the general model's physics; one Rosenbrock
-step and its control; scheduled events and triggers; one case's run, and the cases spread
-over threads. They are one module because numba keys each cached function on its own file: a
-function compiled with code from another file would be served from the cache after that file
-changed.
+step and its control; scheduled events and triggers; cases in lanes; one case's run, and the
+cases spread over threads. They are one module because numba keys each cached function on
+its own file: a function compiled with code from another file would be served from the cache
+after that file changed.
 
 Cases run in parallel over the machine's cores: chunks of cases on a pool of threads, the
 compiled loop releasing the GIL (numba's ``parallel=True`` loops took several times longer to
@@ -56,12 +61,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
+from llvmlite import ir
 from numba import njit, types
 from numba.core import cgutils
 from numba.core.datamodel import models
 from numba.core.imputils import impl_ret_borrowed
 from numba.core.typing.templates import AbstractTemplate, infer, signature
 from numba.extending import intrinsic, lower_builtin, overload, register_model
+from numba.np.arrayobj import populate_array
 
 __all__ = ["FAIL_STEPS", "FAIL_STUCK", "flow_function", "flux_and_slopes", "integrate"]
 
@@ -1955,17 +1962,613 @@ def _start_case(c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, repor
     h_all[c] = initial_step(y, f_all[c], atol_all[c], rtol_all[c], duration[c] - t)
 
 
+# --------------------------------------------------------------------------------------------
+# Cases in lanes
+#
+# The lean model's cases without triggers, scheduled events or growing areas (most sweeps),
+# ``LANES`` at a time on one thread: each array of a lane set holds one column per case, and
+# every loop of the step runs over the lanes innermost, so that the compiler gives each
+# operation to every lane in one vector instruction. The operations of each lane are those of
+# the case's own run (:func:`_run_case`), term for term, so a case gives the same bits in any
+# lane, alone or beside others; a lane whose case ends takes the next case of its thread.
+# What a step decides (its acceptance, the outputs, the thresholds) stays per case, in the
+# functions of the case's own run, and so do the derivative and Jacobian after an accepted
+# step (once a step, where the stages' laws are five): in vectors they were a sixth quicker
+# but took 1.4 s more to compile on a first call, which has 15 s.
+#
+# The solves of a lane set take no pivots: for the lean model, ``W = I / (h gamma) - J`` is
+# strictly diagonally dominant by columns, so partial pivoting picks the diagonal every time
+# (Golub & Van Loan, Matrix Computations, 4th ed., 2013, sec. 3.4.10) and the scalar LU swaps
+# no rows either. Each link adds ``d_a (Ru T / V)_a >= 0`` to row b of column a and takes it
+# from the diagonal (flows rise with the upstream pressure and fall with the downstream one),
+# a fan likewise; a boundary or vacuum link takes it from the diagonal alone. So each column
+# of J sums to zero or less with a diagonal of its negated off-diagonal sum, and the
+# ``1 / (h gamma)`` of W is its margin.
+# --------------------------------------------------------------------------------------------
+
+#: Cases a thread steps together. On one thread the 4-module chain of ``benchmarks/peers.py``
+#: took 14 us per case in lanes of 8, 12 in lanes of 16, 11 in lanes of 32, 9.0 to 9.4 in lanes
+#: of 64 and 9.5 to 9.9 in lanes of 128 (17.4 to 17.7 case by case): a wider set shares the
+#: step's bookkeeping and the links' loops among more cases, and its loops fill the vectors.
+LANES = 64
+
+# Entries of a lane set (:func:`lane_scratch`): the lanes' vectors (_VEC), the stages (_U),
+# W and J (_MAT), the links' flows and numbers (_LINK), each case's gas constants (_CONST),
+# fans and sources (rates, and whether open), scalars (_ONE), counters (_INT) and the
+# tableau's C / h (_CC_H); then the rows of each. Few arrays, not one per quantity: every
+# member of the tuple is compiled into every function that takes it (twenty more members
+# took a first call 2.1 s longer).
+_VEC, _U, _MAT, _LINK, _CONST, _FAN, _FAN_ON, _SRC, _SRC_ON, _ONE, _INT, _CC_H = range(12)
+_Y0, _F0, _Y1, _YS, _RS, _FS, _PIVOT, _RTV, _ATOL, _K1, _K2 = range(11)
+_JAC, _W = 0, 1
+_FLOW, _SCALE, _DELTA, _BOUNDARY = range(4)
+_FAN_A, _FAN_B = 0, 1
+_T, _H, _DT, _ERR, _RTOL = range(5)
+_CASE, _IN_ROW, _FRESH = 0, 1, 2
+
+
+@intrinsic
+def _root(typingctx, x):
+    """``math.sqrt`` of a float64 as LLVM's own square root, which its vectoriser takes: numba
+    calls the C library's ``sqrt``, a call it does not. Both round correctly (IEEE 754), so
+    they give the same bits."""
+    sig = types.float64(types.float64)
+
+    def codegen(context, builder, signature, args):
+        double = ir.DoubleType()
+        root = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(double, [double]), "llvm.sqrt.f64"
+        )
+        return builder.call(root, args)
+
+    return sig, codegen
+
+
+@intrinsic
+def _lane_buffer(typingctx):
+    """A float64 vector of ``LANES`` on the stack of the function it is inlined into. Its
+    compiler knows that nothing else points into it, so a lanes' loop that writes only to it
+    needs no test that its arrays overlap, tests the vectoriser gives up on when there are more
+    than eight (a loop over the links' laws reads some twenty rows)."""
+    array_type = types.Array(types.float64, 1, "C")
+
+    def codegen(context, builder, signature, args):
+        data = cgutils.alloca_once(builder, ir.DoubleType(), size=LANES)
+        view = context.make_array(array_type)(context, builder)
+        intp = context.get_value_type(types.intp)
+        populate_array(
+            view,
+            data=data,
+            shape=[ir.Constant(intp, LANES)],
+            strides=[ir.Constant(intp, 8)],
+            itemsize=ir.Constant(intp, 8),
+            meminfo=None,
+        )
+        return view._getvalue()
+
+    return array_type(), codegen
+
+
+@_called
+def lane_scratch(n_links, size, n_stages, n_fans, n_sources, n_consts):
+    """The arrays of one thread's lane set, ``LANES`` columns each (section notes), all lanes
+    idle. An idle lane computes on zeros: NaNs that nothing reads."""
+    n = LANES
+    counters = np.zeros((3, n), dtype=np.int64)
+    counters[_CASE] = -1
+    return (
+        np.zeros((11, size, n)),
+        np.zeros((n_stages, size, n)),
+        np.zeros((2, size, size, n)),
+        np.zeros((4, n_links, n)),
+        np.zeros((n_consts, n)),
+        np.zeros((2, n_fans, n)),
+        np.zeros((n_fans, n), dtype=np.bool_),
+        np.zeros((n_sources, n)),
+        np.zeros((n_sources, n), dtype=np.bool_),
+        np.zeros((5, n)),
+        counters,
+        np.zeros((n_stages - 1, n_stages - 1, n)),
+    )
+
+
+@_inline
+def _lane_series(cst, q, ln):
+    """:func:`_series` for lane ``ln``, its coefficients in rows 6 to 15 of ``cst``."""
+    q2 = q * q
+    q4 = q2 * q2
+    low = (cst[6, ln] + cst[7, ln] * q) + (cst[8, ln] + cst[9, ln] * q) * q2
+    high = (cst[10, ln] + cst[11, ln] * q) + (cst[12, ln] + cst[13, ln] * q) * q2
+    return (low + high * q4) + (cst[14, ln] + cst[15, ln] * q) * (q4 * q4)
+
+
+@_inline
+def _lane_side_b(y, rtv, bnd, b, k, p_b):
+    """Pressure of side b of link ``k`` in every lane into ``p_b``, as :func:`link_flows`
+    takes it: the boundary's when ``b < 0``. Taken before the law's loop: a read chosen by a
+    condition keeps a loop from vectors."""
+    if b < 0:
+        for ln in range(LANES):
+            p_b[ln] = bnd[k, ln]
+    else:
+        for ln in range(LANES):
+            p_b[ln] = y[b, ln] * rtv[b, ln]
+
+
+@_called
+def _lane_exact(side_a, side_b, k, lane, flow):
+    """Link ``k`` of every lane again by the scalar :func:`flux` itself, for the rare link
+    where a lane leaves the series' range; where a lane is in range it gives the same bits."""
+    scale, delta, cst = lane[_LINK][_SCALE], lane[_LINK][_DELTA], lane[_CONST]
+    for ln in range(LANES):
+        p_a, p_b = side_a[ln], side_b[ln]
+        c0, c1, c2, c3, c4, series = (
+            cst[0, ln],
+            cst[1, ln],
+            cst[2, ln],
+            cst[3, ln],
+            cst[4, ln],
+            cst[5:, ln],
+        )
+        if p_a >= p_b:
+            flow[k, ln] = scale[k, ln] * flux(p_a, p_b, delta[k, ln], c0, c1, c2, c3, c4, series)
+        else:
+            flow[k, ln] = -scale[k, ln] * flux(p_b, p_a, delta[k, ln], c0, c1, c2, c3, c4, series)
+
+
+@_inline
+def _lane_laws(p_u, p_d, delta, cst, ln):
+    """Both branches of :func:`flux` (choked, and subsonic by the series), each in its
+    operations, and ``q`` and ``r``, for lane ``ln``: the caller keeps one."""
+    dp = p_u - p_d
+    q = max(dp / p_u, 0.0)
+    r = 1.0 - q
+    d2 = dp * dp + delta * delta
+    choked = p_u * cst[4, ln] * _root(_root(dp * dp / d2))
+    g = _lane_series(cst, q, ln)
+    root_r = r / (1.0 - q * g)
+    subsonic = dp * (root_r * _root(p_u * cst[1, ln] * g / _root(d2)))
+    return choked, subsonic, q, r
+
+
+@_called
+def _lane_stage_flows(y, net, lane):
+    """:func:`stage_flows` for every lane (no growth). Each link's law is taken for all lanes
+    by both branches, into buffers on the stack, and one kept in a second loop: a loop that
+    chooses its reads or its work by a condition, or that writes to arrays the compiler cannot
+    tell apart from those it reads, is not given to vectors (:func:`_lane_buffer`). A link
+    where any lane's law leaves the series' range is taken again lane by lane by :func:`flux`
+    itself (the same bits where it is in range)."""
+    link_a, link_b, vacuum = net[LINK_A], net[LINK_B], net[VACUUM]
+    rtv, scale, delta = lane[_VEC][_RTV], lane[_LINK][_SCALE], lane[_LINK][_DELTA]
+    bnd, cst, flow = lane[_LINK][_BOUNDARY], lane[_CONST], lane[_LINK][_FLOW]
+    side_a, side_b, q, r = _lane_buffer(), _lane_buffer(), _lane_buffer(), _lane_buffer()
+    choked, subsonic = _lane_buffer(), _lane_buffer()
+    for k in range(link_a.size):
+        a, b = link_a[k], link_b[k]
+        if vacuum[k]:
+            for ln in range(LANES):
+                flow[k, ln] = scale[k, ln] * (y[a, ln] * rtv[a, ln])
+            continue
+        _lane_side_b(y, rtv, bnd, b, k, side_b)
+        for ln in range(LANES):
+            side_a[ln] = y[a, ln] * rtv[a, ln]
+        for ln in range(LANES):
+            p_a, p_b = side_a[ln], side_b[ln]
+            forward = p_a >= p_b
+            p_u = p_a if forward else p_b
+            p_d = p_b if forward else p_a
+            choked[ln], subsonic[ln], q[ln], r[ln] = _lane_laws(p_u, p_d, delta[k, ln], cst, ln)
+        outside = 0
+        for ln in range(LANES):
+            p_a, p_b = side_a[ln], side_b[ln]
+            forward = p_a >= p_b
+            is_choked = r[ln] <= cst[0, ln]
+            live = (p_a if forward else p_b) > 0.0
+            phi = (choked[ln] if is_choked else subsonic[ln]) if live else 0.0
+            flow[k, ln] = scale[k, ln] * phi if forward else -scale[k, ln] * phi
+            outside += live & (not is_choked) & (not q[ln] < cst[5, ln])
+        if outside:
+            _lane_exact(side_a, side_b, k, lane, flow)
+
+
+@_called
+def _lane_rhs_of_flows(y, net, lane, out):
+    """:func:`_rhs_of_flows` for every lane: a closed fan or source adds nothing (selected,
+    not added as zero, which would turn a -0.0 into 0.0)."""
+    link_a, link_b, fan_link, src_module = net[LINK_A], net[LINK_B], net[FAN_LINK], net[SRC_MODULE]
+    flow, fan_a, fan_b, fan_on = (
+        lane[_LINK][_FLOW],
+        lane[_FAN][_FAN_A],
+        lane[_FAN][_FAN_B],
+        lane[_FAN_ON],
+    )
+    src, src_on = lane[_SRC], lane[_SRC_ON]
+    out[:, :] = 0.0
+    for k in range(link_a.size):
+        a, b = link_a[k], link_b[k]
+        for ln in range(LANES):
+            out[a, ln] -= flow[k, ln]
+        if b >= 0:
+            for ln in range(LANES):
+                out[b, ln] += flow[k, ln]
+    for i in range(fan_link.size):
+        k = fan_link[i]
+        a, b = link_a[k], link_b[k]
+        for ln in range(LANES):
+            into_a = fan_b[i, ln] * y[b, ln] - fan_a[i, ln] * y[a, ln]
+            on = fan_on[i, ln]
+            out[a, ln] = out[a, ln] + into_a if on else out[a, ln]
+            out[b, ln] = out[b, ln] - into_a if on else out[b, ln]
+    for j in range(src_module.size):
+        m = src_module[j]
+        for ln in range(LANES):
+            out[m, ln] = out[m, ln] + src[j, ln] if src_on[j, ln] else out[m, ln]
+
+
+@_called
+def _lane_factor(lane, gamma):
+    """``W = I / (h gamma) - J`` of every lane and its LU without pivots (section notes),
+    in :func:`lu_factor`'s operations."""
+    jac, w, pivot, dt = lane[_MAT][_JAC], lane[_MAT][_W], lane[_VEC][_PIVOT], lane[_ONE][_DT]
+    size = jac.shape[0]
+    for i in range(size):
+        for j in range(size):
+            for ln in range(LANES):
+                w[i, j, ln] = -jac[i, j, ln]
+        for ln in range(LANES):
+            w[i, i, ln] += 1.0 / (dt[ln] * gamma)
+    for k in range(size - 1):
+        for i in range(k + 1, size):
+            for ln in range(LANES):
+                w[i, k, ln] = w[i, k, ln] / w[k, k, ln]
+            for j in range(k + 1, size):
+                for ln in range(LANES):
+                    w[i, j, ln] -= w[i, k, ln] * w[k, j, ln]
+    for i in range(size):
+        for ln in range(LANES):
+            pivot[i, ln] = 1.0 / w[i, i, ln]
+
+
+@_called
+def _lane_solve(w, pivot, b, x):
+    """:func:`lu_solve` for every lane, each sum in its order, kept on the stack."""
+    size = w.shape[0]
+    acc = _lane_buffer()
+    for i in range(size):
+        for ln in range(LANES):
+            acc[ln] = b[i, ln]
+        for j in range(i):
+            for ln in range(LANES):
+                acc[ln] -= w[i, j, ln] * x[j, ln]
+        for ln in range(LANES):
+            x[i, ln] = acc[ln]
+    for i in range(size - 1, -1, -1):
+        for ln in range(LANES):
+            acc[ln] = x[i, ln]
+        for j in range(size - 1, i, -1):
+            for ln in range(LANES):
+                acc[ln] -= w[i, j, ln] * x[j, ln]
+        for ln in range(LANES):
+            x[i, ln] = acc[ln] * pivot[i, ln]
+
+
+@_called
+def _lane_stage_state(a, stage, u, y0, y_stage):
+    """The state of stage ``stage`` of every lane: ``y0 + sum_j a_j u_j``, the sum from zero
+    in :func:`rosenbrock_step`'s order."""
+    size = y0.shape[0]
+    acc = _lane_buffer()
+    for i in range(size):
+        for ln in range(LANES):
+            acc[ln] = 0.0
+        for j in range(stage):
+            coefficient = a[stage - 1, j]
+            for ln in range(LANES):
+                acc[ln] += coefficient * u[j, i, ln]
+        for ln in range(LANES):
+            y_stage[i, ln] = y0[i, ln] + acc[ln]
+
+
+@_called
+def _lane_stage_rhs(cc_h, stage, u, f_stage, rhs_stage):
+    """The right-hand side of stage ``stage``'s solve in every lane: ``f + sum_j (c_j / h)
+    u_j``, in :func:`rosenbrock_step`'s order."""
+    size = f_stage.shape[0]
+    acc = _lane_buffer()
+    for i in range(size):
+        for ln in range(LANES):
+            acc[ln] = 0.0
+        for j in range(stage):
+            for ln in range(LANES):
+                acc[ln] += cc_h[stage - 1, j, ln] * u[j, i, ln]
+        for ln in range(LANES):
+            rhs_stage[i, ln] = f_stage[i, ln] + acc[ln]
+
+
+@_called
+def _lane_end_of_step(lane, h1, h2, last):
+    """``y1``, the dense coefficients ``k1``, ``k2`` and the error norm of every lane's step
+    (:func:`rosenbrock_step`, :func:`error_norm`), each sum in their order."""
+    y0, y1, y_stage, u = lane[_VEC][_Y0], lane[_VEC][_Y1], lane[_VEC][_YS], lane[_U]
+    k1, k2, atol, rtol, err = (
+        lane[_VEC][_K1],
+        lane[_VEC][_K2],
+        lane[_VEC][_ATOL],
+        lane[_ONE][_RTOL],
+        lane[_ONE][_ERR],
+    )
+    size = y0.shape[0]
+    acc1, acc2, total = _lane_buffer(), _lane_buffer(), _lane_buffer()
+    for ln in range(LANES):
+        total[ln] = 0.0
+    for i in range(size):
+        for ln in range(LANES):
+            y1[i, ln] = y_stage[i, ln] + u[last, i, ln]
+            acc1[ln] = 0.0
+            acc2[ln] = 0.0
+        for j in range(last):
+            for ln in range(LANES):
+                acc1[ln] += h1[j] * u[j, i, ln]
+                acc2[ln] += h2[j] * u[j, i, ln]
+        for ln in range(LANES):
+            k1[i, ln] = acc1[ln]
+            k2[i, ln] = acc2[ln]
+            scale = atol[i, ln] + rtol[ln] * max(abs(y0[i, ln]), abs(y1[i, ln]))
+            total[ln] += (u[last, i, ln] / scale) ** 2
+    for ln in range(LANES):
+        err[ln] = math.sqrt(total[ln] / size)
+
+
+@_called
+def _lane_step(net, tab, lane):
+    """One RODAS4 step of every lane from its state, derivative and Jacobian
+    (:func:`rosenbrock_step`, lean and not growing, the Jacobian fresh); the error estimate is
+    left in ``lane[_U][last]``, its norm in ``lane[_ONE][_ERR]``."""
+    gamma, a, cc, h1, h2 = tab[0], tab[1], tab[2], tab[3], tab[4]
+    y0, f0, y_stage, rhs_stage, f_stage = (
+        lane[_VEC][_Y0],
+        lane[_VEC][_F0],
+        lane[_VEC][_YS],
+        lane[_VEC][_RS],
+        lane[_VEC][_FS],
+    )
+    u, w, pivot, dt, cc_h = (
+        lane[_U],
+        lane[_MAT][_W],
+        lane[_VEC][_PIVOT],
+        lane[_ONE][_DT],
+        lane[_CC_H],
+    )
+    size = y0.shape[0]
+    n_stages = h1.size + 1
+    last = n_stages - 1
+    _lane_factor(lane, gamma)
+    for i in range(cc.shape[0]):
+        for j in range(i + 1):
+            for ln in range(LANES):
+                cc_h[i, j, ln] = cc[i, j] / dt[ln]
+    for i in range(size):
+        for ln in range(LANES):
+            rhs_stage[i, ln] = f0[i, ln]
+            y_stage[i, ln] = y0[i, ln]
+    for stage in range(n_stages):
+        if stage > 0:
+            if stage < last:
+                _lane_stage_state(a, stage, u, y0, y_stage)
+            else:
+                # Stiff accuracy: the last stage is at Y_{s-1} + u_{s-1}.
+                for i in range(size):
+                    for ln in range(LANES):
+                        y_stage[i, ln] += u[stage - 1, i, ln]
+            _lane_stage_flows(y_stage, net, lane)
+            _lane_rhs_of_flows(y_stage, net, lane, f_stage)
+            _lane_stage_rhs(cc_h, stage, u, f_stage, rhs_stage)
+        _lane_solve(w, pivot, rhs_stage, u[stage])
+    _lane_end_of_step(lane, h1, h2, last)
+
+
+@_called
+def _lane_load(lane, ln, c, net, ctl, state, ops):
+    """Case ``c`` into lane ``ln``: its state, constants and scalars, its links' scales with
+    the closed ones at zero as :func:`link_flows` has them."""
+    y_all, t_all, h_all = state[0], state[1], state[3]
+    rtol_all, atol_all, is_open_all = ctl[1], ctl[2], ops[5]
+    rt_v, flow_scale, delta, boundary_p = net[RT_V], net[FLOW_SCALE], net[DELTA], net[BOUNDARY_P]
+    consts, fan_link, fan_a, fan_b = net[CONSTS], net[FAN_LINK], net[FAN_A], net[FAN_B]
+    src_flow = net[SRC_FLOW]
+    is_open = is_open_all[c]
+    n_links = flow_scale.shape[1]
+    for i in range(y_all.shape[1]):
+        lane[_VEC][_Y0][i, ln] = y_all[c, i]
+        lane[_VEC][_RTV][i, ln] = rt_v[c, i]
+        lane[_VEC][_ATOL][i, ln] = atol_all[c, i]
+    for k in range(n_links):
+        lane[_LINK][_SCALE][k, ln] = flow_scale[c, k] * (1.0 if is_open[k] else 0.0)
+        lane[_LINK][_DELTA][k, ln] = delta[c, k]
+        lane[_LINK][_BOUNDARY][k, ln] = boundary_p[c, k]
+    for j in range(consts.shape[1]):
+        lane[_CONST][j, ln] = consts[c, j]
+    for i in range(fan_link.size):
+        lane[_FAN][_FAN_A][i, ln] = fan_a[c, i]
+        lane[_FAN][_FAN_B][i, ln] = fan_b[c, i]
+        lane[_FAN_ON][i, ln] = is_open[fan_link[i]]
+    for j in range(src_flow.shape[1]):
+        lane[_SRC][j, ln] = src_flow[c, j]
+        lane[_SRC_ON][j, ln] = is_open[n_links + j]
+    lane[_ONE][_T][ln] = t_all[c]
+    lane[_ONE][_H][ln] = h_all[c]
+    lane[_ONE][_RTOL][ln] = rtol_all[c]
+    lane[_INT][_IN_ROW][ln] = 0
+    lane[_INT][_FRESH][ln] = 0
+    lane[_INT][_CASE][ln] = c
+
+
+@_called
+def _lane_column(src, ln, dst):
+    """Lane ``ln``'s column of ``src`` into the vector ``dst``."""
+    for i in range(dst.size):
+        dst[i] = src[i, ln]
+
+
+@_called
+def _lane_end(lane, ln, c, net, state, ops, work, gwork):
+    """Case ``c`` of lane ``ln`` ended: its state, derivative, time and next step stored as
+    :func:`_run_case` leaves them; the lane is idle."""
+    y_all, t_all, f_all, h_all = state[0], state[1], state[2], state[3]
+    _lane_column(lane[_VEC][_Y0], ln, y_all[c])
+    rhs_called(y_all[c], ops[5][c], lane[_ONE][_T][ln], c, net, None, work, gwork, f_all[c])
+    t_all[c] = lane[_ONE][_T][ln]
+    h_all[c] = lane[_ONE][_H][ln]
+    lane[_INT][_CASE][ln] = -1
+
+
+@_called
+def _lane_advance(lane, ln, net, thr, out, ctl, state, ops, work):
+    """What :func:`_run_case` does after a step, for the case of lane ``ln``: accept or
+    reject it by its error, report the outputs and thresholds it passed, count its sources;
+    True when the case has ended (its run done, or failed)."""
+    c = lane[_INT][_CASE][ln]
+    n_steps, n_rej, status = state[4], state[5], state[6]
+    thr_time, max_dp, src_on, src_amount = ops[0], ops[1], ops[2], ops[3]
+    nxt, is_open_all = ops[4], ops[5]
+    duration, max_steps, exponent = ctl[0], ctl[3], ctl[4]
+    src_flow = net[SRC_FLOW]
+    n_links = net[LINK_A].size
+    is_open = is_open_all[c]
+    y0, y1, k1, k2, y_end = work[10][0], work[10][2], work[10][3], work[10][4], work[10][5]
+    t, dt, in_row = lane[_ONE][_T][ln], lane[_ONE][_DT][ln], lane[_INT][_IN_ROW][ln]
+    err = lane[_ONE][_ERR][ln]
+    y_lane, y1_lane = lane[_VEC][_Y0], lane[_VEC][_Y1]
+    atol = lane[_VEC][_ATOL]
+    for i in range(y0.size):
+        if y1_lane[i, ln] < -atol[i, ln]:
+            err = np.inf
+    if not math.isfinite(err):
+        err = np.inf
+    accept = err <= 1.0
+    h = dt * step_factor(err, accept, exponent, in_row)
+    done = False
+    if accept:
+        n_steps[c] += 1
+        in_row = 0
+        stop = duration[c]
+        t_new = t + dt
+        if abs(t_new - stop) <= 1e-12 * stop:
+            t_new = stop
+        _lane_column(y1_lane, ln, y_end)
+        t_out = out[0]
+        j = nxt[c]
+        # The step's dense output, for the case's own functions, only where they use it.
+        if thr[0].size or (j < t_out.size and t_out[j] <= t_new * (1 + 1e-12)):
+            _lane_column(y_lane, ln, y0)
+            _copy(y_end, y1)
+            _lane_column(lane[_VEC][_K1], ln, k1)
+            _lane_column(lane[_VEC][_K2], ln, k2)
+            theta_end = min(max((t_new - t) / dt, 0.0), 1.0)
+            _fill(y0, y1, k1, k2, t, dt, t_new, c, net, out, nxt)
+            _locate(y0, y1, k1, k2, y_end, t, dt, theta_end, c, net, thr, thr_time)
+        for j in range(src_flow.shape[1]):
+            if is_open[n_links + j]:
+                src_on[c, j] += t_new - t
+                src_amount[c, j] += (t_new - t) * src_flow[c, j]
+        for i in range(y0.size):
+            y_lane[i, ln] = y_end[i]
+        lane[_INT][_FRESH][ln] = 0
+        t = t_new
+        _track_dp(y_end, c, net, max_dp)
+        done = t >= duration[c]
+    else:
+        n_rej[c] += 1
+        in_row += 1
+    if not done:
+        if t + h <= t or in_row > _MAX_REJECTIONS:
+            status[c] = FAIL_STUCK
+            done = True
+        elif n_steps[c] + n_rej[c] >= max_steps:
+            status[c] = FAIL_STEPS
+            done = True
+    lane[_ONE][_T][ln], lane[_ONE][_H][ln], lane[_INT][_IN_ROW][ln] = t, h, in_row
+    return done
+
+
+@_called
+def _lane_derivatives(lane, net, ops, work, gwork):
+    """The derivative and Jacobian of each lane whose state is new (a case loaded, a step
+    accepted), by the case's own functions (:func:`rhs_called`, :func:`jacobian_of_slopes`),
+    once a step as in :func:`_run_case`; a rejected step keeps them. Left to each case, not
+    to the lanes' vectors: once a step, against the stages' five, and a first call compiles
+    one law with slopes, not two."""
+    y0, f0, jac = lane[_VEC][_Y0], lane[_VEC][_F0], lane[_MAT][_JAC]
+    case, fresh, t = lane[_INT][_CASE], lane[_INT][_FRESH], lane[_ONE][_T]
+    y, f, jac_case = work[10][0], work[10][1], work[8]
+    for ln in range(LANES):
+        c = case[ln]
+        if c < 0 or fresh[ln]:
+            continue
+        _lane_column(y0, ln, y)
+        rhs_called(y, ops[5][c], t[ln], c, net, None, work, gwork, f)
+        jacobian_of_slopes(ops[5][c], c, net, work, jac_case)
+        for i in range(y.size):
+            f0[i, ln] = f[i]
+            for j in range(y.size):
+                jac[i, j, ln] = jac_case[i, j]
+        fresh[ln] = 1
+
+
+@_called
+def _lane_steps(lane, net, tab, duration):
+    """Each lane's step ``dt`` to its end, landing on it when the rest would be a sliver
+    (:func:`_run_case`); an idle lane takes a unit step of its last case's numbers."""
+    case, t, h, dt = lane[_INT][_CASE], lane[_ONE][_T], lane[_ONE][_H], lane[_ONE][_DT]
+    for ln in range(LANES):
+        if case[ln] < 0:
+            dt[ln] = 1.0
+            continue
+        stop = duration[case[ln]]
+        step = min(h[ln], stop - t[ln])
+        if stop - t[ln] - step < 1e-9 * step:
+            step = stop - t[ln]
+        dt[ln] = step
+
+
+@_called
+def _run_lanes(cases, net, thr, out, ctl, tab, state, ops, work, gwork, lane):
+    """Integrate ``cases`` (started by :func:`_start_case`, each before its end) in lanes,
+    each lane taking the next case when its own ends."""
+    following = 0
+    running = 0
+    for ln in range(LANES):
+        if following < cases.size:
+            _lane_load(lane, ln, cases[following], net, ctl, state, ops)
+            following += 1
+            running += 1
+    while running > 0:
+        _lane_derivatives(lane, net, ops, work, gwork)
+        _lane_steps(lane, net, tab, ctl[0])
+        _lane_step(net, tab, lane)
+        for ln in range(LANES):
+            c = lane[_INT][_CASE][ln]
+            if c < 0 or not _lane_advance(lane, ln, net, thr, out, ctl, state, ops, work):
+                continue
+            _lane_end(lane, ln, c, net, state, ops, work, gwork)
+            running -= 1
+            if following < cases.size:
+                _lane_load(lane, ln, cases[following], net, ctl, state, ops)
+                following += 1
+                running += 1
+
+
 @njit(cache=True, error_model="numpy", nogil=True)
 def _integrate_range(
-    lo, hi, step, block, rt_v, link_a, link_b, vacuum, boundary_p, delta, flow_scale, consts,
-    fan_link, fan_a, fan_b, src_module, src_flow, growth_of_link, growth_time, growth_area,
-    nominal_area, breakpoints, flags, molar_mass, heat_capacity, x0, t0, volume,
-    vacuum_moles, mm0, cp0, cda, src_watch, src_setpoint, src_band, src_x, src_h,
-    wall_conductance, wall_temperature, share, neighbours, colour, floor, quantity,
-    ev_time, ev_target, ev_opens, done, ev_last, trig_module, trig_rate,
-    trig_sign, trig_level, trig_delay, trig_event, fired, fired_at, rate_now, rearms, thr_sign,
-    thr_share, thr_level, t_out, array, rows, columns, out_t, out_o2, out_co2,
-    duration, rtol, atol, max_steps,
+    alone, lanes, lo, hi, step, block, rt_v, link_a, link_b, vacuum, boundary_p, delta,
+    flow_scale, consts, fan_link, fan_a, fan_b, src_module, src_flow, growth_of_link,
+    growth_time, growth_area, nominal_area, breakpoints, flags, molar_mass, heat_capacity, x0,
+    t0, volume, vacuum_moles, mm0, cp0, cda, src_watch, src_setpoint, src_band, src_x, src_h,
+    wall_conductance, wall_temperature, share, neighbours, colour, floor, quantity, ev_time,
+    ev_target, ev_opens, done, ev_last, trig_module, trig_rate, trig_sign, trig_level,
+    trig_delay, trig_event, fired, fired_at, rate_now, rearms, thr_sign, thr_share, thr_level,
+    t_out, array, rows, columns, out_t, out_o2, out_co2, duration, rtol, atol, max_steps,
     exponent, gamma, tab_a, tab_c, tab_h1, tab_h2, stage_time, tab_d, y, t, f, h, n_steps,
     n_rejected, status, thr_time, max_dp, src_on, src_amount, nxt, is_open, report_start,
 ):  # fmt: skip
@@ -2010,21 +2613,50 @@ def _integrate_range(
     )))  # fmt: skip
     gout = _ref(_borrowed_unless_none(flags, (out_t, out_o2, out_co2)))
     gwork = _ref(_borrowed(owned_general))
-    for first in range(lo * block, hi, step * block):
-        for c in range(first, min(first + block, hi)):
-            _start_case(
-                c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, report_start, work,
-                gwork,
-            )  # fmt: skip
-            if t[c] < duration[c]:
-                _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, work,
-                          gwork)  # fmt: skip
-    return owned, owned_general
+    # One of ``alone`` and ``lanes`` is None, and numba compiles no branch on an argument that
+    # is None: a run compiles only its own loop.
+    if alone is not None:
+        for first in range(lo * block, hi, step * block):
+            for c in range(first, min(first + block, hi)):
+                _start_case(c, net, gen, sched, trig, thr, out, gout, ctl, state, ops,
+                            report_start, work, gwork)  # fmt: skip
+                if t[c] < duration[c]:
+                    _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops,
+                              work, gwork)  # fmt: skip
+    held = None
+    if lanes is not None:
+        cases = np.empty(max(hi - lo * block, 0), dtype=np.int64)  # at most these
+        n = 0
+        for first in range(lo * block, hi, step * block):
+            for c in range(first, min(first + block, hi)):
+                _start_case(c, net, gen, sched, trig, thr, out, gout, ctl, state, ops,
+                            report_start, work, gwork)  # fmt: skip
+                if t[c] < duration[c]:
+                    cases[n] = c
+                    n += 1
+        held = lane_scratch(link_a.size, y.shape[1], tab_h1.size + 1, fan_link.size,
+                            src_module.size, consts.shape[1])  # fmt: skip
+        _run_lanes(cases[:n], net, thr, out, ctl, tab, state, ops, work, gwork,
+                   _ref(_borrowed(held)))  # fmt: skip
+    return owned, owned_general, held
+
+
+def lanes_apply(net, gen, sched, trig):
+    """Whether :func:`integrate` runs a station's cases in lanes (section "Cases in lanes"):
+    the lean model, no triggers, no scheduled events and no growing areas; the arguments are
+    those of :func:`integrate`."""
+    return bool(
+        gen is None
+        and trig[0].size == 0
+        and sched[0].shape[1] == 0
+        and not np.any(net[GROWTH_OF_LINK] >= 0)
+    )
 
 
 def integrate(
-    net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, report_start, threads=None
-):
+    net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, report_start, threads=None,
+    lanes=True,
+):  # fmt: skip
     """Integrate every case of a station to its end, in parallel over cases.
 
     Parameters
@@ -2065,17 +2697,26 @@ def integrate(
         times up to each case's start time (a resumed run).
     threads : int, optional
         Threads to run cases on; by default one per core (``os.cpu_count()``).
+    lanes : bool, optional
+        Run a lean station without triggers, scheduled events or growing areas in lanes
+        (section "Cases in lanes"; the same bits); False runs every case alone.
     """
+    in_lanes = lanes and lanes_apply(net, gen, sched, trig)
     if gen is None:
         # None for the general model's arrays: a lean run compiles and runs without them.
         gen, gout = (None,) * (QUANTITY + 1), (None,) * len(gout)
     if trig[0].size == 0:  # likewise a station without triggers
         trig = (None,) * len(trig)
-    arrays = (*net, *gen, *sched, *trig, *thr, *out, *gout, *ctl, *tab, *state, *ops, report_start)
+    # One of the two first arguments is None: the run in lanes, or each case alone.
+    arrays = (
+        None if in_lanes else np.int64(1),
+        np.int64(LANES) if in_lanes else None,
+        *(*net, *gen, *sched, *trig, *thr, *out, *gout, *ctl, *tab, *state, *ops, report_start),
+    )
     n_cases = state[0].shape[0]
     workers = max(1, min(threads or os.cpu_count() or 1, n_cases))
     if workers == 1:
-        _integrate_range(0, n_cases, 1, BLOCK, *arrays)
+        _integrate_range(*arrays[:2], 0, n_cases, 1, BLOCK, *arrays[2:])
         return
     # Several chunks per thread, taken as threads come free, so that a thread slowed by the
     # machine's other work takes fewer; each chunk every n-th block of cases, so that all cost
@@ -2087,7 +2728,7 @@ def integrate(
     n_chunks = min(-(-n_cases // block), 8 * workers)
     with ThreadPoolExecutor(workers) as pool:
         runs = [
-            pool.submit(_integrate_range, first, n_cases, n_chunks, block, *arrays)
+            pool.submit(_integrate_range, *arrays[:2], first, n_cases, n_chunks, block, *arrays[2:])
             for first in range(n_chunks)
         ]
         for run in runs:
