@@ -28,10 +28,10 @@ step's time. The tuples are passed on by reference (:func:`_ref`, one word each)
 a tuple to a function it does not inline as its members, seven to nine words per array, and
 pushing them on the stack at every call took half the remaining time of a step.
 
-A lean station without triggers, scheduled events or growing areas (most sweeps) runs its
-cases in lanes: sixty-four cases at a time on each thread, every loop of the step over the
-cases innermost, in vector instructions, each case doing the operations of its own run in
-the same order (the same bits; section "Cases in lanes").
+A lean station without triggers, scheduled events or growing areas (a sweep of holes whose
+hatches stay as they are) runs its cases in lanes: sixty-four cases at a time on each thread,
+every loop of the step over the cases innermost, in vector instructions, each case doing the
+operations of its own run in the same order (the same bits; section "Cases in lanes").
 
 Sections, in order: the lean model's physics; the general model's physics; one Rosenbrock
 step and its control; scheduled events and triggers; cases in lanes; one case's run, and the
@@ -1965,10 +1965,10 @@ def _start_case(c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, repor
 # --------------------------------------------------------------------------------------------
 # Cases in lanes
 #
-# The lean model's cases without triggers, scheduled events or growing areas (most sweeps),
-# ``LANES`` at a time on one thread: each array of a lane set holds one column per case, and
-# every loop of the step runs over the lanes innermost, so that the compiler gives each
-# operation to every lane in one vector instruction. The operations of each lane are those of
+# The lean model's cases without triggers, scheduled events or growing areas, ``LANES`` at a
+# time on one thread: each array of a lane set holds one column per case, and every loop of
+# the step runs over the lanes innermost, so that the compiler gives each operation to every
+# lane in one vector instruction. The operations of each lane are those of
 # the case's own run (:func:`_run_case`), term for term, so a case gives the same bits in any
 # lane, alone or beside others; a lane whose case ends takes the next case of its thread.
 # What a step decides (its acceptance, the outputs, the thresholds) stays per case, in the
