@@ -40,9 +40,12 @@ machine's load falls on all of them. Peak memory is the resident high-water mark
 (``getrusage``), beside the mark before the first call. Accuracy: the largest relative error of
 the final pressures of every module against ``solve_ivp(method="Radau")`` at ``rtol=1e-11`` on a
 sample of the cases (pressures below 1e-3 of the initial pressure are compared to that floor,
-not to themselves), and on the ISS-like station the error of leaksim's threshold times. Last,
-leaksim's cold start: its first call on 1,000 chain cases in a fresh process with an empty numba
-cache, the kernel compiled from nothing (``--no-cold-start`` skips it).
+not to themselves), and on the ISS-like station the error of leaksim's threshold times. Then
+the ISS-like sweep end to end as ``leaksim sweep`` runs it, in one process each: 100,000 cases
+timed, a million for their peak memory (``--no-sweep`` skips them). Last, leaksim's cold start:
+its first call on 1,000 chain cases in a fresh process with an empty numba cache, the kernel
+compiled from nothing (``--no-cold-start`` skips it). The goals checked at the end are the
+compiled core's (:data:`GOALS`, :data:`SWEEP_GOALS`, 15 s for a first call).
 
 Run ``python benchmarks/peers.py --help`` for options; ``--quick`` is a smoke test (small
 counts, one repetition), mostly the compilers' time.
@@ -664,6 +667,9 @@ def worker(spec: dict) -> None:
     Each call starts after the previous one's result was dropped (the runners return small
     copies), so that no contender runs beside a dead result's memory.
     """
+    if spec.get("sweep"):
+        sweep_worker(spec)
+        return
     work = BUILDERS[spec["workload"]](spec["cases"])
     cases = np.load(spec["indices"])
     runner = RUNNERS[spec["contender"]]
@@ -709,6 +715,50 @@ def in_subprocess(spec: dict, folder: Path) -> dict:
     figures = json.loads(Path(spec["figures"]).read_text())
     with np.load(spec["arrays"]) as arrays:
         figures["arrays"] = {k: arrays[k] for k in arrays.files}
+    return figures
+
+
+def sweep_worker(spec: dict) -> None:
+    """Run the ISS-like sweep (``examples/iss_monte_carlo.toml``) at ``spec["cases"]`` cases in
+    this process, as ``leaksim sweep`` does (chunks of 5,000 cases, the kernel's threads on
+    every core); save its time, peak memory and failures."""
+    from leaksim.sweep import load_sweep
+
+    sweep = load_sweep(EXAMPLE).replace(cases=spec["cases"])
+    baseline = peak_rss_mib()
+    start = time.perf_counter()
+    result = sweep.run(chunk_size=SWEEP_CHUNK, progress=False)
+    seconds = time.perf_counter() - start
+    figures = {
+        "seconds": seconds,
+        "peak_rss_mib": peak_rss_mib(),
+        "baseline_rss_mib": baseline,
+        "failed": int(result.summary()["failed"]),
+    }
+    Path(spec["figures"]).write_text(json.dumps(figures))
+
+
+def measure_sweeps(folder: Path) -> list[dict]:
+    """The ISS-like sweep end to end at each of :data:`SWEEP_GOALS`' case counts, each in a
+    fresh interpreter (its peak memory its own), on the compile cache the runs left."""
+    figures = []
+    for n, _, _ in SWEEP_GOALS:
+        print(f"\niss sweep, {n:,} cases in one process ...", flush=True)
+        spec = {"sweep": True, "cases": n, "figures": str(folder / f"sweep-{n}.json")}
+        env = {**os.environ, "JAX_PLATFORMS": "cpu"}
+        done = subprocess.run(
+            [sys.executable, __file__, "--worker", json.dumps(spec)],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        if done.returncode != 0:
+            error = done.stderr.strip().splitlines()[-1] if done.stderr else "no output"
+            figures.append({"cases": n, "error": error})
+            continue
+        run = {"cases": n, **json.loads(Path(spec["figures"]).read_text())}
+        print(f"{run['seconds']:.1f} s, peak {run['peak_rss_mib']:.0f} MiB", flush=True)
+        figures.append(run)
     return figures
 
 
@@ -888,6 +938,10 @@ GOALS = (
     ("two-modules", "numbalsoda", "leaksim-full", 5.0),
     ("two-modules", "leaksim", "closed-form", -3.0),
 )
+#: The ISS-like sweep's goals: (cases, figure, bound): 100,000 cases in one process in under
+#: 10 s, a million cases under 1 GiB of peak memory.
+SWEEP_GOALS = ((100_000, "seconds", 10.0), (1_000_000, "peak_rss_mib", 1024.0))
+SWEEP_CHUNK = 5_000
 
 
 def targets(record: dict) -> list[dict]:
@@ -922,6 +976,13 @@ def targets(record: dict) -> list[dict]:
         worst = round(max(overhead), 2)
         goal = "leaksim: first call less warm call, compile cache on disk [s] <= 15"
         goals.append({"goal": goal, "cases": "-", "value": worst, "met": bool(worst <= 15)})
+    for (n, figure, bound), run in zip(SWEEP_GOALS, record.get("sweeps", []), strict=False):
+        if "error" in run:
+            continue
+        what = "s" if figure == "seconds" else "MiB peak"
+        goal = f"iss sweep: {n:,} cases in one process [{what}] <= {bound:g}"
+        value = round(run[figure], 2)
+        goals.append({"goal": goal, "cases": n, "value": value, "met": bool(value <= bound)})
     cold = record.get("cold_start", {})
     if "first_call_s" in cold:
         worst = max(cold["first_call_s"])
@@ -1004,6 +1065,11 @@ def parse(argv=None):
         action="store_true",
         help="skip the first call with an empty numba cache (it compiles for tens of seconds)",
     )
+    parser.add_argument(
+        "--no-sweep",
+        action="store_true",
+        help="skip the ISS-like sweep at 100,000 and 1,000,000 cases (about a minute)",
+    )
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--table", help="print the Markdown tables of a saved --json file")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -1049,6 +1115,9 @@ def main(argv=None) -> dict:
                 run = measure(workload, n, contenders, args, Path(folder))
                 print_table(run)
                 record["runs"].append(run)
+        if "iss" in workloads and "leaksim" in args.contenders and not args.no_sweep:
+            if not args.quick:
+                record["sweeps"] = measure_sweeps(Path(folder))
         if "leaksim-full" in args.contenders and not args.no_cold_start:
             record["cold_start"] = measure_cold(args, Path(folder))
     record["machine"]["load_average_end"] = [round(v, 2) for v in os.getloadavg()]
