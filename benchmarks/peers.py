@@ -701,6 +701,16 @@ def in_subprocess(spec: dict, folder: Path) -> dict:
     """Run :func:`worker` in a fresh interpreter; its figures and arrays, or its error."""
     tag = f"{spec['workload']}-{spec['cases']}-{spec['contender']}-{spec['rep']}"
     spec = {**spec, "arrays": str(folder / f"{tag}.npz"), "figures": str(folder / f"{tag}.json")}
+    figures = _worker_figures(spec)
+    if "error" in figures:
+        return figures
+    with np.load(spec["arrays"]) as arrays:
+        figures["arrays"] = {k: arrays[k] for k in arrays.files}
+    return figures
+
+
+def _worker_figures(spec: dict) -> dict:
+    """Run ``--worker spec`` in a fresh interpreter: the figures it saved, or its error."""
     env = {**os.environ, "JAX_PLATFORMS": "cpu"}
     if spec.get("numba_cache"):  # a cold start: numba compiles into an empty cache
         env["NUMBA_CACHE_DIR"] = spec["numba_cache"]
@@ -712,10 +722,7 @@ def in_subprocess(spec: dict, folder: Path) -> dict:
     )
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else "no output"}
-    figures = json.loads(Path(spec["figures"]).read_text())
-    with np.load(spec["arrays"]) as arrays:
-        figures["arrays"] = {k: arrays[k] for k in arrays.files}
-    return figures
+    return json.loads(Path(spec["figures"]).read_text())
 
 
 def sweep_worker(spec: dict) -> None:
@@ -745,19 +752,9 @@ def measure_sweeps(folder: Path) -> list[dict]:
     for n, _, _ in SWEEP_GOALS:
         print(f"\niss sweep, {n:,} cases in one process ...", flush=True)
         spec = {"sweep": True, "cases": n, "figures": str(folder / f"sweep-{n}.json")}
-        env = {**os.environ, "JAX_PLATFORMS": "cpu"}
-        done = subprocess.run(
-            [sys.executable, __file__, "--worker", json.dumps(spec)],
-            capture_output=True,
-            text=True,
-            env=env,
-        )
-        if done.returncode != 0:
-            error = done.stderr.strip().splitlines()[-1] if done.stderr else "no output"
-            figures.append({"cases": n, "error": error})
-            continue
-        run = {"cases": n, **json.loads(Path(spec["figures"]).read_text())}
-        print(f"{run['seconds']:.1f} s, peak {run['peak_rss_mib']:.0f} MiB", flush=True)
+        run = {"cases": n, **_worker_figures(spec)}
+        if "error" not in run:
+            print(f"{run['seconds']:.1f} s, peak {run['peak_rss_mib']:.0f} MiB", flush=True)
         figures.append(run)
     return figures
 

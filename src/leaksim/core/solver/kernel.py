@@ -2253,37 +2253,34 @@ def _lane_solve(w, pivot, b, x):
             x[i, ln] = acc[ln] * pivot[i, ln]
 
 
-@_called
-def _lane_stage_state(a, stage, u, y0, y_stage):
-    """The state of stage ``stage`` of every lane: ``y0 + sum_j a_j u_j``, the sum from zero
-    in :func:`rosenbrock_step`'s order."""
-    size = y0.shape[0]
-    acc = _lane_buffer()
-    for i in range(size):
-        for ln in range(LANES):
-            acc[ln] = 0.0
-        for j in range(stage):
-            coefficient = a[stage - 1, j]
-            for ln in range(LANES):
-                acc[ln] += coefficient * u[j, i, ln]
-        for ln in range(LANES):
-            y_stage[i, ln] = y0[i, ln] + acc[ln]
+def _coefficient(coefficients, row, j, ln):
+    """``coefficients[row, j]`` of a tableau's matrix, or lane ``ln``'s ``[row, j, ln]`` of a
+    matrix per lane; chosen by the array's dimensions when compiling."""
+
+
+@overload(_coefficient)
+def _coefficient_impl(coefficients, row, j, ln):
+    if coefficients.ndim == 2:
+        return lambda coefficients, row, j, ln: coefficients[row, j]
+    return lambda coefficients, row, j, ln: coefficients[row, j, ln]
 
 
 @_called
-def _lane_stage_rhs(cc_h, stage, u, f_stage, rhs_stage):
-    """The right-hand side of stage ``stage``'s solve in every lane: ``f + sum_j (c_j / h)
-    u_j``, in :func:`rosenbrock_step`'s order."""
-    size = f_stage.shape[0]
+def _lane_combination(coefficients, stage, u, base, out):
+    """``base + sum_j c_j u_j`` over the stages before ``stage``, for every lane, the sum from
+    zero in :func:`rosenbrock_step`'s order: ``c`` the tableau's row (``a``: the stage's
+    state) or each lane's (``C / h``: the right-hand side of the stage's solve), one compiled
+    copy for each."""
+    size = base.shape[0]
     acc = _lane_buffer()
     for i in range(size):
         for ln in range(LANES):
             acc[ln] = 0.0
         for j in range(stage):
             for ln in range(LANES):
-                acc[ln] += cc_h[stage - 1, j, ln] * u[j, i, ln]
+                acc[ln] += _coefficient(coefficients, stage - 1, j, ln) * u[j, i, ln]
         for ln in range(LANES):
-            rhs_stage[i, ln] = f_stage[i, ln] + acc[ln]
+            out[i, ln] = base[i, ln] + acc[ln]
 
 
 @_called
@@ -2355,7 +2352,7 @@ def _lane_step(net, tab, lane):
     for stage in range(n_stages):
         if stage > 0:
             if stage < last:
-                _lane_stage_state(a, stage, u, y0, y_stage)
+                _lane_combination(a, stage, u, y0, y_stage)
             else:
                 # Stiff accuracy: the last stage is at Y_{s-1} + u_{s-1}.
                 for i in range(size):
@@ -2363,7 +2360,7 @@ def _lane_step(net, tab, lane):
                         y_stage[i, ln] += u[stage - 1, i, ln]
             _lane_stage_flows(y_stage, net, lane)
             _lane_rhs_of_flows(y_stage, net, lane, f_stage)
-            _lane_stage_rhs(cc_h, stage, u, f_stage, rhs_stage)
+            _lane_combination(cc_h, stage, u, f_stage, rhs_stage)
         _lane_solve(w, pivot, rhs_stage, u[stage])
     _lane_end_of_step(lane, h1, h2, last)
 
