@@ -30,8 +30,9 @@ pushing them on the stack at every call took half the remaining time of a step.
 
 A lean station without triggers, scheduled events or growing areas (a sweep of holes whose
 hatches stay as they are) runs its cases in lanes: sixty-four cases at a time on each thread,
-every loop of the step over the cases innermost, in vector instructions, each case doing the
-operations of its own run in the same order (the same bits; section "Cases in lanes").
+every loop of the step over the cases innermost (the step's sums and solves in vector
+instructions), each case doing the operations of its own run in the same order (the same
+bits; section "Cases in lanes").
 
 Sections, in order: the lean model's physics; the general model's physics; one Rosenbrock
 step and its control; scheduled events and triggers; cases in lanes; one case's run, and the
@@ -1968,12 +1969,15 @@ def _start_case(c, net, gen, sched, trig, thr, out, gout, ctl, state, ops, repor
 # The lean model's cases without triggers, scheduled events or growing areas, ``LANES`` at a
 # time on one thread: each array of a lane set holds one column per case, and every loop of
 # the step runs over the lanes innermost, so that the compiler gives each operation to every
-# lane in one vector instruction. The operations of each lane are those of
+# lane in one vector instruction: the sums, solves and LU of the step, the sums of its
+# right-hand sides and its error norm. The orifice law's own loop it keeps scalar (for a
+# reason its remarks do not give), where the lanes' independent laws overlap in the
+# processor instead. The operations of each lane are those of
 # the case's own run (:func:`_run_case`), term for term, so a case gives the same bits in any
 # lane, alone or beside others; a lane whose case ends takes the next case of its thread.
 # What a step decides (its acceptance, the outputs, the thresholds) stays per case, in the
 # functions of the case's own run, and so do the derivative and Jacobian after an accepted
-# step (once a step, where the stages' laws are five): in vectors they were a sixth quicker
+# step (once a step, where the stages' laws are five): in the lanes they were a sixth quicker
 # but took 1.4 s more to compile on a first call, which has 15 s.
 #
 # The solves of a lane set take no pivots: for the lean model, ``W = I / (h gamma) - J`` is
@@ -2136,7 +2140,8 @@ def _lane_stage_flows(y, net, lane):
     """:func:`stage_flows` for every lane (no growth). Each link's law is taken for all lanes
     by both branches, into buffers on the stack, and one kept in a second loop: a loop that
     chooses its reads or its work by a condition, or that writes to arrays the compiler cannot
-    tell apart from those it reads, is not given to vectors (:func:`_lane_buffer`). A link
+    tell apart from those it reads, is not given to vectors (:func:`_lane_buffer`); the law's
+    own loop is not either, yet, but the loops around it are. A link
     where any lane's law leaves the series' range is taken again lane by lane by :func:`flux`
     itself (the same bits where it is in range)."""
     link_a, link_b, vacuum = net[LINK_A], net[LINK_B], net[VACUUM]
