@@ -1797,13 +1797,23 @@ def _count_feed(y0, y1, k1, k2, y_end, t, t_new, theta_end, is_open, c, net, gen
         src_amount[c, j] += dt / 6.0 * (at[0, j] + 4.0 * at[1, j] + at[2, j])
 
 
+@_inline
+def _count_sources(c, is_open, dt, net, src_on, src_amount):
+    """Add an accepted step of ``dt`` to the time on and the amount of each open constant
+    source of case ``c`` (the lean model)."""
+    src_flow = net[SRC_FLOW]
+    n_links = net[LINK_A].size
+    for j in range(src_flow.shape[1]):
+        if is_open[n_links + j]:
+            src_on[c, j] += dt
+            src_amount[c, j] += dt * src_flow[c, j]
+
+
 @_called
 def _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, work, gwork):
     """Integrate case ``c`` from its start to its end (the loop of
     :class:`~leaksim.core.solver.integrator.Integrator` for one case); ``gen``, ``gout`` and
     ``gwork`` are the general model's arrays, outputs and scratch, None for the lean one."""
-    n_links = net[LINK_A].size
-    src_flow = net[SRC_FLOW]
     y_all, t_all, f_all, h_all = state[0], state[1], state[2], state[3]
     n_steps, n_rej, status = state[4], state[5], state[6]
     thr_time, max_dp, src_on, src_amount = ops[0], ops[1], ops[2], ops[3]
@@ -1881,10 +1891,7 @@ def _run_case(c, net, gen, sched, trig, thr, out, gout, ctl, tab, state, ops, wo
             if gen is None:
                 _fill(y0, y1, k1, k2, t, dt, t_new, c, net, out, nxt)
                 _locate(y0, y1, k1, k2, y_end, t, dt, theta_end, c, net, thr, thr_time)
-                for j in range(src_flow.shape[1]):
-                    if is_open[n_links + j]:
-                        src_on[c, j] += t_new - t
-                        src_amount[c, j] += (t_new - t) * src_flow[c, j]
+                _count_sources(c, is_open, t_new - t, net, src_on, src_amount)
             else:
                 _fill_general(y0, y1, k1, k2, t, dt, t_new, c, gen, out, gout, nxt, gwork)
                 _locate_general(
@@ -2292,14 +2299,8 @@ def _lane_combination(coefficients, stage, u, base, out):
 def _lane_end_of_step(lane, h1, h2, last):
     """``y1``, the dense coefficients ``k1``, ``k2`` and the error norm of every lane's step
     (:func:`rosenbrock_step`, :func:`error_norm`), each sum in their order."""
-    y0, y1, y_stage, u = lane[_VEC][_Y0], lane[_VEC][_Y1], lane[_VEC][_YS], lane[_U]
-    k1, k2, atol, rtol, err = (
-        lane[_VEC][_K1],
-        lane[_VEC][_K2],
-        lane[_VEC][_ATOL],
-        lane[_ONE][_RTOL],
-        lane[_ONE][_ERR],
-    )
+    vec, u, rtol, err = lane[_VEC], lane[_U], lane[_ONE][_RTOL], lane[_ONE][_ERR]
+    y0, y1, y_stage, k1, k2, atol = vec[_Y0], vec[_Y1], vec[_YS], vec[_K1], vec[_K2], vec[_ATOL]
     size = y0.shape[0]
     acc1, acc2, total = _lane_buffer(), _lane_buffer(), _lane_buffer()
     for ln in range(LANES):
@@ -2328,20 +2329,9 @@ def _lane_step(net, tab, lane):
     (:func:`rosenbrock_step`, lean and not growing, the Jacobian fresh); the error estimate is
     left in ``lane[_U][last]``, its norm in ``lane[_ONE][_ERR]``."""
     gamma, a, cc, h1, h2 = tab[0], tab[1], tab[2], tab[3], tab[4]
-    y0, f0, y_stage, rhs_stage, f_stage = (
-        lane[_VEC][_Y0],
-        lane[_VEC][_F0],
-        lane[_VEC][_YS],
-        lane[_VEC][_RS],
-        lane[_VEC][_FS],
-    )
-    u, w, pivot, dt, cc_h = (
-        lane[_U],
-        lane[_MAT][_W],
-        lane[_VEC][_PIVOT],
-        lane[_ONE][_DT],
-        lane[_CC_H],
-    )
+    vec, u, w, dt, cc_h = lane[_VEC], lane[_U], lane[_MAT][_W], lane[_ONE][_DT], lane[_CC_H]
+    y0, f0, y_stage, rhs_stage, f_stage = vec[_Y0], vec[_F0], vec[_YS], vec[_RS], vec[_FS]
+    pivot = vec[_PIVOT]
     size = y0.shape[0]
     n_stages = h1.size + 1
     last = n_stages - 1
@@ -2435,8 +2425,6 @@ def _lane_advance(lane, ln, net, thr, out, ctl, state, ops, work):
     thr_time, max_dp, src_on, src_amount = ops[0], ops[1], ops[2], ops[3]
     nxt, is_open_all = ops[4], ops[5]
     duration, max_steps, exponent = ctl[0], ctl[3], ctl[4]
-    src_flow = net[SRC_FLOW]
-    n_links = net[LINK_A].size
     is_open = is_open_all[c]
     y0, y1, k1, k2, y_end = work[10][0], work[10][2], work[10][3], work[10][4], work[10][5]
     t, dt, in_row = lane[_ONE][_T][ln], lane[_ONE][_DT][ln], lane[_INT][_IN_ROW][ln]
@@ -2470,10 +2458,7 @@ def _lane_advance(lane, ln, net, thr, out, ctl, state, ops, work):
             theta_end = min(max((t_new - t) / dt, 0.0), 1.0)
             _fill(y0, y1, k1, k2, t, dt, t_new, c, net, out, nxt)
             _locate(y0, y1, k1, k2, y_end, t, dt, theta_end, c, net, thr, thr_time)
-        for j in range(src_flow.shape[1]):
-            if is_open[n_links + j]:
-                src_on[c, j] += t_new - t
-                src_amount[c, j] += (t_new - t) * src_flow[c, j]
+        _count_sources(c, is_open, t_new - t, net, src_on, src_amount)
         for i in range(y0.size):
             y_lane[i, ln] = y_end[i]
         lane[_INT][_FRESH][ln] = 0
@@ -2519,7 +2504,7 @@ def _lane_derivatives(lane, net, ops, work, gwork):
 
 
 @_called
-def _lane_steps(lane, net, tab, duration):
+def _lane_steps(lane, duration):
     """Each lane's step ``dt`` to its end, landing on it when the rest would be a sliver
     (:func:`_run_case`); an idle lane takes a unit step of its last case's numbers."""
     case, t, h, dt = lane[_INT][_CASE], lane[_ONE][_T], lane[_ONE][_H], lane[_ONE][_DT]
@@ -2547,7 +2532,7 @@ def _run_lanes(cases, net, thr, out, ctl, tab, state, ops, work, gwork, lane):
             running += 1
     while running > 0:
         _lane_derivatives(lane, net, ops, work, gwork)
-        _lane_steps(lane, net, tab, ctl[0])
+        _lane_steps(lane, ctl[0])
         _lane_step(net, tab, lane)
         for ln in range(LANES):
             c = lane[_INT][_CASE][ln]
